@@ -1,0 +1,59 @@
+#include "layers/activation.h"
+
+#include <optional>
+
+namespace vkcnn {
+namespace {
+struct Push {
+  uint32_t count;
+  float slope;
+};
+}  // namespace
+
+std::optional<Activation> activation_from_type(std::string_view type) {
+  if (type == "relu") return Activation::Relu;
+  if (type == "relu6") return Activation::Relu6;
+  if (type == "leaky_relu") return Activation::LeakyRelu;
+  if (type == "sigmoid") return Activation::Sigmoid;
+  return std::nullopt;
+}
+
+Groups elementwise_groups(std::size_t count) {
+  constexpr std::size_t kLocal = 256, kMaxX = 65535;
+  std::size_t groups = (count + kLocal - 1) / kLocal;
+  if (groups <= kMaxX) return {static_cast<uint32_t>(groups), 1, 1};
+  return {static_cast<uint32_t>(kMaxX), static_cast<uint32_t>((groups + kMaxX - 1) / kMaxX), 1};
+}
+
+ActivationLayer::ActivationLayer(std::string name, Activation kind, float negative_slope)
+    : Layer(std::move(name)), kind_(kind), slope_(negative_slope) {}
+
+std::string_view ActivationLayer::type() const {
+  switch (kind_) {
+    case Activation::Relu: return "relu";
+    case Activation::Relu6: return "relu6";
+    case Activation::LeakyRelu: return "leaky_relu";
+    case Activation::Sigmoid: return "sigmoid";
+    default: return "identity";
+  }
+}
+
+void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
+  const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
+  const Kernel& k = rec.context().kernel(ShaderId::activation, 2, spec);
+  std::size_t count = io.output.shape.count();
+  rec.dispatch(k, {io.inputs[0].reads(), io.output.writes()}, Push{static_cast<uint32_t>(count), slope_},
+               elementwise_groups(count));
+}
+
+void ActivationLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
+  if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
+  const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
+  const Kernel& k = rec.context().kernel(ShaderId::activation_backward, 4, spec);
+  std::size_t count = io.output.shape.count();
+  rec.dispatch(k,
+               {io.inputs[0].reads(), io.output.reads(), grads.grad_output.reads(), grads.grad_inputs[0].writes()},
+               Push{static_cast<uint32_t>(count), slope_}, elementwise_groups(count));
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,37 @@
+// relu, relu6, leaky_relu, sigmoid: one elementwise op with the function as a parameter.
+// Conv2d and dense can apply the same functions in their epilogue (fused).
+#pragma once
+#include <optional>
+
+#include "layers/layer.h"
+
+namespace vkcnn {
+
+// Values match ACT_* in shaders/common.glsl.
+enum class Activation : uint32_t { None = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Sigmoid = 4 };
+
+// Maps "relu", "relu6", "leaky_relu", "sigmoid" to the kind; nullopt for anything else.
+std::optional<Activation> activation_from_type(std::string_view type);
+
+class ActivationLayer : public Layer {
+ public:
+  ActivationLayer(std::string name, Activation kind, float negative_slope);
+  std::string_view type() const override;
+  Activation kind() const { return kind_; }
+  float negative_slope() const { return slope_; }
+
+  Shape output_shape(std::span<const Shape> inputs) const override { return inputs[0]; }
+  // x, y: any shape
+  void forward(Recorder& rec, const LayerIO& io) override;
+  // dx += dy * act'(x)
+  void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) override;
+
+ private:
+  Activation kind_;
+  float slope_;
+};
+
+// Grid for an elementwise shader over `count` elements (see flat_index() in common.glsl).
+Groups elementwise_groups(std::size_t count);
+
+}  // namespace vkcnn

@@ -1,0 +1,44 @@
+#include "layers/attributes.h"
+
+namespace vkcnn {
+
+Error Attributes::error(const std::string& what) const { return Error("layer '" + layer_ + "': " + what); }
+
+uint32_t Attributes::uint(const char* key, int64_t fallback) const {
+  if (!spec_.contains(key)) {
+    if (fallback < 0) throw error(std::string("missing attribute \"") + key + "\"");
+    return static_cast<uint32_t>(fallback);
+  }
+  const auto& v = spec_.at(key);
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > (1 << 24))
+    throw error(std::string("attribute \"") + key + "\" must be a non-negative integer, got " + v.dump());
+  return v.get<uint32_t>();
+}
+
+std::array<uint32_t, 2> Attributes::pair(const char* key, int64_t fallback) const {
+  if (spec_.contains(key) && spec_.at(key).is_array()) {
+    const auto& v = spec_.at(key);
+    auto ok = [](const nlohmann::json& e) { return e.is_number_integer() && e.get<int64_t>() >= 0 && e.get<int64_t>() <= (1 << 24); };
+    if (v.size() != 2 || !ok(v[0]) || !ok(v[1]))
+      throw error(std::string("attribute \"") + key + "\" must be an integer or [h, w], got " + v.dump());
+    return {v[0].get<uint32_t>(), v[1].get<uint32_t>()};
+  }
+  uint32_t s = uint(key, fallback);
+  return {s, s};
+}
+
+float Attributes::real(const char* key, double fallback) const {
+  if (!spec_.contains(key)) return static_cast<float>(fallback);
+  const auto& v = spec_.at(key);
+  if (!v.is_number()) throw error(std::string("attribute \"") + key + "\" must be a number, got " + v.dump());
+  return v.get<float>();
+}
+
+bool Attributes::flag(const char* key, bool fallback) const {
+  if (!spec_.contains(key)) return fallback;
+  const auto& v = spec_.at(key);
+  if (!v.is_boolean()) throw error(std::string("attribute \"") + key + "\" must be true or false, got " + v.dump());
+  return v.get<bool>();
+}
+
+}  // namespace vkcnn

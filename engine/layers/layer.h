@@ -1,0 +1,93 @@
+// The interface every operation implements: shape rules, parameters, and forward/backward
+// passes that *record* dispatches into a Recorder (they never submit or wait).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tensor.h"
+#include "vk/check.h"
+#include "vk/context.h"
+#include "vk/recorder.h"
+
+namespace vkcnn {
+
+// How a parameter starts before training (PyTorch's defaults for each layer type).
+enum class ParamInit {
+  KaimingUniform,  // weights: U(-b, b), b = 1/sqrt(fan_in) (kaiming_uniform_ with a = sqrt(5))
+  FanInUniform,    // biases: U(-b, b), b = 1/sqrt(fan_in)
+  Zeros,
+  Ones,
+};
+
+struct ParamDesc {
+  std::string suffix;          // "weight", "bias", "running_mean", ...; the file name is "<layer>.<suffix>"
+  std::vector<int64_t> dims;   // PyTorch layout, e.g. conv weight [out, in/groups, kh, kw]
+  bool trainable = true;       // false for batchnorm running statistics
+  ParamInit init = ParamInit::Zeros;
+  int64_t fan_in = 1;
+
+  std::size_t count() const {
+    std::size_t n = 1;
+    for (int64_t d : dims) n *= static_cast<std::size_t>(d);
+    return n;
+  }
+};
+
+// What a forward pass reads and writes. Params come in the order of Layer::params().
+struct LayerIO {
+  std::vector<TensorView> inputs;  // x (one per input; add has two)
+  TensorView output;               // y
+  std::vector<TensorView> params;
+  TensorView scratch;              // Layer::scratch_floats() floats, kept from forward to backward
+  bool training = false;
+  uint32_t seed = 0;               // changes every training step (dropout masks)
+};
+
+// What a backward pass writes. Every gradient *accumulates* (+=): the trainer zeroes them once
+// per step, which is what lets one tensor feed several layers (residual connections).
+struct LayerGrads {
+  TensorView grad_output;                // dL/dy, shape of y
+  std::vector<TensorView> grad_inputs;   // dL/dx per input; empty() where nobody needs it
+  std::vector<TensorView> grad_params;   // dL/dparam per trainable param, in params() order
+};
+
+class Layer {
+ public:
+  explicit Layer(std::string name) : name_(std::move(name)) {}
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const std::string& name() const { return name_; }
+  virtual std::string_view type() const = 0;
+  virtual std::size_t input_count() const { return 1; }
+
+  // Output shape for these input shapes; throws Error naming the layer when they do not fit.
+  virtual Shape output_shape(std::span<const Shape> inputs) const = 0;
+  virtual std::vector<ParamDesc> params(std::span<const Shape> inputs) const { return {}; }
+  // True when the output is the input's buffer under another shape (flatten, dropout at inference).
+  virtual bool aliases_input(bool training) const { return false; }
+  virtual std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const { return 0; }
+
+  virtual void forward(Recorder& rec, const LayerIO& io) = 0;
+  virtual void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads);
+
+ protected:
+  // "conv2d 'c1': <what>" for errors about this layer.
+  Error error(const std::string& what) const;
+
+ private:
+  std::string name_;
+};
+
+// Builds the layer that a model spec's layer entry describes (engine/layers/registry.cpp).
+// Throws Error for unknown types or bad attributes.
+std::unique_ptr<Layer> make_layer(const nlohmann::json& spec, const std::string& name);
+
+}  // namespace vkcnn

@@ -1,0 +1,32 @@
+#include "tensor.h"
+
+#include "vk/check.h"
+
+namespace vkcnn {
+
+std::string Shape::str() const {
+  return "(" + std::to_string(n) + ", " + std::to_string(c) + ", " + std::to_string(h) + ", " + std::to_string(w) + ")";
+}
+
+Tensor::Tensor(Context& ctx, Shape shape, MemoryKind kind)
+    : shape_(shape), buffer_(ctx, shape.count() * sizeof(float), kind) {}
+
+TensorView Tensor::view(Shape reshaped) const {
+  if (reshaped.count() != shape_.count())
+    throw Error("cannot view a tensor of shape " + shape_.str() + " as " + reshaped.str());
+  return {reshaped, &buffer_};
+}
+
+void Tensor::upload(std::span<const float> values) {
+  if (values.size() != shape_.count())
+    throw Error("uploading " + std::to_string(values.size()) + " values into a tensor of shape " + shape_.str());
+  buffer_.write(std::as_bytes(values));
+}
+
+std::vector<float> Tensor::download() const {
+  std::vector<float> out(shape_.count());
+  buffer_.read(std::as_writable_bytes(std::span(out)));
+  return out;
+}
+
+}  // namespace vkcnn

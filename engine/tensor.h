@@ -1,0 +1,52 @@
+// Shapes and tensors: fp32, NCHW, contiguous, in one device buffer.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vk/buffer.h"
+#include "vk/recorder.h"
+
+namespace vkcnn {
+
+struct Shape {
+  uint32_t n = 1, c = 1, h = 1, w = 1;
+  std::size_t count() const { return std::size_t(n) * c * h * w; }
+  std::size_t per_image() const { return std::size_t(c) * h * w; }
+  std::string str() const;  // "(N, C, H, W)"
+  bool operator==(const Shape&) const = default;
+};
+
+// A shape and the buffer that holds it, without ownership: what layers record against.
+struct TensorView {
+  Shape shape;
+  const Buffer* buffer = nullptr;
+
+  bool empty() const { return buffer == nullptr; }
+  Binding reads() const { return {buffer->handle(), 0, VK_WHOLE_SIZE, false}; }
+  Binding writes() const { return {buffer->handle(), 0, VK_WHOLE_SIZE, true}; }
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  Tensor(Context& ctx, Shape shape, MemoryKind kind = MemoryKind::Device);
+
+  const Shape& shape() const { return shape_; }
+  const Buffer& buffer() const { return buffer_; }
+  Buffer& buffer() { return buffer_; }
+  TensorView view() const { return {shape_, &buffer_}; }
+  // The same data under another shape with the same element count (flatten, reshape).
+  TensorView view(Shape reshaped) const;
+
+  void upload(std::span<const float> values);
+  std::vector<float> download() const;
+
+ private:
+  Shape shape_;
+  Buffer buffer_;
+};
+
+}  // namespace vkcnn

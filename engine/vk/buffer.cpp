@@ -1,0 +1,125 @@
+#include "vk/buffer.h"
+
+#include <cstring>
+#include <utility>
+
+#include "vk/context.h"
+#include "vk/recorder.h"
+
+namespace vkcnn {
+
+Buffer::Buffer(Context& ctx, std::size_t bytes, MemoryKind kind) : ctx_(&ctx), bytes_(bytes) {
+  // Zero-sized tensors exist (an empty batch slot); Vulkan does not allow zero-sized buffers.
+  VkDeviceSize size = bytes ? (bytes + 3) & ~VkDeviceSize(3) : 4;
+  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bi.size = size;
+  bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  VkDevice dev = ctx.device();
+  vk_check(vkCreateBuffer(dev, &bi, nullptr, &buffer_), "vkCreateBuffer");
+  VkMemoryRequirements req;
+  vkGetBufferMemoryRequirements(dev, buffer_, &req);
+
+  constexpr auto kDevice = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+  constexpr auto kHost = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
+  constexpr auto kCoherent = VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  constexpr auto kCached = VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+  uint32_t type = UINT32_MAX;
+  switch (kind) {
+    case MemoryKind::Device:
+      type = ctx.memory_type(req.memoryTypeBits, kDevice);
+      break;
+    case MemoryKind::Upload:
+      type = ctx.memory_type(req.memoryTypeBits, kHost | kCoherent);
+      break;
+    case MemoryKind::Readback:
+      type = ctx.memory_type(req.memoryTypeBits, kHost | kCached);
+      if (type == UINT32_MAX) type = ctx.memory_type(req.memoryTypeBits, kHost | kCoherent);
+      break;
+  }
+  if (type == UINT32_MAX) type = ctx.memory_type(req.memoryTypeBits, 0);
+  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = type;
+  VkResult r = vkAllocateMemory(dev, &ai, nullptr, &memory_);
+  if (r != VK_SUCCESS) {
+    release();
+    throw VulkanError("allocating " + std::to_string(bytes) + " bytes of GPU memory", r);
+  }
+  vk_check(vkBindBufferMemory(dev, buffer_, memory_, 0), "vkBindBufferMemory");
+  VkMemoryPropertyFlags flags = ctx.memory_properties().memoryTypes[type].propertyFlags;
+  if (flags & kHost) {
+    vk_check(vkMapMemory(dev, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
+    coherent_ = (flags & kCoherent) != 0;
+  }
+}
+
+Buffer::~Buffer() { release(); }
+
+Buffer::Buffer(Buffer&& o) noexcept
+    : ctx_(o.ctx_), buffer_(o.buffer_), memory_(o.memory_), bytes_(o.bytes_), mapped_(o.mapped_), coherent_(o.coherent_) {
+  o.buffer_ = VK_NULL_HANDLE;
+  o.memory_ = VK_NULL_HANDLE;
+  o.mapped_ = nullptr;
+}
+
+Buffer& Buffer::operator=(Buffer&& o) noexcept {
+  if (this != &o) {
+    release();
+    ctx_ = o.ctx_;
+    buffer_ = std::exchange(o.buffer_, VK_NULL_HANDLE);
+    memory_ = std::exchange(o.memory_, VK_NULL_HANDLE);
+    mapped_ = std::exchange(o.mapped_, nullptr);
+    bytes_ = o.bytes_;
+    coherent_ = o.coherent_;
+  }
+  return *this;
+}
+
+void Buffer::release() noexcept {
+  if (!ctx_) return;
+  VkDevice dev = ctx_->device();
+  if (buffer_) vkDestroyBuffer(dev, buffer_, nullptr);
+  if (memory_) vkFreeMemory(dev, memory_, nullptr);
+  buffer_ = VK_NULL_HANDLE;
+  memory_ = VK_NULL_HANDLE;
+  mapped_ = nullptr;
+}
+
+void Buffer::write(std::span<const std::byte> data, std::size_t offset) {
+  if (offset + data.size() > bytes_)
+    throw Error("Buffer::write of " + std::to_string(data.size()) + " bytes at " + std::to_string(offset) +
+                " overflows a " + std::to_string(bytes_) + "-byte buffer");
+  if (data.empty()) return;
+  if (mapped_) {
+    std::memcpy(static_cast<std::byte*>(mapped_) + offset, data.data(), data.size());
+    if (!coherent_) {
+      VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory_, 0, VK_WHOLE_SIZE};
+      vk_check(vkFlushMappedMemoryRanges(ctx_->device(), 1, &range), "vkFlushMappedMemoryRanges");
+    }
+    return;
+  }
+  Buffer staging(*ctx_, data.size(), MemoryKind::Upload);
+  staging.write(data);
+  run_once(*ctx_, [&](Recorder& rec) { rec.copy(staging, *this, data.size(), 0, offset); });
+}
+
+void Buffer::read(std::span<std::byte> out, std::size_t offset) const {
+  if (offset + out.size() > bytes_)
+    throw Error("Buffer::read of " + std::to_string(out.size()) + " bytes at " + std::to_string(offset) +
+                " overflows a " + std::to_string(bytes_) + "-byte buffer");
+  if (out.empty()) return;
+  if (mapped_) {
+    if (!coherent_) {
+      VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory_, 0, VK_WHOLE_SIZE};
+      vk_check(vkInvalidateMappedMemoryRanges(ctx_->device(), 1, &range), "vkInvalidateMappedMemoryRanges");
+    }
+    std::memcpy(out.data(), static_cast<const std::byte*>(mapped_) + offset, out.size());
+    return;
+  }
+  Buffer staging(*ctx_, out.size(), MemoryKind::Readback);
+  run_once(*ctx_, [&](Recorder& rec) { rec.copy(*this, staging, out.size(), offset, 0); });
+  staging.read(out);
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,348 @@
+#include "vk/context.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <unistd.h>
+
+namespace vkcnn {
+namespace {
+
+constexpr const char* kHowToGetVulkan =
+    "install your GPU's Vulkan driver, or Debian's mesa-vulkan-drivers for a CPU fallback "
+    "(lavapipe)";
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+const char* device_type_name(VkPhysicalDeviceType type) {
+  switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "CPU";
+    default: return "other";
+  }
+}
+
+int type_preference(VkPhysicalDeviceType type) {
+  switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 3;
+    default: return 4;
+  }
+}
+
+void load_loader() {
+  static const VkResult loaded = volkInitialize();
+  if (loaded != VK_SUCCESS)
+    throw Error(std::string("no Vulkan loader (libvulkan.so.1) found: install Debian's libvulkan1 and ") +
+                kHowToGetVulkan);
+}
+
+VkInstance create_instance() {
+  load_loader();
+  if (volkGetInstanceVersion() < VK_API_VERSION_1_1)
+    throw Error("the Vulkan loader is older than Vulkan 1.1; vkcnn needs 1.1 or newer");
+  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+  app.pApplicationName = "vkcnn";
+  app.pEngineName = "vkcnn";
+  app.apiVersion = VK_API_VERSION_1_1;
+  VkInstanceCreateInfo ci{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+  ci.pApplicationInfo = &app;
+  VkInstance instance = VK_NULL_HANDLE;
+  VkResult r = vkCreateInstance(&ci, nullptr, &instance);
+  if (r == VK_ERROR_INCOMPATIBLE_DRIVER)
+    throw VulkanError(std::string("creating a Vulkan instance (no Vulkan driver installed? ") +
+                          kHowToGetVulkan + ")",
+                      r);
+  vk_check(r, "vkCreateInstance");
+  volkLoadInstanceOnly(instance);
+  return instance;
+}
+
+std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
+  uint32_t count = 0;
+  vk_check(vkEnumeratePhysicalDevices(instance, &count, nullptr), "vkEnumeratePhysicalDevices");
+  std::vector<VkPhysicalDevice> devices(count);
+  vk_check(vkEnumeratePhysicalDevices(instance, &count, devices.data()), "vkEnumeratePhysicalDevices");
+  return devices;
+}
+
+bool has_extension(VkPhysicalDevice pd, const char* name) {
+  uint32_t count = 0;
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &count, nullptr);
+  std::vector<VkExtensionProperties> exts(count);
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &count, exts.data());
+  return std::any_of(exts.begin(), exts.end(),
+                     [&](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
+}
+
+std::string describe(const std::vector<VkPhysicalDevice>& devices) {
+  std::string out;
+  for (size_t i = 0; i < devices.size(); ++i) {
+    VkPhysicalDeviceProperties p;
+    vkGetPhysicalDeviceProperties(devices[i], &p);
+    out += (out.empty() ? "" : ", ") + std::to_string(i) + ": " + p.deviceName;
+  }
+  return out;
+}
+
+uint32_t pick_device(const std::vector<VkPhysicalDevice>& devices, const std::string& selector) {
+  if (devices.empty())
+    throw Error(std::string("no Vulkan device found: ") + kHowToGetVulkan);
+  if (!selector.empty()) {
+    if (std::all_of(selector.begin(), selector.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      uint32_t index = static_cast<uint32_t>(std::stoul(selector));
+      if (index >= devices.size())
+        throw Error("Vulkan device index " + selector + " does not exist; devices: " + describe(devices));
+      return index;
+    }
+    for (uint32_t i = 0; i < devices.size(); ++i) {
+      VkPhysicalDeviceProperties p;
+      vkGetPhysicalDeviceProperties(devices[i], &p);
+      if (lower(p.deviceName).find(lower(selector)) != std::string::npos) return i;
+    }
+    throw Error("no Vulkan device matches \"" + selector + "\"; devices: " + describe(devices));
+  }
+  uint32_t best = 0;
+  int best_rank = 1 << 30;
+  for (uint32_t i = 0; i < devices.size(); ++i) {
+    VkPhysicalDeviceProperties p;
+    vkGetPhysicalDeviceProperties(devices[i], &p);
+    int rank = type_preference(p.deviceType);
+    if (rank < best_rank) best = i, best_rank = rank;
+  }
+  return best;
+}
+
+std::string cache_directory() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/vkcnn";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/vkcnn";
+  return {};
+}
+
+std::string spec_key(ShaderId shader, std::span<const uint32_t> spec) {
+  std::string key(shader_name(shader));
+  for (uint32_t v : spec) key += ":" + std::to_string(v);
+  return key;
+}
+
+}  // namespace
+
+Kernel::~Kernel() {
+  if (pipeline) vkDestroyPipeline(device, pipeline, nullptr);
+  if (layout) vkDestroyPipelineLayout(device, layout, nullptr);
+  if (set_layout) vkDestroyDescriptorSetLayout(device, set_layout, nullptr);
+}
+
+std::vector<std::string> Context::list_devices() {
+  VkInstance instance = create_instance();
+  std::vector<std::string> lines;
+  for (VkPhysicalDevice pd : physical_devices(instance)) {
+    VkPhysicalDeviceProperties p;
+    vkGetPhysicalDeviceProperties(pd, &p);
+    lines.push_back(std::to_string(lines.size()) + ": " + p.deviceName + " (" + device_type_name(p.deviceType) + ")");
+  }
+  vkDestroyInstance(instance, nullptr);
+  return lines;
+}
+
+Context::Context(const ContextOptions& options) {
+  instance_ = create_instance();
+  try {
+    auto devices = physical_devices(instance_);
+    std::string selector = options.device;
+    if (selector.empty())
+      if (const char* env = std::getenv("VKCNN_DEVICE")) selector = env;
+    uint32_t index = pick_device(devices, selector);
+    physical_ = devices[index];
+
+    VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+    props2.pNext = &subgroup;
+    vkGetPhysicalDeviceProperties2(physical_, &props2);
+    const VkPhysicalDeviceProperties& props = props2.properties;
+    info_.name = props.deviceName;
+    info_.type = device_type_name(props.deviceType);
+    info_.index = index;
+    info_.vendor_id = props.vendorID;
+    info_.subgroup_size = subgroup.subgroupSize;
+    info_.max_shared_memory = props.limits.maxComputeSharedMemorySize;
+    info_.timestamp_period_ns = props.limits.timestampPeriod;
+    vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
+
+    if (!has_extension(physical_, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
+      throw Error("Vulkan device \"" + info_.name + "\" lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME
+                  ", which vkcnn needs; update its driver");
+
+    uint32_t family_count = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, nullptr);
+    std::vector<VkQueueFamilyProperties> families(family_count);
+    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, families.data());
+    // Prefer a compute queue family without graphics: on discrete GPUs it is the async one.
+    int chosen = -1;
+    for (uint32_t i = 0; i < family_count; ++i) {
+      if (!(families[i].queueFlags & VK_QUEUE_COMPUTE_BIT)) continue;
+      if (chosen < 0 || !(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) chosen = static_cast<int>(i);
+      if (!(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) break;
+    }
+    if (chosen < 0) throw Error("Vulkan device \"" + info_.name + "\" has no compute queue");
+    queue_family_ = static_cast<uint32_t>(chosen);
+    info_.timestamps = families[queue_family_].timestampValidBits > 0 && props.limits.timestampPeriod > 0;
+
+    float priority = 1.0f;
+    VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+    qci.queueFamilyIndex = queue_family_;
+    qci.queueCount = 1;
+    qci.pQueuePriorities = &priority;
+    const char* extensions[] = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+    VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    dci.queueCreateInfoCount = 1;
+    dci.pQueueCreateInfos = &qci;
+    dci.enabledExtensionCount = 1;
+    dci.ppEnabledExtensionNames = extensions;
+    vk_check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
+    volkLoadDevice(device_);
+    vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
+
+    VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    vk_check(vkCreateFence(device_, &fci, nullptr, &fence_), "vkCreateFence");
+
+    std::vector<char> cache_data;
+    if (options.persistent_pipeline_cache) {
+      if (std::string dir = cache_directory(); !dir.empty()) {
+        char uuid[3 * VK_UUID_SIZE + 1] = {};
+        for (int i = 0; i < VK_UUID_SIZE; ++i) std::snprintf(uuid + 2 * i, 3, "%02x", props.pipelineCacheUUID[i]);
+        pipeline_cache_path_ = dir + "/pipelines-" + std::to_string(props.vendorID) + "-" +
+                               std::to_string(props.deviceID) + "-" + uuid + ".bin";
+        std::ifstream in(pipeline_cache_path_, std::ios::binary);
+        cache_data.assign(std::istreambuf_iterator<char>(in), {});
+      }
+    }
+    VkPipelineCacheCreateInfo cci{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+    cci.initialDataSize = cache_data.size();
+    cci.pInitialData = cache_data.empty() ? nullptr : cache_data.data();
+    // A stale or foreign cache is not an error: the driver validates the header; start empty then.
+    if (vkCreatePipelineCache(device_, &cci, nullptr, &pipeline_cache_) != VK_SUCCESS) {
+      cci.initialDataSize = 0;
+      cci.pInitialData = nullptr;
+      vk_check(vkCreatePipelineCache(device_, &cci, nullptr, &pipeline_cache_), "vkCreatePipelineCache");
+    }
+    if (const char* p = std::getenv("VKCNN_PROFILE")) profiling_ = std::string(p) == "1" && info_.timestamps;
+  } catch (...) {
+    if (device_) vkDestroyDevice(device_, nullptr);
+    vkDestroyInstance(instance_, nullptr);
+    throw;
+  }
+}
+
+Context::~Context() {
+  if (device_) vkDeviceWaitIdle(device_);
+  save_pipeline_cache();
+  kernels_.clear();
+  if (pipeline_cache_) vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
+  if (fence_) vkDestroyFence(device_, fence_, nullptr);
+  if (device_) vkDestroyDevice(device_, nullptr);
+  if (instance_) vkDestroyInstance(instance_, nullptr);
+}
+
+void Context::save_pipeline_cache() noexcept {
+  if (pipeline_cache_path_.empty() || !pipeline_cache_) return;
+  size_t size = 0;
+  if (vkGetPipelineCacheData(device_, pipeline_cache_, &size, nullptr) != VK_SUCCESS || size == 0) return;
+  std::vector<char> data(size);
+  if (vkGetPipelineCacheData(device_, pipeline_cache_, &size, data.data()) != VK_SUCCESS) return;
+  // The cache only saves start-up time, so failing to write it is not worth an error.
+  std::error_code ec;
+  std::filesystem::path path(pipeline_cache_path_);
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return;
+  std::string tmp = pipeline_cache_path_ + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(size));
+    if (!out) return;
+  }
+  std::filesystem::rename(tmp, path, ec);
+}
+
+uint32_t Context::memory_type(uint32_t type_bits, VkMemoryPropertyFlags want, VkMemoryPropertyFlags avoid) const {
+  for (uint32_t i = 0; i < memory_props_.memoryTypeCount; ++i) {
+    VkMemoryPropertyFlags f = memory_props_.memoryTypes[i].propertyFlags;
+    if ((type_bits & (1u << i)) && (f & want) == want && !(f & avoid)) return i;
+  }
+  return UINT32_MAX;
+}
+
+const Kernel& Context::kernel(ShaderId shader, uint32_t bindings, std::span<const uint32_t> spec) {
+  std::string key = spec_key(shader, spec);
+  std::lock_guard lock(kernel_mutex_);
+  if (auto it = kernels_.find(key); it != kernels_.end()) return *it->second;
+
+  auto k = std::make_unique<Kernel>();
+  k->device = device_;
+  k->bindings = bindings;
+  k->name = shader_name(shader).data();
+  const std::string what = "creating the pipeline for shader " + std::string(shader_name(shader));
+
+  std::vector<VkDescriptorSetLayoutBinding> slots(bindings);
+  for (uint32_t i = 0; i < bindings; ++i)
+    slots[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  VkDescriptorSetLayoutCreateInfo dli{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  dli.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+  dli.bindingCount = bindings;
+  dli.pBindings = slots.data();
+  vk_check(vkCreateDescriptorSetLayout(device_, &dli, nullptr, &k->set_layout), what.c_str());
+
+  VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, kMaxPushConstantBytes};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = 1;
+  pli.pSetLayouts = &k->set_layout;
+  pli.pushConstantRangeCount = 1;
+  pli.pPushConstantRanges = &push;
+  vk_check(vkCreatePipelineLayout(device_, &pli, nullptr, &k->layout), what.c_str());
+
+  auto words = shader_spirv(shader);
+  VkShaderModuleCreateInfo smi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  smi.codeSize = words.size() * sizeof(uint32_t);
+  smi.pCode = words.data();
+  VkShaderModule module = VK_NULL_HANDLE;
+  vk_check(vkCreateShaderModule(device_, &smi, nullptr, &module), what.c_str());
+
+  std::vector<VkSpecializationMapEntry> entries(spec.size());
+  for (uint32_t i = 0; i < spec.size(); ++i) entries[i] = {i, i * 4u, 4u};
+  VkSpecializationInfo si{static_cast<uint32_t>(entries.size()), entries.data(), spec.size() * 4u, spec.data()};
+  VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, module,
+              "main", spec.empty() ? nullptr : &si};
+  ci.layout = k->layout;
+  VkResult r = vkCreateComputePipelines(device_, pipeline_cache_, 1, &ci, nullptr, &k->pipeline);
+  vkDestroyShaderModule(device_, module, nullptr);
+  vk_check(r, what.c_str());
+  return *kernels_.emplace(key, std::move(k)).first->second;
+}
+
+void Context::submit_and_wait(VkCommandBuffer cmd) {
+  std::lock_guard lock(queue_mutex_);
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cmd;
+  vk_check(vkQueueSubmit(queue_, 1, &si, fence_), "vkQueueSubmit");
+  // A generous timeout turns a hung device into an error instead of a hung pipeline.
+  constexpr uint64_t kTimeoutNs = 60ull * 1000 * 1000 * 1000;
+  VkResult r = vkWaitForFences(device_, 1, &fence_, VK_TRUE, kTimeoutNs);
+  vk_check(r, "waiting for the GPU (vkWaitForFences)");
+  vk_check(vkResetFences(device_, 1, &fence_), "vkResetFences");
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,85 @@
+// The Vulkan device vkcnn runs on: instance, one compute queue, pipeline cache, kernels.
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <volk.h>
+
+#include "vk/check.h"
+#include "vk/kernel.h"
+#include "vkcnn/shader_ids.h"
+
+namespace vkcnn {
+
+struct ContextOptions {
+  // Device index ("0") or a case-insensitive substring of its name ("llvmpipe", "H100").
+  // Empty: the VKCNN_DEVICE environment variable, else the first discrete GPU, else any.
+  std::string device;
+  // Persist compiled pipelines under $XDG_CACHE_HOME/vkcnn (or ~/.cache/vkcnn).
+  bool persistent_pipeline_cache = true;
+};
+
+struct DeviceInfo {
+  std::string name;
+  std::string type;  // "discrete GPU", "integrated GPU", "CPU", ...
+  uint32_t index = 0;
+  uint32_t vendor_id = 0;
+  uint32_t subgroup_size = 0;
+  uint32_t max_shared_memory = 0;
+  float timestamp_period_ns = 0;
+  bool timestamps = false;
+};
+
+class Context {
+ public:
+  explicit Context(const ContextOptions& options = {});
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  // Every Vulkan device visible to the loader, as "index: name (type)" lines.
+  static std::vector<std::string> list_devices();
+
+  const DeviceInfo& info() const { return info_; }
+  VkDevice device() const { return device_; }
+  VkPhysicalDevice physical_device() const { return physical_; }
+  uint32_t queue_family() const { return queue_family_; }
+  const VkPhysicalDeviceMemoryProperties& memory_properties() const { return memory_props_; }
+
+  // The pipeline for a shader with its specialization constants (constant_id 0, 1, ...):
+  // created on first use, then served from memory.
+  const Kernel& kernel(ShaderId shader, uint32_t bindings, std::span<const uint32_t> spec = {});
+
+  // Submits a recorded command buffer and waits for it (the queue is shared between threads).
+  void submit_and_wait(VkCommandBuffer cmd);
+
+  // Whether VKCNN_PROFILE=1 asked for per-layer timestamps.
+  bool profiling() const { return profiling_; }
+
+  uint32_t memory_type(uint32_t type_bits, VkMemoryPropertyFlags want, VkMemoryPropertyFlags avoid = 0) const;
+
+ private:
+  void save_pipeline_cache() noexcept;
+
+  VkInstance instance_ = VK_NULL_HANDLE;
+  VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  uint32_t queue_family_ = 0;
+  VkFence fence_ = VK_NULL_HANDLE;
+  VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
+  std::string pipeline_cache_path_;
+  VkPhysicalDeviceMemoryProperties memory_props_{};
+  DeviceInfo info_;
+  bool profiling_ = false;
+
+  std::mutex queue_mutex_;  // guards queue_ and fence_
+  std::mutex kernel_mutex_;
+  std::map<std::string, std::unique_ptr<Kernel>> kernels_;
+};
+
+}  // namespace vkcnn

@@ -1,0 +1,35 @@
+#include "reference/activation.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace vkcnn::reference {
+
+double activate(std::string_view type, double x, double slope) {
+  if (type == "relu") return x > 0 ? x : 0;
+  if (type == "relu6") return x < 0 ? 0 : (x > 6 ? 6 : x);
+  if (type == "leaky_relu") return x >= 0 ? x : slope * x;
+  if (type == "sigmoid") return 1 / (1 + std::exp(-x));
+  if (type == "identity" || type.empty()) return x;
+  throw std::invalid_argument("reference: unknown activation " + std::string(type));
+}
+
+double activation_derivative(std::string_view type, double x, double slope) {
+  if (type == "relu") return x > 0 ? 1 : 0;
+  if (type == "relu6") return (x > 0 && x < 6) ? 1 : 0;
+  if (type == "leaky_relu") return x >= 0 ? 1 : slope;
+  if (type == "sigmoid") {
+    double s = 1 / (1 + std::exp(-x));
+    return s * (1 - s);
+  }
+  return 1;
+}
+
+std::vector<double> activation_forward(std::string_view type, const std::vector<double>& x, double slope) {
+  std::vector<double> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = activate(type, x[i], slope);
+  return y;
+}
+
+}  // namespace vkcnn::reference

@@ -7,9 +7,6 @@
 
 namespace vkcnn {
 
-// Values match ACT_* in shaders/common.glsl.
-enum class Activation : uint32_t { None = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Sigmoid = 4 };
-
 // Maps "relu", "relu6", "leaky_relu", "sigmoid" to the kind; nullopt for anything else.
 std::optional<Activation> activation_from_type(std::string_view type);
 

@@ -17,6 +17,9 @@
 
 namespace vkcnn {
 
+// Values match ACT_* in shaders/common.glsl.
+enum class Activation : uint32_t { None = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Sigmoid = 4 };
+
 // How a parameter starts before training (PyTorch's defaults for each layer type).
 enum class ParamInit {
   KaimingUniform,  // weights: U(-b, b), b = 1/sqrt(fan_in) (kaiming_uniform_ with a = sqrt(5))
@@ -74,6 +77,10 @@ class Layer {
   // True when the output is the input's buffer under another shape (flatten, dropout at inference).
   virtual bool aliases_input(bool training) const { return false; }
   virtual std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const { return 0; }
+
+  // Inference only: apply `kind` to the output in this layer's epilogue, so that the graph can
+  // drop the separate activation layer. Layers that can (conv2d, dense) return true.
+  virtual bool fuse_activation(Activation kind, float negative_slope) { return false; }
 
   virtual void forward(Recorder& rec, const LayerIO& io) = 0;
   virtual void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads);

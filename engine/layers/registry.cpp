@@ -3,7 +3,17 @@
 #include <map>
 
 #include "layers/activation.h"
+#include "layers/add.h"
+#include "layers/avgpool2d.h"
+#include "layers/dropout.h"
+#include "layers/flatten.h"
+#include "layers/global_avgpool.h"
+#include "layers/maxpool2d.h"
 #include "layers/attributes.h"
+#include "layers/batchnorm2d.h"
+#include "layers/conv2d.h"
+#include "layers/dense.h"
+#include "layers/softmax.h"
 
 namespace vkcnn {
 namespace {
@@ -20,6 +30,27 @@ const std::map<std::string, Factory, std::less<>>& factories() {
       {"relu6", [](const Attributes& a, const std::string& n) { return make_activation(a, n, Activation::Relu6); }},
       {"leaky_relu", [](const Attributes& a, const std::string& n) { return make_activation(a, n, Activation::LeakyRelu); }},
       {"sigmoid", [](const Attributes& a, const std::string& n) { return make_activation(a, n, Activation::Sigmoid); }},
+      {"conv2d", make_conv2d},
+      {"maxpool2d", MaxPool2dLayer::create},
+      {"avgpool2d", AvgPool2dLayer::create},
+      {"global_avgpool", [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
+         return std::make_unique<GlobalAvgPoolLayer>(n);
+       }},
+      {"add", AddLayer::create},
+      {"flatten", [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
+         return std::make_unique<FlattenLayer>(n);
+       }},
+      {"dropout", DropoutLayer::create},
+      {"dense", [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+         return std::make_unique<DenseLayer>(n, a.uint("out_features"), a.flag("bias", true));
+       }},
+      {"softmax", [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+         if (a.uint("dim", 1) != 1) throw a.error("softmax is over the channels: \"dim\" must be 1");
+         return std::make_unique<SoftmaxLayer>(n);
+       }},
+      {"batchnorm2d", [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+         return std::make_unique<BatchNorm2dLayer>(n, a.real("eps", 1e-5), a.real("momentum", 0.1));
+       }},
   };
   return table;
 }

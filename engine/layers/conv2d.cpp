@@ -1,0 +1,259 @@
+#include "layers/conv2d.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace vkcnn {
+namespace {
+
+// Mirrors the push block of shaders/conv2d_common.glsl (80 bytes).
+struct Push {
+  uint32_t batch, cin, h, w;
+  uint32_t cout, oh, ow;
+  uint32_t cin_g, cout_g;
+  uint32_t k_split;
+  uint32_t n_base;
+  conv2d::FastDiv div_ohw, div_ow, div_hw, div_w;
+  float slope;
+};
+static_assert(sizeof(Push) == 80);
+
+// One GEMM tiling (the constant_id 0..5 of shaders/conv2d_gemm.glsl). TM and TN are multiples
+// of 4 (the shaders read vec4s), and THREADS is a multiple of BK and of BN / 4, which the
+// loaders rely on.
+struct Tile {
+  uint32_t bm, bn, bk, tm, tn;
+  uint32_t threads() const { return (bm / tm) * (bn / tn); }
+};
+constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
+constexpr Tile kTiles[] = {
+    {64, 64, 16, 4, 4},  {32, 128, 16, 4, 4}, {128, 32, 16, 4, 4}, {16, 128, 16, 4, 4},
+    {128, 16, 16, 4, 4}, {4, 256, 16, 4, 4},  {64, 64, 16, 8, 8},  {128, 128, 16, 8, 8},
+    {32, 64, 16, 4, 4},
+};
+
+// The tiling that wastes the least of its padded M x N area (small M: a narrow channel tile;
+// small N: a short pixel tile); ties go to the earlier, squarer tile.
+Tile pick_tile(uint64_t m, uint64_t n) {
+  if (getenv("TILE")) return kTiles[atoi(getenv("TILE"))];
+  const Tile* best = nullptr;
+  uint64_t best_area = 0;
+  for (const Tile& t : kTiles) {
+    uint64_t area = (m + t.bm - 1) / t.bm * t.bm * ((n + t.bn - 1) / t.bn * t.bn);
+    if (!best || area < best_area) best = &t, best_area = area;
+  }
+  return *best;
+}
+
+constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
+constexpr uint32_t kTargetWorkgroups = 256;   // enough to fill a large GPU
+constexpr uint64_t kMinSplitDepth = 512;      // pixels per split worth a workgroup
+
+// Every size of one convolution on one input shape.
+struct Geometry {
+  uint32_t batch, cin, h, w, cout, oh, ow, cin_g, cout_g, groups, khw;
+  uint64_t pixels() const { return uint64_t(batch) * oh * ow; }
+  uint64_t weights() const { return uint64_t(cout) * cin_g * khw; }
+};
+
+// How the weight gradient's K = batch*oh*ow is split across workgroups.
+struct WeightGradPlan {
+  Tile tile;
+  uint32_t splits, k_split;
+};
+
+Geometry geometry(const Conv2dOptions& o, const Shape& in, const Shape& out) {
+  return {in.n,        in.c,         in.h,     in.w,    out.c, out.h, out.w, in.c / o.groups, out.c / o.groups,
+          o.groups, o.kernel[0] * o.kernel[1]};
+}
+
+Push make_push(const Geometry& g, float slope) {
+  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, g.cin_g, g.cout_g, 0, 0,
+          conv2d::FastDiv(g.oh * g.ow), conv2d::FastDiv(g.ow), conv2d::FastDiv(g.h * g.w), conv2d::FastDiv(g.w),
+          slope};
+}
+
+// Specialization constants 0..16 (shaders/conv2d_gemm.glsl, then conv2d_common.glsl).
+std::vector<uint32_t> specialization(const Conv2dOptions& o, const Tile& t, Activation act, bool split_k) {
+  return {t.threads(),    t.bm,           t.bn,           t.bk,          t.tm,
+          t.tn,           o.kernel[0],    o.kernel[1],    o.stride[0],   o.stride[1],
+          o.padding[0],   o.padding[1],   o.dilation[0],  o.dilation[1], static_cast<uint32_t>(act),
+          o.bias ? 1u : 0u, split_k ? 1u : 0u};
+}
+
+// Records a GEMM whose N dimension may need more than 65535 tiles: one dispatch per slice,
+// each told its first column through push.n_base.
+void dispatch_columns(Recorder& rec, const Kernel& k, std::initializer_list<Binding> bindings, Push push,
+                      const Tile& t, uint64_t n, uint32_t groups_y, uint32_t groups_z) {
+  const uint64_t tiles = (n + t.bn - 1) / t.bn;
+  for (uint64_t first = 0; first < tiles; first += kMaxGroupsPerDim) {
+    push.n_base = static_cast<uint32_t>(first * t.bn);
+    const auto x = static_cast<uint32_t>(std::min<uint64_t>(kMaxGroupsPerDim, tiles - first));
+    rec.dispatch_raw(k, bindings.begin(), bindings.size(), &push, sizeof(push), Groups{x, groups_y, groups_z});
+  }
+}
+
+WeightGradPlan weight_grad_plan(const Geometry& g, uint64_t max_splits) {
+  Tile t = pick_tile(g.cout_g, uint64_t(g.cin_g) * g.khw);
+  uint64_t tiles = uint64_t(div_up(g.cout_g, t.bm)) * div_up(uint64_t(g.cin_g) * g.khw, t.bn) * g.groups;
+  uint64_t k = g.pixels();
+  uint64_t splits = std::max<uint64_t>(1, kTargetWorkgroups / tiles);
+  splits = std::min({splits, std::max<uint64_t>(1, k / kMinSplitDepth), uint64_t(kMaxGroupsPerDim / g.groups),
+                     std::max<uint64_t>(1, max_splits)});
+  uint64_t k_split = (k + splits - 1) / splits;
+  k_split = (k_split + t.bk - 1) / t.bk * t.bk;
+  return {t, static_cast<uint32_t>((k + k_split - 1) / k_split), static_cast<uint32_t>(k_split)};
+}
+
+}  // namespace
+
+namespace conv2d {
+FastDiv::FastDiv(uint32_t divisor) {
+  if (divisor == 0) throw Error("conv2d: division by a zero size");
+  while ((uint64_t(1) << shift) < divisor) ++shift;
+  mul = static_cast<uint32_t>(((uint64_t(1) << 32) * ((uint64_t(1) << shift) - divisor)) / divisor + 1);
+}
+}  // namespace conv2d
+
+Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer(std::move(name)), o_(options) {
+  auto positive = [&](const char* what, std::array<uint32_t, 2> v) {
+    if (v[0] == 0 || v[1] == 0) throw error(std::string(what) + " must be at least 1");
+  };
+  if (o_.out_channels == 0) throw error("out_channels must be at least 1");
+  positive("kernel", o_.kernel);
+  positive("stride", o_.stride);
+  positive("dilation", o_.dilation);
+  if (o_.groups == 0) throw error("groups must be at least 1");
+  if (o_.out_channels % o_.groups)
+    throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
+                std::to_string(o_.groups));
+}
+
+bool Conv2dLayer::fuse_activation(Activation kind, float negative_slope) {
+  act_ = kind;
+  slope_ = negative_slope;
+  return true;
+}
+
+Shape Conv2dLayer::output_shape(std::span<const Shape> inputs) const {
+  if (inputs.size() != 1) throw error("expects one input, got " + std::to_string(inputs.size()));
+  const Shape& in = inputs[0];
+  if (in.c % o_.groups)
+    throw error("in_channels " + std::to_string(in.c) + " of input " + in.str() + " is not divisible by groups " +
+                std::to_string(o_.groups));
+  auto extent = [](uint32_t size, uint32_t k, uint32_t s, uint32_t p, uint32_t d) {
+    return (int64_t(size) + 2 * int64_t(p) - int64_t(d) * (k - 1) - 1) / int64_t(s) + 1;
+  };
+  int64_t oh = extent(in.h, o_.kernel[0], o_.stride[0], o_.padding[0], o_.dilation[0]);
+  int64_t ow = extent(in.w, o_.kernel[1], o_.stride[1], o_.padding[1], o_.dilation[1]);
+  // A negative numerator must not round towards zero into a valid size.
+  if (int64_t(in.h) + 2 * o_.padding[0] < int64_t(o_.dilation[0]) * (o_.kernel[0] - 1) + 1) oh = 0;
+  if (int64_t(in.w) + 2 * o_.padding[1] < int64_t(o_.dilation[1]) * (o_.kernel[1] - 1) + 1) ow = 0;
+  if (oh < 1 || ow < 1)
+    throw error("input " + in.str() + " is too small for kernel " + std::to_string(o_.kernel[0]) + "x" +
+                std::to_string(o_.kernel[1]) + " with padding " + std::to_string(o_.padding[0]) + "x" +
+                std::to_string(o_.padding[1]) + " and dilation " + std::to_string(o_.dilation[0]) + "x" +
+                std::to_string(o_.dilation[1]) + " (output would be " + std::to_string(std::max<int64_t>(oh, 0)) +
+                "x" + std::to_string(std::max<int64_t>(ow, 0)) + ")");
+  return {in.n, o_.out_channels, static_cast<uint32_t>(oh), static_cast<uint32_t>(ow)};
+}
+
+std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const {
+  output_shape(inputs);  // validates the channels
+  const uint32_t cin_g = inputs[0].c / o_.groups;
+  const int64_t fan_in = int64_t(cin_g) * o_.kernel[0] * o_.kernel[1];
+  std::vector<ParamDesc> p;
+  p.push_back({"weight", {o_.out_channels, cin_g, o_.kernel[0], o_.kernel[1]}, true, ParamInit::KaimingUniform, fan_in});
+  if (o_.bias) p.push_back({"bias", {o_.out_channels}, true, ParamInit::FanInUniform, fan_in});
+  return p;
+}
+
+std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
+  if (!training) return 0;
+  const Geometry g = geometry(o_, inputs[0], output_shape(inputs));
+  const WeightGradPlan plan = weight_grad_plan(g, UINT64_MAX);
+  return plan.splits > 1 ? plan.splits * g.weights() : 0;
+}
+
+void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
+  const TensorView& x = io.inputs[0];          // (N, Cin, H, W)
+  const TensorView& w = io.params[0];          // (Cout, Cin/groups, kh, kw)
+  const TensorView& b = o_.bias ? io.params[1] : w;  // (Cout); the shader skips it without bias
+  const TensorView& y = io.output;             // (N, Cout, OH, OW)
+  const Geometry g = geometry(o_, x.shape, y.shape);
+  const Push push = make_push(g, slope_);
+  Context& ctx = rec.context();
+
+  if (g.cin_g == 1 && !getenv("NODW")) {
+    if (g.cout > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
+      throw error("a batch or channel count above 65535 is not supported");
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, 4, specialization(o_, kNoTile, act_, false));
+    rec.dispatch(k, {x.reads(), w.reads(), b.reads(), y.writes()}, push,
+                 Groups{div_up(uint64_t(g.oh) * g.ow, 256), g.cout, g.batch});
+    return;
+  }
+  const Tile t = pick_tile(g.cout_g, g.pixels());
+  const Kernel& k = ctx.kernel(ShaderId::conv2d, 4, specialization(o_, t, act_, false));
+  dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(),
+                   div_up(g.cout_g, t.bm), g.groups);
+}
+
+void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
+  if (act_ != Activation::None)
+    throw error("backward through a fused activation is not supported (training graphs keep it separate)");
+  const TensorView& x = io.inputs[0];          // (N, Cin, H, W)
+  const TensorView& w = io.params[0];          // (Cout, Cin/groups, kh, kw)
+  const TensorView& dy = grads.grad_output;    // (N, Cout, OH, OW)
+  const Geometry g = geometry(o_, x.shape, dy.shape);
+  Push push = make_push(g, slope_);
+  Context& ctx = rec.context();
+  auto wanted = [](const std::vector<TensorView>& v, std::size_t i) { return i < v.size() && !v[i].empty(); };
+
+  if (wanted(grads.grad_inputs, 0)) {
+    const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
+    const uint64_t n = uint64_t(g.batch) * g.h * g.w;
+    const Tile t = pick_tile(g.cin_g, n);
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_data, 3, specialization(o_, t, act_, false));
+    dispatch_columns(rec, k, {dy.reads(), w.reads(), dx.writes()}, push, t, n, div_up(g.cin_g, t.bm), g.groups);
+  }
+
+  if (wanted(grads.grad_params, 0)) {
+    const TensorView& dw = grads.grad_params[0];  // (Cout, Cin/groups, kh, kw)
+    const TensorView& scratch = io.scratch;       // (splits, Cout, Cin/groups, kh, kw) partial sums
+    const WeightGradPlan plan = weight_grad_plan(g, scratch.empty() ? 1 : scratch.shape.count() / g.weights());
+    const bool split = plan.splits > 1;
+    push.k_split = plan.k_split;
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_weight, 4, specialization(o_, plan.tile, act_, split));
+    rec.dispatch(k, {dy.reads(), x.reads(), dw.writes(), split ? scratch.writes() : dw.writes()}, push,
+                 Groups{div_up(uint64_t(g.cin_g) * g.khw, plan.tile.bn), div_up(g.cout_g, plan.tile.bm),
+                        g.groups * plan.splits});
+    if (split) {
+      struct ReducePush {
+        uint32_t count, splits;
+      };
+      const Kernel& r = ctx.kernel(ShaderId::conv2d_reduce, 2);
+      rec.dispatch(r, {scratch.reads(), dw.writes()}, ReducePush{static_cast<uint32_t>(g.weights()), plan.splits},
+                   elementwise_groups(g.weights()));
+    }
+  }
+
+  if (o_.bias && wanted(grads.grad_params, 1)) {
+    const TensorView& db = grads.grad_params[1];  // (Cout)
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_bias, 2, specialization(o_, kNoTile, Activation::None, false));
+    rec.dispatch(k, {dy.reads(), db.writes()}, push, Groups{g.cout, 1, 1});
+  }
+}
+
+std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name) {
+  Conv2dOptions o;
+  o.out_channels = a.uint("out_channels");
+  o.kernel = a.pair("kernel");
+  o.stride = a.pair("stride", 1);
+  o.padding = a.pair("padding", 0);
+  o.dilation = a.pair("dilation", 1);
+  o.groups = a.uint("groups", 1);
+  o.bias = a.flag("bias", true);
+  return std::make_unique<Conv2dLayer>(name, o);
+}
+
+}  // namespace vkcnn

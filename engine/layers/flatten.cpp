@@ -1,0 +1,28 @@
+#include "layers/flatten.h"
+
+#include "layers/activation.h"
+
+namespace vkcnn {
+
+Shape FlattenLayer::output_shape(std::span<const Shape> inputs) const {
+  const Shape& x = inputs[0];
+  return {x.n, x.c * x.h * x.w, 1, 1};
+}
+
+void FlattenLayer::forward(Recorder& rec, const LayerIO& io) {
+  if (io.output.buffer != io.inputs[0].buffer)
+    rec.copy(*io.inputs[0].buffer, *io.output.buffer, io.output.shape.count() * sizeof(float));
+}
+
+void FlattenLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
+  if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
+  const TensorView& dx = grads.grad_inputs[0];
+  // A plan that gives dx and dy one buffer (the gradient aliased like the value) already has
+  // dy in place: adding it again would double it.
+  if (dx.buffer == grads.grad_output.buffer) return;
+  const uint32_t count = static_cast<uint32_t>(dx.shape.count());
+  const Kernel& k = rec.context().kernel(ShaderId::flatten_backward, 2);
+  rec.dispatch(k, {grads.grad_output.reads(), dx.writes()}, count, elementwise_groups(count));
+}
+
+}  // namespace vkcnn

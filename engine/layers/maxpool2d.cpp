@@ -1,0 +1,50 @@
+#include "layers/maxpool2d.h"
+
+#include "layers/activation.h"
+
+namespace vkcnn {
+
+// Why the argmax is stored rather than recomputed in backward: a gather per input element
+// must know, for each of the up to ceil(k/s)^2 windows that hold it, whether it won that
+// window. From stored indices that is one uint load per window; recomputing reads the whole
+// window again (k^2 loads per window, 9x for 3x3) and must repeat the forward's tie-breaking
+// and NaN handling exactly. The price is one uint per output element of scratch (a
+// quarter of x for 2x2 stride 2), and only in training.
+
+std::unique_ptr<Layer> MaxPool2dLayer::create(const Attributes& a, const std::string& name) {
+  return std::make_unique<MaxPool2dLayer>(name, PoolGeometry::parse(a, /*with_dilation=*/true));
+}
+
+Shape MaxPool2dLayer::output_shape(std::span<const Shape> inputs) const {
+  Shape y = g_.output_shape(inputs[0]);
+  if (y.h == 0 || y.w == 0) throw error("input " + inputs[0].str() + " is smaller than the window (" + g_.str() + ")");
+  return y;
+}
+
+std::size_t MaxPool2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
+  return training ? output_shape(inputs).count() : 0;
+}
+
+void MaxPool2dLayer::forward(Recorder& rec, const LayerIO& io) {
+  const TensorView& x = io.inputs[0];
+  const bool store_argmax = !io.scratch.empty();
+  auto spec = g_.spec_constants();
+  spec.push_back(store_argmax ? 1 : 0);
+  const Kernel& k = rec.context().kernel(ShaderId::maxpool2d, 3, spec);
+  // Without scratch the argmax binding is never written; y stands in so that the set is complete.
+  const Binding argmax = store_argmax ? io.scratch.writes() : io.output.writes();
+  rec.dispatch(k, {x.reads(), io.output.writes(), argmax}, pool_push(x.shape, io.output.shape),
+               elementwise_groups(io.output.shape.count()));
+}
+
+void MaxPool2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
+  if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
+  if (io.scratch.empty() || io.scratch.shape.count() < io.output.shape.count())
+    throw error("backward needs the argmax that a training-mode forward stores in scratch");
+  const TensorView& dx = grads.grad_inputs[0];
+  const Kernel& k = rec.context().kernel(ShaderId::maxpool2d_backward, 3, g_.spec_constants());
+  rec.dispatch(k, {io.scratch.reads(), grads.grad_output.reads(), dx.writes()},
+               pool_push(io.inputs[0].shape, io.output.shape), elementwise_groups(dx.shape.count()));
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,138 @@
+#include "model/model.h"
+
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include "layers/activation.h"
+#include "model/model_file.h"
+
+namespace vkcnn {
+namespace {
+
+// The inference-time rewrite of a spec: which layers disappear into which.
+struct Rewrite {
+  ModelSpec spec;
+  Weights weights;
+  std::map<std::string, std::pair<Activation, float>> fused;  // conv/dense name -> activation
+};
+
+std::string param_key(const std::string& layer, const char* suffix) { return layer + "." + suffix; }
+
+const HostParam& need(const Weights& w, const std::string& key, const std::string& origin) {
+  auto it = w.find(key);
+  if (it == w.end()) throw Error(origin + ": missing tensor \"" + key + "\"");
+  return it->second;
+}
+
+// conv(x) then batchnorm == conv with weights scaled per output channel and a shifted bias.
+void fold_batchnorm(Rewrite& r, LayerSpec& conv, const LayerSpec& bn, const std::string& origin) {
+  const HostParam& gamma = need(r.weights, param_key(bn.name, "weight"), origin);
+  const HostParam& beta = need(r.weights, param_key(bn.name, "bias"), origin);
+  const HostParam& mean = need(r.weights, param_key(bn.name, "running_mean"), origin);
+  const HostParam& var = need(r.weights, param_key(bn.name, "running_var"), origin);
+  double eps = bn.attributes.value("eps", 1e-5);
+  HostParam& w = r.weights.at(param_key(conv.name, "weight"));
+  std::size_t out = gamma.values.size();
+  std::size_t per_out = w.values.size() / out;
+  bool had_bias = conv.attributes.value("bias", true);
+  HostParam bias{{static_cast<int64_t>(out)}, std::vector<float>(out, 0.f)};
+  if (had_bias) bias = r.weights.at(param_key(conv.name, "bias"));
+  for (std::size_t o = 0; o < out; ++o) {
+    double scale = gamma.values[o] / std::sqrt(static_cast<double>(var.values[o]) + eps);
+    for (std::size_t k = 0; k < per_out; ++k) w.values[o * per_out + k] = static_cast<float>(w.values[o * per_out + k] * scale);
+    bias.values[o] = static_cast<float>((bias.values[o] - mean.values[o]) * scale + beta.values[o]);
+  }
+  r.weights[param_key(conv.name, "bias")] = std::move(bias);
+  conv.attributes["bias"] = true;
+}
+
+bool can_fuse(const LayerSpec& producer, Activation kind, float slope) {
+  if (producer.type != "conv2d" && producer.type != "dense") return false;
+  try {
+    return make_layer(producer.attributes, producer.name)->fuse_activation(kind, slope);
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+Rewrite rewrite_for_inference(const ModelSpec& spec, const Weights& weights, const std::string& origin) {
+  Rewrite r{spec, weights, {}};
+  // Make every implicit "previous layer" input explicit, so that dropping layers keeps wiring.
+  for (std::size_t i = 0; i < r.spec.layers.size(); ++i)
+    if (r.spec.layers[i].inputs.empty()) r.spec.layers[i].inputs = {i == 0 ? "input" : r.spec.layers[i - 1].name};
+
+  std::map<std::string, int> readers;
+  for (const LayerSpec& l : r.spec.layers)
+    for (const std::string& in : l.inputs) ++readers[in];
+
+  std::vector<LayerSpec> kept;
+  std::map<std::string, std::string> renamed;  // dropped layer -> the layer that now produces its output
+  for (LayerSpec l : r.spec.layers) {
+    for (std::string& in : l.inputs)
+      if (auto it = renamed.find(in); it != renamed.end()) in = it->second;
+    LayerSpec* producer = nullptr;
+    if (l.inputs.size() == 1 && !kept.empty() && kept.back().name == l.inputs[0] && readers[l.inputs[0]] == 1 &&
+        !r.fused.count(l.inputs[0]))
+      producer = &kept.back();
+
+    if (producer && l.type == "batchnorm2d" && producer->type == "conv2d") {
+      fold_batchnorm(r, *producer, l, origin);
+      renamed[l.name] = producer->name;
+      readers[producer->name] = readers[l.name];
+      continue;
+    }
+    if (auto kind = activation_from_type(l.type); producer && kind) {
+      float slope = l.attributes.value("negative_slope", 0.01f);
+      if (can_fuse(*producer, *kind, slope)) {
+        r.fused[producer->name] = {*kind, slope};
+        renamed[l.name] = producer->name;
+        readers[producer->name] = readers[l.name];
+        continue;
+      }
+    }
+    kept.push_back(std::move(l));
+  }
+  r.spec.layers = std::move(kept);
+  return r;
+}
+
+void check_weights(const Graph& graph, const Weights& weights, const std::string& origin) {
+  for (const ParamEntry& p : graph.params()) {
+    const HostParam& w = need(weights, p.name, origin);
+    std::size_t count = graph.nodes()[p.node].params[p.index].count();
+    if (w.values.size() != count)
+      throw Error(origin + ": tensor \"" + p.name + "\" has " + std::to_string(w.values.size()) + " values, expected " +
+                  std::to_string(count));
+  }
+}
+
+}  // namespace
+
+Model::Model(Context& ctx, const ModelSpec& spec, const Weights& weights, const std::string& origin)
+    : ctx_(&ctx), spec_(spec), origin_(origin) {
+  check_weights(Graph(spec, origin), weights, origin);
+  Rewrite r = rewrite_for_inference(spec, weights, origin);
+  graph_ = std::make_unique<Graph>(r.spec, origin);
+  auto& nodes = graph_->nodes();
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (auto it = r.fused.find(nodes[i].layer->name()); it != r.fused.end())
+      nodes[i].layer->fuse_activation(it->second.first, it->second.second);
+
+  // Views point into param_tensors_, so reserve first: no reallocation may move them.
+  param_tensors_.reserve(graph_->params().size());
+  param_views_.resize(nodes.size());
+  for (const ParamEntry& p : graph_->params()) {
+    const HostParam& w = r.weights.at(p.name);
+    Tensor& t = param_tensors_.emplace_back(ctx, Shape{static_cast<uint32_t>(w.values.size()), 1, 1, 1});
+    t.upload(w.values);
+    param_views_[p.node].push_back(t.view());
+  }
+}
+
+std::unique_ptr<Model> Model::load(Context& ctx, const std::string& path) {
+  ModelFile file = read_model_file(path);
+  return std::make_unique<Model>(ctx, file.spec, file.weights, path);
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,104 @@
+#include "model/model_file.h"
+
+#include <span>
+
+#include "model/graph.h"
+#include "model/safetensors.h"
+#include "vk/check.h"
+
+namespace vkcnn {
+namespace {
+
+constexpr const char* kSpecKey = "vkcnn.model";
+
+using DimsByName = std::map<std::string, std::vector<int64_t>>;
+
+// PyTorch's BatchNorm2d keeps a step counter in its state_dict. It plays no part in inference
+// or in our training, so a state_dict saved straight from PyTorch loads with it ignored.
+bool is_pytorch_bookkeeping(const std::string& name, const ModelSpec& spec) {
+  const std::string suffix = ".num_batches_tracked";
+  if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  const std::string layer = name.substr(0, name.size() - suffix.size());
+  for (const LayerSpec& l : spec.layers)
+    if (l.name == layer && l.type == "batchnorm2d") return true;
+  return false;
+}
+
+std::string owner(const Graph& graph, const ParamEntry& p) {
+  const Layer& layer = *graph.nodes()[p.node].layer;
+  return std::string(layer.type()) + " '" + layer.name() + "'";
+}
+
+// `found` must hold exactly the parameters the architecture implies, each with its exact dims.
+void check_tensor_set(const Graph& graph, const DimsByName& found, const std::string& origin) {
+  std::vector<const ParamEntry*> missing;
+  for (const ParamEntry& p : graph.params()) {
+    auto it = found.find(p.name);
+    if (it == found.end()) {
+      missing.push_back(&p);
+    } else if (it->second != p.dims) {
+      throw Error(origin + ": tensor '" + p.name + "' has shape " + safetensors::shape_str(it->second) + ", but " +
+                  owner(graph, p) + " needs " + safetensors::shape_str(p.dims));
+    }
+  }
+  if (!missing.empty()) {
+    const ParamEntry& p = *missing.front();
+    std::string more = missing.size() > 1 ? " and " + std::to_string(missing.size() - 1) + " more" : "";
+    throw Error(origin + ": missing tensor '" + p.name + "' (" + owner(graph, p) + " needs " +
+                safetensors::shape_str(p.dims) + ")" + more);
+  }
+  for (const auto& [name, dims] : found) {
+    bool expected = false;
+    for (const ParamEntry& p : graph.params()) expected = expected || p.name == name;
+    if (!expected)
+      throw Error(origin + ": unexpected tensor '" + name + "': the architecture has no parameter of that name");
+  }
+}
+
+}  // namespace
+
+ModelFile read_model_file(const std::string& path) {
+  safetensors::File file = safetensors::read_file(path);
+  if (!file.metadata)
+    throw Error(path + ": no __metadata__ in the header: a safetensors file, but not a vkcnn model "
+                       "(the architecture belongs in __metadata__[\"vkcnn.model\"])");
+  auto spec_text = file.metadata->find(kSpecKey);
+  if (spec_text == file.metadata->end())
+    throw Error(path + ": __metadata__ has no \"vkcnn.model\" entry (the architecture JSON): not a vkcnn model");
+
+  ModelFile out;
+  out.spec = parse_model_spec(spec_text->second, path);
+  const Graph graph(out.spec, path);  // unknown layer types, shape mismatches between layers
+
+  DimsByName found;
+  for (const auto& [name, t] : file.tensors)
+    if (!is_pytorch_bookkeeping(name, out.spec)) found.emplace(name, t.shape);
+  check_tensor_set(graph, found, path);
+
+  for (const ParamEntry& p : graph.params())
+    out.weights.emplace(p.name, HostParam{p.dims, safetensors::to_f32(file, p.name)});
+  return out;
+}
+
+void write_model_file(const std::string& path, const ModelSpec& spec, const Weights& weights) {
+  // Everything read_model_file would reject is refused here, before the disk is touched.
+  const Graph graph(spec, path);
+  DimsByName found;
+  for (const auto& [name, param] : weights) {
+    auto count = safetensors::element_count(param.dims);
+    if (!count || *count != param.values.size())
+      throw Error(path + ": tensor '" + name + "' holds " + std::to_string(param.values.size()) +
+                  " values, which does not fit its shape " + safetensors::shape_str(param.dims));
+    found.emplace(name, param.dims);
+  }
+  check_tensor_set(graph, found, path);
+
+  std::map<std::string, safetensors::TensorRef> tensors;
+  for (const auto& [name, param] : weights)
+    tensors.emplace(name, safetensors::TensorRef{"F32", param.dims, std::as_bytes(std::span(param.values))});
+  // "format": "pt" is what safetensors.torch writes, so Python tools treat the file as PyTorch's.
+  safetensors::write_file(path, {{kSpecKey, to_json(spec).dump()}, {"format", "pt"}}, tensors);
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,36 @@
+#include "model/scores.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace vkcnn {
+
+bool outputs_probabilities(const Graph& graph) { return graph.nodes().back().layer->type() == "softmax"; }
+
+std::vector<float> probabilities(const Graph& graph, std::span<const float> output) {
+  std::vector<float> p(output.begin(), output.end());
+  if (outputs_probabilities(graph) || p.empty()) return p;
+  float top = *std::max_element(p.begin(), p.end());
+  double sum = 0;
+  for (float& v : p) sum += (v = std::exp(v - top));
+  for (float& v : p) v = static_cast<float>(v / sum);
+  return p;
+}
+
+std::vector<ClassScore> top_k(std::span<const float> scores, const std::vector<std::string>& labels, uint32_t k,
+                              float threshold) {
+  std::vector<uint32_t> order(scores.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::size_t n = std::min<std::size_t>(k, order.size());
+  std::partial_sort(order.begin(), order.begin() + n, order.end(),
+                    [&](uint32_t a, uint32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); });
+  std::vector<ClassScore> out;
+  for (std::size_t i = 0; i < n && scores[order[i]] >= threshold; ++i) {
+    uint32_t id = order[i];
+    out.push_back({id, id < labels.size() ? labels[id] : "class " + std::to_string(id), scores[id]});
+  }
+  return out;
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,180 @@
+#include "model/spec.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "vk/check.h"
+
+namespace vkcnn {
+namespace {
+
+using nlohmann::json;
+
+class SpecReader {
+ public:
+  explicit SpecReader(std::string origin) : origin_(std::move(origin)) {}
+
+  Error error(const std::string& what) const { return Error(origin_ + ": " + what); }
+
+  const json& field(const json& obj, const char* key, const char* where) const {
+    if (!obj.contains(key)) throw error(std::string(where) + " lacks \"" + key + "\"");
+    return obj.at(key);
+  }
+
+  uint32_t positive(const json& obj, const char* key, const char* where) const {
+    const json& v = field(obj, key, where);
+    if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 65536)
+      throw error(std::string(where) + " \"" + key + "\" must be a positive integer, got " + v.dump());
+    return v.get<uint32_t>();
+  }
+
+  std::vector<float> floats(const json& obj, const char* key, std::size_t count, float fallback) const {
+    if (!obj.contains(key)) return std::vector<float>(count, fallback);
+    const json& v = obj.at(key);
+    if (!v.is_array() || v.size() != count)
+      throw error(std::string("input \"") + key + "\" must be an array of " + std::to_string(count) +
+                  " numbers (one per channel), got " + v.dump());
+    std::vector<float> out;
+    for (const json& e : v) {
+      if (!e.is_number()) throw error(std::string("input \"") + key + "\" holds a non-number: " + e.dump());
+      out.push_back(e.get<float>());
+    }
+    return out;
+  }
+
+  InputSpec input(const json& j) const {
+    if (!j.is_object()) throw error("\"input\" must be an object");
+    InputSpec in;
+    in.channels = positive(j, "channels", "input");
+    in.height = positive(j, "height", "input");
+    in.width = positive(j, "width", "input");
+    std::string color = j.value("color", in.channels == 1 ? "gray" : "rgb");
+    if (color == "gray") in.color = ColorOrder::Gray;
+    else if (color == "rgb") in.color = ColorOrder::RGB;
+    else if (color == "bgr") in.color = ColorOrder::BGR;
+    else throw error("input \"color\" must be \"gray\", \"rgb\" or \"bgr\", got \"" + color + "\"");
+    if ((in.color == ColorOrder::Gray) != (in.channels == 1))
+      throw error("input \"color\" \"" + color + "\" does not fit " + std::to_string(in.channels) + " channel(s)");
+    in.mean = floats(j, "mean", in.channels, 0.f);
+    in.std = floats(j, "std", in.channels, 1.f);
+    for (float s : in.std)
+      if (!(s > 0)) throw error("input \"std\" values must be positive");
+    std::string resize = j.value("resize", "stretch");
+    if (resize == "stretch") in.resize = ResizeMode::Stretch;
+    else if (resize == "letterbox") in.resize = ResizeMode::Letterbox;
+    else if (resize == "center-crop") in.resize = ResizeMode::CenterCrop;
+    else throw error("input \"resize\" must be \"stretch\", \"letterbox\" or \"center-crop\", got \"" + resize + "\"");
+    return in;
+  }
+
+  std::vector<LayerSpec> layers(const json& j) const {
+    if (!j.is_array() || j.empty()) throw error("\"layers\" must be a non-empty array");
+    std::vector<LayerSpec> out;
+    std::set<std::string> names{"input"};
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const json& l = j[i];
+      std::string where = "layer " + std::to_string(i);
+      if (!l.is_object()) throw error(where + " must be an object");
+      if (!l.contains("type") || !l.at("type").is_string()) throw error(where + " needs a \"type\" string");
+      LayerSpec s;
+      s.type = l.at("type").get<std::string>();
+      if (l.contains("name")) {
+        if (!l.at("name").is_string() || l.at("name").get<std::string>().empty())
+          throw error(where + " \"name\" must be a non-empty string");
+        s.name = l.at("name").get<std::string>();
+      } else {
+        s.name = s.type + std::to_string(i);
+      }
+      if (!names.insert(s.name).second) throw error("two layers are named \"" + s.name + "\"");
+      if (l.contains("inputs")) {
+        const json& ins = l.at("inputs");
+        if (!ins.is_array() || ins.empty()) throw error("layer '" + s.name + "': \"inputs\" must be a non-empty array");
+        for (const json& e : ins) {
+          if (!e.is_string()) throw error("layer '" + s.name + "': \"inputs\" must hold layer names");
+          std::string ref = e.get<std::string>();
+          if (!names.count(ref) || ref == s.name)
+            throw error("layer '" + s.name + "' reads \"" + ref + "\", which is not an earlier layer (or \"input\")");
+          s.inputs.push_back(ref);
+        }
+      }
+      s.attributes = l;
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+ private:
+  std::string origin_;
+};
+
+}  // namespace
+
+ModelSpec parse_model_spec(const std::string& json_text, const std::string& origin) {
+  SpecReader r(origin);
+  json j;
+  try {
+    j = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw r.error(std::string("architecture is not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw r.error("architecture must be a JSON object");
+  if (j.contains("format") && j.at("format") != kModelFormat)
+    throw r.error("unsupported format " + j.at("format").dump() + " (this vkcnn reads \"" + kModelFormat + "\")");
+  ModelSpec spec;
+  spec.name = j.value("name", "");
+  spec.input = r.input(r.field(j, "input", "architecture"));
+  if (j.contains("labels")) {
+    const json& labels = j.at("labels");
+    if (!labels.is_array()) throw r.error("\"labels\" must be an array of strings");
+    for (const json& l : labels) {
+      if (!l.is_string()) throw r.error("\"labels\" must be an array of strings");
+      spec.labels.push_back(l.get<std::string>());
+    }
+  }
+  spec.layers = r.layers(r.field(j, "layers", "architecture"));
+  return spec;
+}
+
+ModelSpec load_model_spec(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open architecture file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_model_spec(text.str(), path);
+}
+
+nlohmann::json to_json(const ModelSpec& spec) {
+  json input = {{"channels", spec.input.channels}, {"height", spec.input.height}, {"width", spec.input.width},
+                {"color", to_string(spec.input.color)}, {"mean", spec.input.mean}, {"std", spec.input.std},
+                {"resize", to_string(spec.input.resize)}};
+  json layers = json::array();
+  for (const LayerSpec& l : spec.layers) {
+    json e = l.attributes;
+    e["type"] = l.type;
+    e["name"] = l.name;
+    if (!l.inputs.empty()) e["inputs"] = l.inputs;
+    layers.push_back(std::move(e));
+  }
+  return {{"format", kModelFormat}, {"name", spec.name}, {"input", input}, {"labels", spec.labels}, {"layers", layers}};
+}
+
+const char* to_string(ColorOrder c) {
+  switch (c) {
+    case ColorOrder::Gray: return "gray";
+    case ColorOrder::RGB: return "rgb";
+    case ColorOrder::BGR: return "bgr";
+  }
+  return "?";
+}
+
+const char* to_string(ResizeMode r) {
+  switch (r) {
+    case ResizeMode::Stretch: return "stretch";
+    case ResizeMode::Letterbox: return "letterbox";
+    case ResizeMode::CenterCrop: return "center-crop";
+  }
+  return "?";
+}
+
+}  // namespace vkcnn

@@ -1,0 +1,83 @@
+// Frame → model input on the GPU: color conversion, bilinear resize (stretch, letterbox,
+// center-crop) and mean/std normalisation, from the model's InputSpec. Used by the GStreamer
+// element and by vkcnn-classify, so both see exactly the same input for the same pixels.
+//
+// What one output pixel (x, y) of a (C, H, W) model input is, exactly (the CPU reference in
+// tests/reference/preprocess.cpp follows the same words):
+// - Geometry, per axis, with the source size S, destination size D and source pixels per
+//   destination pixel `inv` (stretch: S/D per axis; center-crop: min over both axes of S/D, so
+//   the short side fits and the middle is cut out; letterbox: max of S/D, so the whole frame
+//   fits, centered): the destination pixel's center lands on source coordinate
+//   (x + 0.5) * inv + (S - D * inv) / 2 (pixel centers at +0.5, as cv2.resize INTER_LINEAR
+//   without antialiasing). Pixels whose center lands outside [0, S) — the letterbox borders —
+//   are black (value 0 before normalisation).
+// - Sampling: bilinear between the four nearest source pixels, indices clamped to the edge.
+// - Source pixel → RGB in [0, 255]: packed formats by their byte order; GRAY8 as (g, g, g);
+//   NV12/I420 by ITU-R BT.601 limited range (videoconvert's conversion for SD) with the chroma
+//   sample at (x / 2, y / 2) (nearest, no chroma interpolation), each of R, G, B clamped to
+//   [0, 255]. Conversion happens per source pixel, before interpolation.
+// - Gray models read luma 0.299 R + 0.587 G + 0.114 B (GRAY8 frames: the byte itself).
+// - Value = (pixel / 255 - mean[c]) / std[c] in the model's channel order (RGB or BGR).
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "model/spec.h"
+#include "tensor.h"
+#include "vk/buffer.h"
+#include "vk/recorder.h"
+
+namespace vkcnn {
+
+// The numbers are the shader's FORMAT specialization constant (shaders/preprocess.comp).
+enum class PixelFormat { RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420 };
+
+const char* to_string(PixelFormat f);
+// Planes the format stores (1 for packed and gray, 2 for NV12, 3 for I420).
+uint32_t plane_count(PixelFormat f);
+
+struct FrameLayout {
+  PixelFormat format = PixelFormat::RGB;
+  uint32_t width = 0, height = 0;
+  std::array<uint32_t, 3> stride{};     // bytes per row of each plane (unused planes 0)
+  std::array<std::size_t, 3> offset{};  // byte offset of each plane in the frame
+  std::size_t size = 0;                 // bytes of the whole frame
+
+  // Tightly packed planes (stride = width * bytes per pixel, planes back to back), as
+  // OpenCV's Mat and GStreamer's default layouts for even sizes produce them. Chroma planes
+  // of odd-sized NV12/I420 frames are ceil(width / 2) x ceil(height / 2) samples.
+  static FrameLayout packed(PixelFormat format, uint32_t width, uint32_t height);
+
+  // Throws Error naming the problem when a plane's rows do not fit inside `size`, a stride is
+  // shorter than a row, or the frame is empty.
+  void validate() const;
+};
+
+class Preprocessor {
+ public:
+  // Throws Error when the layout is invalid (see FrameLayout::validate) or larger than the
+  // shader can address (4 GiB).
+  Preprocessor(Context& ctx, const InputSpec& input, const FrameLayout& layout);
+
+  const FrameLayout& layout() const { return layout_; }
+  const InputSpec& input() const { return input_; }
+  // Host-visible memory of layout().size bytes: put the frame here before submitting.
+  void* frame_memory() const { return upload_.mapped(); }
+  std::size_t frame_bytes() const { return layout_.size; }
+
+  // Records: the frame's move to device memory where that is not where it already is, then one
+  // dispatch writing image `index` of dst, a (N, C, H, W) tensor matching the InputSpec.
+  // Throws Error when dst's shape does not match the InputSpec or index >= N.
+  void record(Recorder& rec, const TensorView& dst, uint32_t index) const;
+
+ private:
+  Context* ctx_;
+  InputSpec input_;
+  FrameLayout layout_;
+  Buffer upload_;  // host-visible frame bytes, (size + 3) / 4 words
+  Buffer device_;  // device-local copy (only when upload_ is not device-local)
+};
+
+}  // namespace vkcnn

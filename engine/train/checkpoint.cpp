@@ -1,0 +1,55 @@
+#include "train/checkpoint.h"
+
+#include <span>
+
+#include "model/safetensors.h"
+#include "vk/check.h"
+
+namespace vkcnn {
+namespace {
+constexpr const char* kSpecKey = "vkcnn.model";
+constexpr const char* kInfoKey = "vkcnn.checkpoint";
+constexpr const char* kOptimizerPrefix = "optimizer.";
+}  // namespace
+
+void write_checkpoint(const std::string& path, const ModelSpec& spec, const TrainingState& state,
+                      const nlohmann::json& info) {
+  nlohmann::json meta = info.is_object() ? info : nlohmann::json::object();
+  meta["step"] = state.step;
+  std::map<std::string, safetensors::TensorRef> tensors;
+  for (const auto& [name, p] : state.weights)
+    tensors.emplace(name, safetensors::TensorRef{"F32", p.dims, std::as_bytes(std::span(p.values))});
+  for (const auto& [name, p] : state.optimizer)
+    tensors.emplace(kOptimizerPrefix + name, safetensors::TensorRef{"F32", p.dims, std::as_bytes(std::span(p.values))});
+  safetensors::write_file(path, {{kSpecKey, to_json(spec).dump()}, {kInfoKey, meta.dump()}}, tensors);
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  safetensors::File file = safetensors::read_file(path);
+  auto meta = [&](const char* key) -> const std::string& {
+    if (!file.metadata || !file.metadata->count(key))
+      throw Error(path + ": not a vkcnn checkpoint (no __metadata__[\"" + key + "\"])");
+    return file.metadata->at(key);
+  };
+  Checkpoint c;
+  c.spec = parse_model_spec(meta(kSpecKey), path);
+  try {
+    c.info = nlohmann::json::parse(meta(kInfoKey));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(path + ": checkpoint metadata is not valid JSON: " + e.what());
+  }
+  if (!c.info.is_object() || !c.info.contains("step") || !c.info.at("step").is_number_unsigned())
+    throw Error(path + ": checkpoint metadata lacks a \"step\" count");
+  c.state.step = c.info.at("step").get<uint64_t>();
+  const std::string prefix = kOptimizerPrefix;
+  for (const auto& [name, info] : file.tensors) {
+    HostParam p{info.shape, safetensors::to_f32(file, name)};
+    if (name.rfind(prefix, 0) == 0)
+      c.state.optimizer.emplace(name.substr(prefix.size()), std::move(p));
+    else
+      c.state.weights.emplace(name, std::move(p));
+  }
+  return c;
+}
+
+}  // namespace vkcnn

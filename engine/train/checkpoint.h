@@ -1,0 +1,31 @@
+// A training checkpoint: a safetensors file (like a .vkcnn model) that also holds the optimizer
+// state and the run's progress, so that `--resume` continues exactly where the run stopped.
+//   tensors   "<param>" (every model parameter, PyTorch names)  and
+//             "optimizer.<param>.<state>" (momentum_buffer | exp_avg | exp_avg_sq)
+//   metadata  "vkcnn.model": the architecture JSON (labels included)
+//             "vkcnn.checkpoint": JSON with "step" and whatever the trainer adds (epoch, history)
+// It is not a model file (read_model_file refuses the extra tensors): the trainer writes the
+// model separately.
+#pragma once
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/spec.h"
+#include "train/training_plan.h"
+
+namespace vkcnn {
+
+struct Checkpoint {
+  ModelSpec spec;
+  TrainingState state;
+  nlohmann::json info;  // the "vkcnn.checkpoint" object ("step" included)
+};
+
+// Written atomically (temporary file + rename): a crash mid-write leaves the previous checkpoint.
+void write_checkpoint(const std::string& path, const ModelSpec& spec, const TrainingState& state,
+                      const nlohmann::json& info = nlohmann::json::object());
+// Errors start with the path and name the problem (not a checkpoint, bad JSON, missing step).
+Checkpoint read_checkpoint(const std::string& path);
+
+}  // namespace vkcnn

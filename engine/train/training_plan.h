@@ -1,0 +1,115 @@
+// Training a model on the device: the un-folded graph (no batchnorm folding, no activation
+// fusion), every buffer for one batch size allocated once, and one command buffer per step:
+//   upload batch -> zero grads -> forward (training) -> softmax cross-entropy -> backward in
+//   reverse order -> optimizer update of every trainable tensor -> copy loss/predictions out
+// submitted once, waited once. The host reads back 8 bytes per sample.
+// If the spec ends in softmax, the loss takes the logits before it (the fused loss computes the
+// softmax itself); the softmax stays in the spec, so the saved model still outputs probabilities.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/graph.h"
+#include "model/weights.h"
+#include "train/optimizer.h"
+#include "vk/recorder.h"
+
+namespace vkcnn {
+
+struct TrainingOptions {
+  uint32_t batch = 64;
+  OptimizerConfig optimizer;
+  float label_smoothing = 0.f;
+  uint32_t seed = 0;  // dropout masks: every step gets its own seed derived from (seed, step)
+};
+
+// Everything that makes a run continue identically after a restart.
+struct TrainingState {
+  Weights weights;    // every parameter by state_dict name, batchnorm running statistics included
+  Weights optimizer;  // "<param>.<state>", e.g. "c1.weight.exp_avg" (PyTorch's state names)
+  uint64_t step = 0;  // optimizer steps taken so far
+};
+
+struct BatchResult {
+  double loss_sum = 0;   // sum of per-sample losses (mean = loss_sum / count)
+  uint32_t correct = 0;  // samples whose argmax equals the label
+  uint32_t count = 0;
+};
+
+class TrainingPlan {
+ public:
+  // `weights` must hold every parameter of the spec (initialize_weights() makes a fresh set).
+  // `origin` names the model in errors.
+  TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& weights, const TrainingOptions& options,
+               const std::string& origin = "model");
+  ~TrainingPlan();
+  TrainingPlan(const TrainingPlan&) = delete;
+  TrainingPlan& operator=(const TrainingPlan&) = delete;
+
+  const Graph& graph() const { return *graph_; }
+  const TrainingOptions& options() const { return options_; }
+  uint32_t batch() const { return options_.batch; }
+  uint32_t classes() const { return classes_; }
+  std::size_t image_floats() const { return input_.shape().per_image(); }
+  uint64_t step() const { return step_; }
+
+  // One optimizer step on a full batch: images (batch, C, H, W) normalised floats, labels < classes.
+  BatchResult train_step(std::span<const float> images, std::span<const uint32_t> labels, double lr);
+  // Loss and accuracy with inference semantics (batchnorm running statistics, no dropout) on up
+  // to batch() samples; `predicted` and `losses` (each empty or the size of labels) receive
+  // each sample's argmax and loss.
+  BatchResult evaluate(std::span<const float> images, std::span<const uint32_t> labels,
+                       std::span<uint32_t> predicted = {}, std::span<float> losses = {});
+
+  // Current parameter values (downloads; for saving with write_model_file).
+  Weights weights() const;
+  TrainingState state() const;
+  // Puts weights, optimizer state and the step counter back (a checkpoint).
+  void restore(const TrainingState& state);
+
+  // Per-section device times of the last step or evaluation when VKCNN_PROFILE=1.
+  std::vector<std::pair<std::string, double>> last_profile() const;
+
+ private:
+  struct Node;
+  void check_batch(std::size_t images, std::size_t labels, bool full) const;
+  void upload(std::span<const float> images, std::span<const uint32_t> labels);
+  void record_forward(Recorder& rec, bool training, uint32_t seed) const;
+  void record_backward(Recorder& rec, uint32_t seed) const;
+  BatchResult read_results(std::span<const uint32_t> labels, std::span<uint32_t> predicted, std::span<float> losses);
+  Recorder& recorder();
+
+  Context* ctx_;
+  std::string origin_;
+  TrainingOptions options_;
+  std::unique_ptr<Graph> graph_;
+  std::size_t trained_nodes_ = 0;  // nodes [0, trained_nodes_) run in training; a final softmax does not
+  int logits_node_ = 0;            // the node whose output the loss reads
+  uint32_t classes_ = 0;
+  uint64_t step_ = 0;
+
+  Tensor input_;                   // (B, C, H, W)
+  Buffer labels_;                  // (B) uint32
+  Buffer upload_;                  // images then labels, written by the host every step
+  std::vector<Node> nodes_;
+  TensorView logits_;              // (B, K): the training graph's last output
+  TensorView grad_logits_;         // (B, K)
+  std::vector<Tensor> params_;     // per graph param, in Graph::params() order
+  std::vector<Tensor> grad_params_;  // per trainable param
+  std::vector<std::size_t> trainable_;  // index into params_ of each trainable param
+  std::vector<TensorView> trainable_views_, grad_param_views_;
+  std::unique_ptr<Optimizer> optimizer_;
+  Buffer loss_;                    // (B) float per-sample loss
+  Buffer predicted_;               // (B) uint32 per-sample argmax
+  Buffer readback_;                // loss then predicted
+  std::vector<float> host_loss_;   // (B)
+  std::vector<uint32_t> host_predicted_;  // (B)
+  std::unique_ptr<Recorder> rec_;  // re-recorded per step: the seed and lr are push constants
+};
+
+}  // namespace vkcnn

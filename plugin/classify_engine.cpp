@@ -1,0 +1,212 @@
+// The engine objects behind the element: Context, Model + ForwardPlan, Preprocessor and one
+// recorded command buffer per (model, caps). No GStreamer logic here beyond reading frames.
+#include "classify_engine.h"
+
+#include <chrono>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/forward_plan.h"
+#include "model/scores.h"
+#include "preprocess.h"
+#include "vk/context.h"
+
+struct VkcnnDevice {
+  std::shared_ptr<vkcnn::Context> ctx;
+};
+
+struct VkcnnModel {
+  std::shared_ptr<vkcnn::Context> ctx;  // outlives the model's buffers
+  std::unique_ptr<vkcnn::Model> model;
+  std::unique_ptr<vkcnn::ForwardPlan> plan;
+  std::string name;
+};
+
+struct VkcnnPass {
+  VkcnnModel* model;
+  std::unique_ptr<vkcnn::Preprocessor> pre;
+  vkcnn::Buffer readback;  // (1, classes) floats
+  std::unique_ptr<vkcnn::Recorder> rec;
+  std::vector<float> output;
+  // Accumulated microseconds, for the timing summary.
+  uint64_t runs = 0;
+  double copy_us = 0, submit_us = 0, gpu_preprocess_us = 0, gpu_forward_us = 0;
+};
+
+namespace {
+
+template <class Fn>
+auto guarded(gchar** error, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    if (error) *error = g_strdup(e.what());
+  } catch (...) {
+    if (error) *error = g_strdup("unknown error in the vkcnn engine");
+  }
+  return {};
+}
+
+vkcnn::PixelFormat pixel_format(GstVideoFormat f) {
+  switch (f) {
+    case GST_VIDEO_FORMAT_RGB: return vkcnn::PixelFormat::RGB;
+    case GST_VIDEO_FORMAT_BGR: return vkcnn::PixelFormat::BGR;
+    case GST_VIDEO_FORMAT_RGBA: return vkcnn::PixelFormat::RGBA;
+    case GST_VIDEO_FORMAT_BGRA: return vkcnn::PixelFormat::BGRA;
+    case GST_VIDEO_FORMAT_RGBx: return vkcnn::PixelFormat::RGBx;
+    case GST_VIDEO_FORMAT_BGRx: return vkcnn::PixelFormat::BGRx;
+    case GST_VIDEO_FORMAT_GRAY8: return vkcnn::PixelFormat::GRAY8;
+    case GST_VIDEO_FORMAT_NV12: return vkcnn::PixelFormat::NV12;
+    case GST_VIDEO_FORMAT_I420: return vkcnn::PixelFormat::I420;
+    default:
+      throw vkcnn::Error(std::string("video format ") + gst_video_format_to_string(f) + " is not supported");
+  }
+}
+
+// The caps' default layout (strides and plane offsets as GStreamer computes them).
+vkcnn::FrameLayout frame_layout(const GstVideoInfo* info) {
+  vkcnn::FrameLayout l;
+  l.format = pixel_format(GST_VIDEO_INFO_FORMAT(info));
+  l.width = GST_VIDEO_INFO_WIDTH(info);
+  l.height = GST_VIDEO_INFO_HEIGHT(info);
+  for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(info); ++p) {
+    l.stride[p] = GST_VIDEO_INFO_PLANE_STRIDE(info, p);
+    l.offset[p] = GST_VIDEO_INFO_PLANE_OFFSET(info, p);
+  }
+  l.size = GST_VIDEO_INFO_SIZE(info);
+  return l;
+}
+
+// Plane by plane into the upload buffer's layout; a buffer's own strides (GstVideoMeta) may differ
+// from the caps' ones. For the formats above, plane p holds component p.
+void copy_frame(const GstVideoFrame* frame, const vkcnn::FrameLayout& l, std::byte* dst) {
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(frame); ++p) {
+    const auto* src = static_cast<const std::byte*>(GST_VIDEO_FRAME_PLANE_DATA(frame, p));
+    const std::size_t src_stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, p), dst_stride = l.stride[p];
+    const std::size_t row = std::size_t(GST_VIDEO_FRAME_COMP_WIDTH(frame, p)) * GST_VIDEO_FRAME_COMP_PSTRIDE(frame, p);
+    const std::size_t rows = GST_VIDEO_FRAME_COMP_HEIGHT(frame, p);
+    std::byte* out = dst + l.offset[p];
+    if (src_stride == dst_stride) {
+      std::memcpy(out, src, (rows - 1) * src_stride + row);
+    } else {
+      for (std::size_t y = 0; y < rows; ++y) std::memcpy(out + y * dst_stride, src + y * src_stride, row);
+    }
+  }
+}
+
+double micros_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+extern "C" {
+
+VkcnnDevice* vkcnn_device_open(const gchar* device, gchar** error) {
+  return guarded(error, [&]() -> VkcnnDevice* {
+    vkcnn::ContextOptions options;
+    if (device) options.device = device;
+    return new VkcnnDevice{std::make_shared<vkcnn::Context>(options)};
+  });
+}
+
+VkcnnDevice* vkcnn_device_ref(const VkcnnDevice* device) { return new VkcnnDevice{device->ctx}; }
+
+void vkcnn_device_free(VkcnnDevice* device) { delete device; }
+
+const gchar* vkcnn_device_name(const VkcnnDevice* device) { return device->ctx->info().name.c_str(); }
+
+VkcnnModel* vkcnn_model_load(VkcnnDevice* device, const gchar* path, gchar** error) {
+  return guarded(error, [&]() -> VkcnnModel* {
+    auto m = std::make_unique<VkcnnModel>();
+    m->ctx = device->ctx;
+    m->model = vkcnn::Model::load(*m->ctx, path);
+    m->plan = std::make_unique<vkcnn::ForwardPlan>(*m->model, 1);
+    m->name = m->model->spec().name;
+    if (m->name.empty()) {
+      gchar* base = g_path_get_basename(path);
+      m->name = base;
+      g_free(base);
+    }
+    return m.release();
+  });
+}
+
+void vkcnn_model_free(VkcnnModel* model) { delete model; }
+
+const gchar* vkcnn_model_name(const VkcnnModel* model) { return model->name.c_str(); }
+
+guint vkcnn_model_classes(const VkcnnModel* model) { return model->model->classes(); }
+
+const gchar* vkcnn_model_label(const VkcnnModel* model, guint class_id) {
+  const auto& labels = model->model->spec().labels;
+  return class_id < labels.size() ? labels[class_id].c_str() : nullptr;
+}
+
+gboolean vkcnn_model_outputs_probabilities(const VkcnnModel* model) {
+  return vkcnn::outputs_probabilities(model->model->graph());
+}
+
+VkcnnPass* vkcnn_pass_new(VkcnnModel* model, const GstVideoInfo* info, gchar** error) {
+  return guarded(error, [&]() -> VkcnnPass* {
+    vkcnn::Context& ctx = *model->ctx;
+    const vkcnn::ForwardPlan& plan = *model->plan;
+    auto pass = std::make_unique<VkcnnPass>();
+    pass->model = model;
+    pass->pre = std::make_unique<vkcnn::Preprocessor>(ctx, model->model->spec().input, frame_layout(info));
+    if (!pass->pre->frame_memory()) throw vkcnn::Error("the Vulkan device offers no host-visible memory for frames");
+    pass->output.resize(plan.output().shape.count());
+    pass->readback = vkcnn::Buffer(ctx, pass->output.size() * sizeof(float), vkcnn::MemoryKind::Readback);
+    pass->rec = std::make_unique<vkcnn::Recorder>(ctx);
+    pass->rec->begin();
+    pass->pre->record(*pass->rec, plan.input(), 0);
+    pass->rec->mark("preprocess");
+    plan.record(*pass->rec);
+    pass->rec->copy(*plan.output().buffer, pass->readback, pass->readback.bytes());
+    pass->rec->end();
+    return pass.release();
+  });
+}
+
+void vkcnn_pass_free(VkcnnPass* pass) { delete pass; }
+
+gboolean vkcnn_pass_run(VkcnnPass* pass, const GstVideoFrame* frame, gfloat* scores, gchar** error) {
+  return guarded(error, [&]() -> gboolean {
+    auto t0 = std::chrono::steady_clock::now();
+    copy_frame(frame, pass->pre->layout(), static_cast<std::byte*>(pass->pre->frame_memory()));
+    pass->copy_us += micros_since(t0);
+    auto t1 = std::chrono::steady_clock::now();
+    pass->rec->submit_and_wait();
+    pass->readback.read(std::as_writable_bytes(std::span(pass->output)));
+    pass->submit_us += micros_since(t1);
+    ++pass->runs;
+    // Sections: "preprocess" (upload copy + preprocessing), then one per layer.
+    auto sections = pass->rec->section_times();
+    for (std::size_t i = 0; i < sections.size(); ++i)
+      (i == 0 ? pass->gpu_preprocess_us : pass->gpu_forward_us) += sections[i].second * 1e3;
+    auto p = vkcnn::probabilities(pass->model->model->graph(), pass->output);
+    std::memcpy(scores, p.data(), p.size() * sizeof(float));
+    return TRUE;
+  });
+}
+
+void vkcnn_pass_timing(const VkcnnPass* pass, guint64* runs, gdouble* copy_us, gdouble* submit_us,
+                       gdouble* gpu_preprocess_us, gdouble* gpu_forward_us) {
+  const double n = pass->runs ? double(pass->runs) : 1.0;
+  *runs = pass->runs;
+  *copy_us = pass->copy_us / n;
+  *submit_us = pass->submit_us / n;
+  *gpu_preprocess_us = pass->gpu_preprocess_us / n;
+  *gpu_forward_us = pass->gpu_forward_us / n;
+}
+
+guint vkcnn_top_k(const gfloat* scores, guint n, guint k, gfloat threshold, guint* ids) {
+  auto best = vkcnn::top_k(std::span(scores, n), {}, k, threshold);
+  for (std::size_t i = 0; i < best.size(); ++i) ids[i] = best[i].id;
+  return static_cast<guint>(best.size());
+}
+
+}  // extern "C"

@@ -1,0 +1,54 @@
+/* C face of the engine for the element (classify_engine.cpp holds the C++ objects).
+ * Every function that can fail returns NULL/FALSE and sets *error to a newly allocated message
+ * from the engine (file + problem); the caller frees it with g_free. */
+#ifndef VKCNN_CLASSIFY_ENGINE_H
+#define VKCNN_CLASSIFY_ENGINE_H
+
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+/* A Vulkan device (the engine's Context). Models keep their device alive: freeing the handle
+ * while a model still uses it is safe. */
+typedef struct VkcnnDevice VkcnnDevice;
+/* A loaded model with its batch-1 forward plan; may be loaded on any thread. */
+typedef struct VkcnnModel VkcnnModel;
+/* What classifying frames of one format needs for one model: the preprocessor and one command
+ * buffer (frame upload, preprocessing, forward pass, readback) recorded once. */
+typedef struct VkcnnPass VkcnnPass;
+
+/* device: index or name substring; NULL or "" = the engine's default choice. */
+VkcnnDevice *vkcnn_device_open (const gchar * device, gchar ** error);
+/* Another handle on the same device (free each handle with vkcnn_device_free). */
+VkcnnDevice *vkcnn_device_ref (const VkcnnDevice * device);
+void vkcnn_device_free (VkcnnDevice * device);
+const gchar *vkcnn_device_name (const VkcnnDevice * device);
+
+VkcnnModel *vkcnn_model_load (VkcnnDevice * device, const gchar * path, gchar ** error);
+void vkcnn_model_free (VkcnnModel * model);
+/* The spec's name, or the file's base name when the spec has none. */
+const gchar *vkcnn_model_name (const VkcnnModel * model);
+guint vkcnn_model_classes (const VkcnnModel * model);
+/* The model's own label of a class, or NULL when the model has fewer labels. */
+const gchar *vkcnn_model_label (const VkcnnModel * model, guint class_id);
+/* Whether the model ends in softmax; when not, vkcnn_pass_run applies it on the host. */
+gboolean vkcnn_model_outputs_probabilities (const VkcnnModel * model);
+
+/* Only one pass per model may run at a time (they share the model's plan). */
+VkcnnPass *vkcnn_pass_new (VkcnnModel * model, const GstVideoInfo * info, gchar ** error);
+void vkcnn_pass_free (VkcnnPass * pass);
+/* Copies the mapped frame into the upload buffer, submits, waits, and writes one probability per
+ * class into scores. */
+gboolean vkcnn_pass_run (VkcnnPass * pass, const GstVideoFrame * frame, gfloat * scores, gchar ** error);
+/* Mean microseconds per run so far: host-side frame copy, whole GPU submit+wait, and (only with
+ * VKCNN_PROFILE=1, else 0) the GPU's preprocessing and forward-pass sections. */
+void vkcnn_pass_timing (const VkcnnPass * pass, guint64 * runs, gdouble * copy_us, gdouble * submit_us,
+    gdouble * gpu_preprocess_us, gdouble * gpu_forward_us);
+
+/* The k best of n scores with score >= threshold (best first, ties by lower id): writes their
+ * ids and returns how many. The same ordering vkcnn-classify reports. */
+guint vkcnn_top_k (const gfloat * scores, guint n, guint k, gfloat threshold, guint * ids);
+
+G_END_DECLS
+
+#endif /* VKCNN_CLASSIFY_ENGINE_H */

@@ -1,0 +1,304 @@
+/**
+ * SECTION:element-vkcnnclassify
+ * @title: vkcnnclassify
+ *
+ * Classifies every video frame with a CNN (a `.vkcnn` model file) running on the GPU through
+ * Vulkan, and attaches the result to the buffer; the pixels pass through untouched.
+ * Preprocessing (color conversion, bilinear resize by the model's stretch / letterbox /
+ * center-crop, mean/std) runs on the GPU as well, from the model file's `input` section.
+ *
+ * Every buffer leaving the element carries a #VkcnnClassificationMeta (vkcnn-meta.h: the top-k
+ * classes, the number of the frame they were computed on, the inference time, the model's
+ * name). When at least one class passes #GstVkcnnClassify:threshold it also carries a
+ * whole-frame #GstVideoRegionOfInterestMeta whose roi_type is the best label, with a
+ * "classification" parameter structure (label, label_id, confidence), and, when built against
+ * GStreamer >= 1.24, a GstAnalyticsClsMtd with every reported class.
+ *
+ * Scores are probabilities: the model's own when it ends in softmax, otherwise softmax of its
+ * output computed on the host.
+ *
+ * Frames are numbered from 0 at start. A frame is classified when no result exists yet (the
+ * first frame, or the first after a model change) or when at least #GstVkcnnClassify:interval
+ * frames have passed since the frame of the last result; frames in between carry that result
+ * unchanged. With #GstVkcnnClassify:smoothing s > 0, each classified frame's probabilities p
+ * update an average a <- s * a + (1 - s) * p (a starts as the first p), and a is reported.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 -m v4l2src ! videoconvert ! vkcnnclassify model=fmnist.vkcnn post-messages=true \
+ *     results-file=labels.jsonl ! videoconvert ! autovideosink
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstvkcnnclassify.h"
+
+
+GST_DEBUG_CATEGORY (gst_vkcnn_classify_debug);
+#define GST_CAT_DEFAULT gst_vkcnn_classify_debug
+
+enum
+{
+  PROP_0,
+  PROP_MODEL,
+  PROP_LABELS,
+  PROP_DEVICE,
+  PROP_TOP_K,
+  PROP_THRESHOLD,
+  PROP_INTERVAL,
+  PROP_SMOOTHING,
+  PROP_POST_MESSAGES,
+  PROP_RESULTS_FILE,
+};
+
+#define DEFAULT_PROP_MODEL NULL
+#define DEFAULT_PROP_LABELS NULL
+#define DEFAULT_PROP_DEVICE NULL
+#define DEFAULT_PROP_TOP_K 5
+#define DEFAULT_PROP_THRESHOLD 0.0f
+#define DEFAULT_PROP_INTERVAL 1
+#define DEFAULT_PROP_SMOOTHING 0.0
+#define DEFAULT_PROP_POST_MESSAGES FALSE
+#define DEFAULT_PROP_RESULTS_FILE NULL
+
+#define VKCNN_CLASSIFY_CAPS GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }")
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_CLASSIFY_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_CLASSIFY_CAPS));
+
+#define gst_vkcnn_classify_parent_class parent_class
+G_DEFINE_TYPE (GstVkcnnClassify, gst_vkcnn_classify, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE (vkcnnclassify, "vkcnnclassify", GST_RANK_NONE, GST_TYPE_VKCNN_CLASSIFY);
+
+static void gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec);
+static void gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec);
+static void gst_vkcnn_classify_finalize (GObject * object);
+
+static void
+gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  gobject_class->set_property = gst_vkcnn_classify_set_property;
+  gobject_class->get_property = gst_vkcnn_classify_get_property;
+  gobject_class->finalize = gst_vkcnn_classify_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model", "Path of the .vkcnn model file. Set while PLAYING, the new "
+          "model is loaded in the caller's thread and swapped in between frames; a model that fails to "
+          "load posts a warning and the current one stays", DEFAULT_PROP_MODEL,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_LABELS,
+      g_param_spec_string ("labels", "Labels", "Text file with one label per line (one per class), "
+          "overriding the labels stored in the model", DEFAULT_PROP_LABELS, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_string ("device", "Device", "Vulkan device: index or case-insensitive part of its name "
+          "(empty: $VKCNN_DEVICE, else the first discrete GPU, else any); used from the next start",
+          DEFAULT_PROP_DEVICE, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_TOP_K,
+      g_param_spec_uint ("top-k", "Top k", "Number of best classes reported per frame", 1, 1000,
+          DEFAULT_PROP_TOP_K, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_float ("threshold", "Threshold", "Classes whose score is below this are not reported",
+          0.0f, 1.0f, DEFAULT_PROP_THRESHOLD, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_INTERVAL,
+      g_param_spec_uint ("interval", "Interval", "Classify every Nth frame; frames in between carry the "
+          "last result", 1, G_MAXUINT, DEFAULT_PROP_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_SMOOTHING,
+      g_param_spec_double ("smoothing", "Smoothing", "Exponential moving average of the scores across "
+          "classified frames: average = smoothing * average + (1 - smoothing) * scores (0 = off)",
+          0.0, 1.0, DEFAULT_PROP_SMOOTHING, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages", "Post a \"vkcnn-classification\" element "
+          "message (timestamp, frame, ids, labels, scores) for every classified frame",
+          DEFAULT_PROP_POST_MESSAGES, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_RESULTS_FILE,
+      g_param_spec_string ("results-file", "Results file", "Write one JSON object per frame to this file "
+          "(JSON lines, flushed per frame); opened at start", DEFAULT_PROP_RESULTS_FILE,
+          rw | GST_PARAM_MUTABLE_READY));
+
+  gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier", "Filter/Analyzer/Video",
+      "Classifies every frame with a CNN running on the GPU through Vulkan and attaches the labels as metadata",
+      "The vkcnn authors");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_stop);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_set_caps);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_transform_ip);
+  trans_class->passthrough_on_same_caps = FALSE;
+
+  GST_DEBUG_CATEGORY_INIT (gst_vkcnn_classify_debug, "vkcnnclassify", 0, "vkcnn classifier");
+}
+
+static void
+gst_vkcnn_classify_init (GstVkcnnClassify * self)
+{
+  self->top_k = DEFAULT_PROP_TOP_K;
+  self->threshold = DEFAULT_PROP_THRESHOLD;
+  self->interval = DEFAULT_PROP_INTERVAL;
+  self->smoothing = DEFAULT_PROP_SMOOTHING;
+  self->post_messages = DEFAULT_PROP_POST_MESSAGES;
+  /* In place, and never passthrough: every buffer gets metadata, pixels stay as they are. */
+  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+}
+
+static void
+gst_vkcnn_classify_finalize (GObject * object)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (object);
+  g_free (self->model_path);
+  g_free (self->labels_path);
+  g_free (self->device_name);
+  g_free (self->results_path);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* set_property("model") while started: load here, hand over to the streaming thread. */
+static void
+load_model_while_running (GstVkcnnClassify * self, const gchar * path)
+{
+  gchar *error = NULL;
+  GST_OBJECT_LOCK (self);
+  VkcnnDevice *device = vkcnn_device_ref (self->device);
+  guint session = self->session;
+  GST_OBJECT_UNLOCK (self);
+
+  VkcnnModel *model = path && *path ? vkcnn_model_load (device, path, &error) : NULL;
+  vkcnn_device_free (device);
+  if (!model) {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", error ? error : "the model property was cleared"),
+        ("keeping model %s", self->model_path));
+    g_free (error);
+    return;
+  }
+  GST_OBJECT_LOCK (self);
+  if (self->device && self->session == session) {
+    vkcnn_model_free (self->pending);   /* a newer setting wins over one not yet swapped in */
+    self->pending = model;
+    model = NULL;
+    g_free (self->model_path);
+    self->model_path = g_strdup (path);
+  }
+  GST_OBJECT_UNLOCK (self);
+  vkcnn_model_free (model);     /* stopped meanwhile */
+}
+
+static void
+gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (object);
+  gchar **lines = NULL, *error = NULL;
+
+  GST_OBJECT_LOCK (self);
+  gboolean running = self->device != NULL;
+  switch (prop_id) {
+    case PROP_MODEL:
+      if (running) {
+        GST_OBJECT_UNLOCK (self);
+        load_model_while_running (self, g_value_get_string (value));
+        return;
+      }
+      g_free (self->model_path);
+      self->model_path = g_value_dup_string (value);
+      break;
+    case PROP_LABELS:
+      g_free (self->labels_path);
+      self->labels_path = g_value_dup_string (value);
+      if (running) {
+        /* Read here; the streaming thread picks the lines up before the next frame. */
+        gchar *path = g_strdup (self->labels_path);
+        GST_OBJECT_UNLOCK (self);
+        if (path && !(lines = gst_vkcnn_classify_read_labels (path, &error))) {
+          GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", error), ("keeping the current labels"));
+          g_free (error);
+          g_free (path);
+          return;
+        }
+        g_free (path);
+        GST_OBJECT_LOCK (self);
+        g_strfreev (self->label_override);
+        self->label_override = lines;
+        self->labels_changed = TRUE;
+      }
+      break;
+    case PROP_DEVICE:
+      g_free (self->device_name);
+      self->device_name = g_value_dup_string (value);
+      break;
+    case PROP_TOP_K:
+      self->top_k = g_value_get_uint (value);
+      break;
+    case PROP_THRESHOLD:
+      self->threshold = g_value_get_float (value);
+      break;
+    case PROP_INTERVAL:
+      self->interval = g_value_get_uint (value);
+      break;
+    case PROP_SMOOTHING:
+      self->smoothing = g_value_get_double (value);
+      break;
+    case PROP_POST_MESSAGES:
+      self->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_RESULTS_FILE:
+      g_free (self->results_path);
+      self->results_path = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_value_set_string (value, self->model_path);
+      break;
+    case PROP_LABELS:
+      g_value_set_string (value, self->labels_path);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device_name);
+      break;
+    case PROP_TOP_K:
+      g_value_set_uint (value, self->top_k);
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_float (value, self->threshold);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint (value, self->interval);
+      break;
+    case PROP_SMOOTHING:
+      g_value_set_double (value, self->smoothing);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_RESULTS_FILE:
+      g_value_set_string (value, self->results_path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}

@@ -1,0 +1,28 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// y[plane] = mean of x over the plane. One workgroup per (n, c) plane: each thread sums a
+// strided slice, then a shared-memory tree (any subgroup size) adds the partial sums.
+// x (N, C, H, W), y (N, C, 1, 1).
+layout(local_size_x_id = 0) in;  // a power of two, 32..256 (GlobalAvgPoolLayer::forward)
+layout(binding = 0) readonly buffer X { float x[]; };
+layout(binding = 1) writeonly buffer Y { float y[]; };
+layout(push_constant) uniform Push { uint planes; uint plane_size; } p;
+
+shared float partial[gl_WorkGroupSize.x];
+
+void main() {
+  uint plane = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
+  if (plane >= p.planes) return;  // the whole group leaves together: no barrier is skipped
+  uint lid = gl_LocalInvocationID.x;
+  uint base = plane * p.plane_size;
+
+  float sum = 0.0;
+  for (uint i = lid; i < p.plane_size; i += gl_WorkGroupSize.x) sum += x[base + i];
+  partial[lid] = sum;
+  barrier();
+  for (uint half_size = gl_WorkGroupSize.x / 2; half_size > 0; half_size /= 2) {
+    if (lid < half_size) partial[lid] += partial[lid + half_size];
+    barrier();
+  }
+  if (lid == 0) y[plane] = partial[0] / float(p.plane_size);
+}

@@ -1,0 +1,26 @@
+// Shared by maxpool2d*.comp and avgpool2d*.comp. The window geometry is fixed per layer
+// (specialization constants, so the window loops unroll); the sizes change with the batch
+// (push constants). Matches PoolGeometry::spec_constants() and PoolPush in engine/layers/pool2d.h.
+layout(constant_id = 0) const int KH = 2;
+layout(constant_id = 1) const int KW = 2;
+layout(constant_id = 2) const int SH = 2;
+layout(constant_id = 3) const int SW = 2;
+layout(constant_id = 4) const int PH = 0;
+layout(constant_id = 5) const int PW = 0;
+layout(constant_id = 6) const int DH = 1;
+layout(constant_id = 7) const int DW = 1;
+
+layout(push_constant) uniform Push {
+  uint in_count;   // N*C*H*W
+  uint out_count;  // N*C*OH*OW
+  uint h, w, oh, ow;
+} p;
+
+// Output row (or column) whose window holds input row `i` at its tap `k`, or -1 if none:
+// i = o*S - P + k*D  <=>  o = (i + P - k*D) / S when that divides exactly.
+int window_of(int i, int k, int S, int P, int D, uint out_extent) {
+  int t = i + P - k * D;
+  if (t < 0 || t % S != 0) return -1;
+  int o = t / S;
+  return o < int(out_extent) ? o : -1;
+}

@@ -1,0 +1,266 @@
+#include <chrono>
+#include <cstdio>
+
+#include <sys/resource.h>
+
+#include <gtest/gtest.h>
+
+#include "layers/conv2d.h"
+#include "reference/conv2d.h"
+#include "support/gpu_test.h"
+
+namespace vkcnn {
+namespace {
+
+using test::HostTensor;
+
+struct Case {
+  const char* what;
+  Shape in;
+  reference::Conv2dConfig c;
+  bool bias = true;
+};
+
+nlohmann::json spec_of(const Case& k) {
+  const auto& c = k.c;
+  return {{"type", "conv2d"},         {"out_channels", c.out_channels}, {"kernel", {c.kh, c.kw}},
+          {"stride", {c.sh, c.sw}},   {"padding", {c.ph, c.pw}},        {"dilation", {c.dh, c.dw}},
+          {"groups", c.groups},       {"bias", k.bias}};
+}
+
+// Random x, w, b for a case, as floats for the device and doubles for the reference.
+struct Data {
+  std::vector<float> x, w, b;
+  std::vector<std::vector<float>> params() const {
+    if (b.empty()) return {w};
+    return {w, b};
+  }
+};
+Data random_data(const Case& k, std::mt19937& rng) {
+  const auto& c = k.c;
+  Data d;
+  d.x = test::random_floats(k.in.count(), rng);
+  d.w = test::random_floats(std::size_t(c.out_channels) * (k.in.c / c.groups) * c.kh * c.kw, rng);
+  if (k.bias) d.b = test::random_floats(c.out_channels, rng);
+  return d;
+}
+
+// Odd sizes everywhere; each line exercises one feature of nn.Conv2d or one shader path.
+const Case kCases[] = {
+    {"3x3 pad 1", {2, 3, 13, 11}, {5, 3, 3, 1, 1, 1, 1}},
+    {"stride 2, 3x5 kernel", {3, 4, 13, 11}, {6, 3, 5, 2, 2, 1, 2}},
+    {"dilation 2", {1, 3, 13, 11}, {4, 3, 3, 1, 1, 2, 2, 2, 2}},
+    {"groups 2, stride (1,2)", {2, 4, 9, 7}, {6, 3, 3, 1, 2, 1, 1, 1, 1, 2}},
+    {"groups 3, no bias", {3, 6, 7, 9}, {9, 3, 1, 1, 1, 0, 0, 1, 1, 3}, false},
+    {"depthwise stride 2", {2, 5, 13, 11}, {5, 3, 3, 2, 2, 1, 1, 1, 1, 5}},
+    {"depthwise x2 5x5", {1, 3, 7, 7}, {6, 5, 5, 1, 1, 2, 2, 1, 1, 3}},
+    {"one input channel", {2, 1, 13, 11}, {7, 3, 3, 1, 1, 1, 1}},
+    {"1x1", {3, 7, 5, 9}, {11, 1, 1}},
+    {"1x1 stride 2, no bias", {2, 6, 9, 7}, {5, 1, 1, 2, 2}, false},
+    {"kernel wider than input", {1, 2, 3, 4}, {3, 5, 5, 1, 1, 2, 2}},
+    // More than one tile in every GEMM dimension: M = 70, K = 12*9 = 108, N = 2*11*13 = 286.
+    {"several tiles", {2, 12, 11, 13}, {70, 3, 3, 1, 1, 1, 1}},
+};
+
+TEST(Conv2d, ForwardMatchesReferenceOnOddShapes) {
+  std::mt19937 rng(3);
+  for (const Case& k : kCases) {
+    auto layer = make_layer(spec_of(k), "c1");
+    Data d = random_data(k, rng);
+    auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
+    auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+    EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " " + k.in.str());
+  }
+}
+
+TEST(Conv2d, ForwardAppliesFusedActivation) {
+  std::mt19937 rng(5);
+  struct Fused {
+    Activation kind;
+    const char* name;
+  };
+  for (const Case& k : {kCases[0], kCases[5]}) {  // the GEMM and the depthwise epilogue
+    for (Fused f : {Fused{Activation::Relu, "relu"}, Fused{Activation::Relu6, "relu6"},
+                    Fused{Activation::LeakyRelu, "leaky_relu"}, Fused{Activation::Sigmoid, "sigmoid"}}) {
+      auto layer = make_layer(spec_of(k), "c1");
+      dynamic_cast<Conv2dLayer&>(*layer).fuse_activation(f.kind, 0.2f);
+      Data d = random_data(k, rng);
+      for (float& v : d.x) v *= 4;  // reach relu6's upper clamp
+      auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
+      auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+      for (double& v : ref) v = f.kind == Activation::LeakyRelu ? (v >= 0 ? v : 0.2 * v) : 
+                                f.kind == Activation::Relu ? std::max(v, 0.0) :
+                                f.kind == Activation::Relu6 ? std::clamp(v, 0.0, 6.0) : 1 / (1 + std::exp(-v));
+      EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " + " + f.name);
+    }
+  }
+}
+
+// Backward on every case, against the analytic reference gradients; every gradient starts at
+// 0.5 to prove the shaders accumulate. "split-K" has enough pixels (3*20*20) that the weight
+// gradient is split across workgroups and reduced.
+TEST(Conv2d, BackwardAccumulatesAndMatchesReferenceOnOddShapes) {
+  std::mt19937 rng(13);
+  std::vector<Case> cases(std::begin(kCases), std::end(kCases));
+  cases.push_back({"split-K", {3, 4, 20, 20}, {6, 3, 3, 1, 1, 1, 1}});
+  const float grad_init = 0.5f;
+  for (const Case& k : cases) {
+    auto layer = make_layer(spec_of(k), "c1");
+    Data d = random_data(k, rng);
+    Shape out = reference::conv2d_output_shape(k.c, k.in);
+    auto dy = test::random_floats(out.count(), rng);
+    auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
+    auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+    for (auto* v : {&ref.dx, &ref.dw, &ref.db})
+      for (double& e : *v) e += grad_init;
+    const std::string what = std::string(k.what) + " " + k.in.str();
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
+    ASSERT_EQ(r.grad_params.size(), k.bias ? 2u : 1u) << what;
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
+    if (k.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], ref.db, test::kBackwardTolerance, what + " db");
+  }
+}
+
+// The reference's own gradients against central differences of its forward pass, and the
+// device against both, on small shapes: stride + padding + dilation, groups, depthwise.
+TEST(Conv2d, BackwardMatchesFiniteDifferences) {
+  std::mt19937 rng(17);
+  const Case cases[] = {
+      {"stride 2, dilation 2, groups 2", {2, 4, 7, 6}, {4, 3, 2, 2, 1, 2, 1, 2, 1, 2}},
+      {"depthwise", {2, 3, 5, 5}, {3, 3, 3, 1, 1, 1, 1, 1, 1, 3}},
+  };
+  const float grad_init = -0.25f;
+  for (const Case& k : cases) {
+    auto layer = make_layer(spec_of(k), "c1");
+    Data d = random_data(k, rng);
+    Shape out = reference::conv2d_output_shape(k.c, k.in);
+    auto dy = test::random_floats(out.count(), rng);
+    auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
+
+    // L = sum(dy * conv(x, w, b)): numeric gradient in each of x, w, b with the others fixed.
+    auto xd = test::to_double(d.x), wd = test::to_double(d.w), bd = test::to_double(d.b);
+    auto loss = [&](const std::vector<double>& x, const std::vector<double>& w, const std::vector<double>& b) {
+      auto y = reference::conv2d_forward(k.c, k.in, x, w, b);
+      double s = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
+      return s;
+    };
+    auto num_dx = test::numeric_gradient([&](const std::vector<double>& v) { return loss(v, wd, bd); }, xd);
+    auto num_dw = test::numeric_gradient([&](const std::vector<double>& v) { return loss(xd, v, bd); }, wd);
+    auto num_db = test::numeric_gradient([&](const std::vector<double>& v) { return loss(xd, wd, v); }, bd);
+    auto ref = reference::conv2d_backward(k.c, k.in, xd, wd, test::to_double(dy));
+    EXPECT_LT(test::relative_error(std::vector<float>(ref.dx.begin(), ref.dx.end()), num_dx), 1e-6) << k.what;
+    EXPECT_LT(test::relative_error(std::vector<float>(ref.dw.begin(), ref.dw.end()), num_dw), 1e-6) << k.what;
+    for (auto* v : {&num_dx, &num_dw, &num_db})
+      for (double& e : *v) e += grad_init;
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], num_dx, test::kBackwardTolerance, std::string(k.what) + " dx");
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], num_dw, test::kBackwardTolerance, std::string(k.what) + " dw");
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], num_db, test::kBackwardTolerance, std::string(k.what) + " db");
+  }
+}
+
+TEST(Conv2d, BackwardWithFusedActivationThrows) {
+  Case k = kCases[0];
+  auto layer = make_layer(spec_of(k), "c1");
+  dynamic_cast<Conv2dLayer&>(*layer).fuse_activation(Activation::Relu, 0);
+  std::mt19937 rng(1);
+  Data d = random_data(k, rng);
+  auto dy = std::vector<float>(reference::conv2d_output_shape(k.c, k.in).count(), 1.f);
+  EXPECT_THROW(test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy), Error);
+}
+
+TEST(Conv2d, ParamsFollowPyTorch) {
+  auto layer = make_layer({{"type", "conv2d"}, {"out_channels", 6}, {"kernel", {3, 5}}, {"groups", 2}}, "c1");
+  auto p = layer->params(std::vector<Shape>{{1, 4, 9, 9}});
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].suffix, "weight");
+  EXPECT_EQ(p[0].dims, (std::vector<int64_t>{6, 2, 3, 5}));
+  EXPECT_EQ(p[0].init, ParamInit::KaimingUniform);
+  EXPECT_EQ(p[0].fan_in, 30);
+  EXPECT_EQ(p[1].suffix, "bias");
+  EXPECT_EQ(p[1].dims, (std::vector<int64_t>{6}));
+  EXPECT_EQ(p[1].init, ParamInit::FanInUniform);
+  EXPECT_EQ(p[1].fan_in, 30);
+  EXPECT_EQ(layer->output_shape(std::vector<Shape>{{3, 4, 9, 9}}), (Shape{3, 6, 7, 5}));
+}
+
+void expect_error(const std::function<void()>& f, std::initializer_list<const char*> parts) {
+  try {
+    f();
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    for (const char* part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+TEST(Conv2d, BadGroupsAndSmallInputsAreErrorsNamingTheLayer) {
+  expect_error([] { make_layer({{"type", "conv2d"}, {"out_channels", 5}, {"kernel", 3}, {"groups", 2}}, "c7"); },
+               {"'c7'", "out_channels 5", "groups 2"});
+  auto layer = make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 3}, {"groups", 2}}, "c8");
+  expect_error([&] { layer->output_shape(std::vector<Shape>{{1, 3, 8, 8}}); }, {"'c8'", "in_channels 3", "groups 2"});
+  auto big = make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 5}, {"dilation", 2}}, "c9");
+  expect_error([&] { big->output_shape(std::vector<Shape>{{1, 3, 8, 9}}); }, {"'c9'", "(1, 3, 8, 9)", "too small"});
+  expect_error([] { make_layer({{"type", "conv2d"}, {"kernel", 3}}, "c10"); }, {"'c10'", "out_channels"});
+}
+
+TEST(Conv2d, FastDivisionIsExact) {
+  std::mt19937 rng(23);
+  std::uniform_int_distribution<uint32_t> any(0, (1u << 31) - 1);
+  for (uint32_t d : {1u, 2u, 3u, 7u, 14u, 28u, 49u, 196u, 784u, 12544u, 50176u, 1000003u, (1u << 30) + 1}) {
+    conv2d::FastDiv f(d);
+    for (int i = 0; i < 20000; ++i) {
+      uint32_t n = i < 1000 ? uint32_t(i) : any(rng);
+      ASSERT_EQ(f.divide(n), n / d) << n << " / " << d;
+    }
+    ASSERT_EQ(f.divide((1u << 31) - 1), ((1u << 31) - 1) / d) << d;
+  }
+}
+
+double cpu_ms() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-3;
+}
+
+// Not a test: times refcnn's convolutions (VKCNN_DEVICE picks the device). Run with
+// --gtest_also_run_disabled_tests --gtest_filter=Conv2d.DISABLED_Timing
+TEST(Conv2d, DISABLED_Timing) {
+  struct Bench {
+    const char* what;
+    uint32_t cin, cout, size;
+  };
+  for (Bench b : {Bench{"refcnn c1 1->32 28x28", 1, 32, 28}, Bench{"refcnn c2 32->64 14x14", 32, 64, 14}}) {
+    for (uint32_t batch : {1u, 64u}) {
+      Context& ctx = test::context();
+      auto layer = make_layer({{"type", "conv2d"}, {"out_channels", b.cout}, {"kernel", 3}, {"padding", 1}}, "c");
+      dynamic_cast<Conv2dLayer&>(*layer).fuse_activation(Activation::Relu, 0);
+      Shape in{batch, b.cin, b.size, b.size};
+      std::vector<Shape> shapes{in};
+      Tensor x(ctx, in), y(ctx, layer->output_shape(shapes));
+      std::vector<Tensor> params;
+      for (const auto& p : layer->params(shapes)) params.emplace_back(ctx, Shape{uint32_t(p.count()), 1, 1, 1});
+      LayerIO io;
+      io.inputs = {x.view()};
+      io.output = y.view();
+      io.params = {params[0].view(), params[1].view()};
+      const int reps = 20;
+      Recorder rec(ctx);
+      rec.begin();
+      for (int i = 0; i < reps; ++i) layer->forward(rec, io);
+      rec.end();
+      rec.submit_and_wait();  // warm-up (pipeline creation happened while recording)
+      // CPU time too: on lavapipe (threads inside this process) it is what a busy machine
+      // does not inflate.
+      auto t0 = std::chrono::steady_clock::now();
+      double cpu0 = cpu_ms();
+      rec.submit_and_wait();
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / reps;
+      double cpu = (cpu_ms() - cpu0) / reps;
+      double gflops = 2.0 * y.shape().count() * b.cin * 9 / (ms * 1e6);
+      std::printf("%-24s batch %3u: %8.3f ms wall (%6.1f GFLOP/s), %8.3f ms CPU\n", b.what, batch, ms, gflops, cpu);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn

@@ -1,0 +1,192 @@
+#include <gtest/gtest.h>
+
+#include "layers/dense.h"
+#include "reference/activation.h"
+#include "reference/dense.h"
+#include "support/gpu_test.h"
+
+namespace vkcnn {
+namespace {
+
+using test::HostTensor;
+
+struct DenseCase {
+  Shape in;       // (N, C, H, W), read as (N, C*H*W)
+  uint32_t out;   // out_features
+  bool bias;
+  uint32_t block; // DenseLayer::set_register_block: 0 = automatic (GEMV for N <= 8)
+};
+
+std::string describe(const DenseCase& c) {
+  return c.in.str() + " -> " + std::to_string(c.out) + (c.bias ? " with bias" : " without bias") + ", block " +
+         std::to_string(c.block);
+}
+
+void PrintTo(const DenseCase& c, std::ostream* os) { *os << describe(c); }
+
+std::unique_ptr<DenseLayer> make_dense(const DenseCase& c) {
+  auto layer = std::make_unique<DenseLayer>("fc", c.out, c.bias);
+  layer->set_register_block(c.block);
+  return layer;
+}
+
+struct DenseData {
+  std::vector<float> x, w, b;
+  std::vector<std::vector<float>> params() const {
+    if (b.empty()) return {w};
+    return {w, b};
+  }
+};
+
+DenseData random_data(const DenseCase& c, std::mt19937& rng) {
+  const std::size_t K = c.in.per_image();
+  DenseData d{test::random_floats(c.in.count(), rng), test::random_floats(c.out * K, rng), {}};
+  if (c.bias) d.b = test::random_floats(c.out, rng);
+  return d;
+}
+
+// Batch 1 and N <= 8 take the GEMV; 67 x 231 -> 131 is larger than a tile (up to 64 x 64, 16 deep)
+// in every dimension for each register block, and the automatic choice. Products with few output
+// tiles split K across workgroups: 16 ways (the last split short) for 9 x 2001 -> 10, 3 ways in
+// dW for batch 300, 2 ways for most of the 67-row cases.
+const DenseCase kCases[] = {
+    {{1, 5, 3, 3}, 7, true, 0},      {{3, 5, 7, 9}, 13, false, 0},    {{8, 3, 5, 7}, 129, true, 0},
+    {{1, 64, 7, 7}, 128, true, 0},   {{9, 3, 5, 7}, 11, true, 0},     {{67, 3, 7, 11}, 131, true, 0},
+    {{67, 3, 7, 11}, 131, true, 1},  {{67, 3, 7, 11}, 131, false, 2}, {{67, 3, 7, 11}, 131, true, 4},
+    {{3, 5, 7, 9}, 13, true, 4},     {{9, 3, 23, 29}, 10, true, 0},   {{300, 7, 1, 1}, 5, true, 0},
+};
+
+class DenseTest : public ::testing::TestWithParam<DenseCase> {};
+
+TEST_P(DenseTest, ForwardMatchesReference) {
+  const DenseCase c = GetParam();
+  std::mt19937 rng(3);
+  auto layer = make_dense(c);
+  DenseData d = random_data(c, rng);
+  const uint32_t K = static_cast<uint32_t>(c.in.per_image());
+  auto y = test::run_forward(*layer, {HostTensor{c.in, d.x}}, d.params());
+  auto ref = reference::dense_forward(c.in.n, K, c.out, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+  EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, describe(c));
+}
+
+TEST_P(DenseTest, FusedActivationMatchesReference) {
+  const DenseCase c = GetParam();
+  std::mt19937 rng(5);
+  auto layer = make_dense(c);
+  EXPECT_TRUE(layer->fuse_activation(Activation::LeakyRelu, 0.2f));
+  DenseData d = random_data(c, rng);
+  const uint32_t K = static_cast<uint32_t>(c.in.per_image());
+  auto y = test::run_forward(*layer, {HostTensor{c.in, d.x}}, d.params());
+  auto ref = reference::activation_forward(
+      "leaky_relu",
+      reference::dense_forward(c.in.n, K, c.out, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b)),
+      0.2);
+  EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, describe(c));
+}
+
+TEST_P(DenseTest, BackwardAccumulatesAndMatchesReference) {
+  const DenseCase c = GetParam();
+  std::mt19937 rng(9);
+  auto layer = make_dense(c);
+  DenseData d = random_data(c, rng);
+  const uint32_t N = c.in.n, K = static_cast<uint32_t>(c.in.per_image()), M = c.out;
+  auto dy = test::random_floats(std::size_t(N) * M, rng);
+  const float grad_init = 0.25f;
+  auto r = test::run_backward(*layer, {HostTensor{c.in, d.x}}, d.params(), dy, 0, grad_init);
+
+  auto g = reference::dense_backward(N, K, M, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+  for (auto* v : {&g.dx, &g.dw, &g.db})
+    for (double& e : *v) e += grad_init;
+  ASSERT_EQ(r.grad_params.size(), c.bias ? 2u : 1u);
+  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], g.dx, test::kBackwardTolerance, "dx " + describe(c));
+  EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], g.dw, test::kBackwardTolerance, "dweight " + describe(c));
+  if (c.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], g.db, test::kBackwardTolerance, "dbias " + describe(c));
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, DenseTest, ::testing::ValuesIn(kCases));
+
+TEST(Dense, BackwardMatchesFiniteDifferences) {
+  const Shape in{3, 5, 3, 3};
+  const uint32_t N = 3, K = 45, M = 7;
+  std::mt19937 rng(13);
+  auto layer = make_layer({{"type", "dense"}, {"out_features", M}}, "fc");
+  auto x = test::random_floats(in.count(), rng), w = test::random_floats(M * K, rng), b = test::random_floats(M, rng);
+  auto dy = test::random_floats(N * M, rng);
+  auto r = test::run_backward(*layer, {HostTensor{in, x}}, {w, b}, dy);
+
+  // L = sum(dy * y) as a function of one operand at a time.
+  auto xd = test::to_double(x), wd = test::to_double(w), bd = test::to_double(b);
+  auto loss = [&](const std::vector<double>& xv, const std::vector<double>& wv, const std::vector<double>& bv) {
+    auto y = reference::dense_forward(N, K, M, xv, wv, bv);
+    double s = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
+    return s;
+  };
+  auto dx = test::numeric_gradient([&](const std::vector<double>& v) { return loss(v, wd, bd); }, xd);
+  auto dw = test::numeric_gradient([&](const std::vector<double>& v) { return loss(xd, v, bd); }, wd);
+  auto db = test::numeric_gradient([&](const std::vector<double>& v) { return loss(xd, wd, v); }, bd);
+  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], dx, test::kBackwardTolerance, "dx");
+  EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], dw, test::kBackwardTolerance, "dweight");
+  EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], db, test::kBackwardTolerance, "dbias");
+}
+
+// refcnn's 3136 -> 128 at batch 64 has 8 output tiles of 16 x 16: the forward pass must split K
+// (it asks for scratch to hold the partial sums); at batch 1 the GEMV needs none.
+TEST(Dense, FewOutputTilesSplitK) {
+  DenseLayer layer("f1", 128, true);
+  const Shape batch64[] = {{64, 64, 7, 7}}, batch1[] = {{1, 64, 7, 7}};
+  EXPECT_GT(layer.scratch_floats(batch64, false), 0u);
+  EXPECT_EQ(layer.scratch_floats(batch1, false), 0u);
+}
+
+TEST(Dense, ShapesAndParamsFollowPyTorch) {
+  auto layer = make_layer({{"type", "dense"}, {"name", "f1"}, {"out_features", 10}}, "f1");
+  const Shape in[] = {{4, 64, 7, 7}};
+  EXPECT_EQ(layer->output_shape(in), (Shape{4, 10, 1, 1}));
+  auto p = layer->params(in);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].suffix, "weight");
+  EXPECT_EQ(p[0].dims, (std::vector<int64_t>{10, 64 * 7 * 7}));
+  EXPECT_EQ(p[0].init, ParamInit::KaimingUniform);
+  EXPECT_EQ(p[0].fan_in, 64 * 7 * 7);
+  EXPECT_EQ(p[1].suffix, "bias");
+  EXPECT_EQ(p[1].dims, (std::vector<int64_t>{10}));
+  EXPECT_EQ(p[1].init, ParamInit::FanInUniform);
+  EXPECT_EQ(p[1].fan_in, 64 * 7 * 7);
+  auto no_bias = make_layer({{"type", "dense"}, {"out_features", 10}, {"bias", false}}, "f1");
+  EXPECT_EQ(no_bias->params(in).size(), 1u);
+}
+
+void expect_error(const nlohmann::json& spec, const std::string& fragment) {
+  try {
+    make_layer(spec, "f1");
+    FAIL() << "no error for " << spec.dump();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'f1'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Dense, BadAttributesAreRejectedWithTheLayerName) {
+  expect_error({{"type", "dense"}}, "missing attribute \"out_features\"");
+  expect_error({{"type", "dense"}, {"out_features", 0}}, "out_features must be at least 1");
+  expect_error({{"type", "dense"}, {"out_features", -3}}, "\"out_features\" must be a non-negative integer");
+  expect_error({{"type", "dense"}, {"out_features", 4}, {"bias", "yes"}}, "\"bias\" must be true or false");
+}
+
+TEST(Dense, BackwardRefusesAFusedActivation) {
+  auto layer = make_dense({{2, 3, 1, 1}, 4, true, 0});
+  layer->fuse_activation(Activation::Relu, 0.f);
+  try {
+    test::run_backward(*layer, {HostTensor{{2, 3, 1, 1}, std::vector<float>(6, 1.f)}},
+                       {std::vector<float>(12, 1.f), std::vector<float>(4, 0.f)}, std::vector<float>(8, 1.f));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("dense 'fc': backward pass is not available with a fused activation"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn

@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include "reference/softmax.h"
+#include "support/gpu_test.h"
+
+namespace vkcnn {
+namespace {
+
+using test::HostTensor;
+
+// Short rows over many pixels (one invocation per row), long classifier rows (64 per row, also
+// with H*W > 1), a single channel, and a width that is not a multiple of anything.
+const Shape kShapes[] = {{3, 5, 7, 9}, {2, 1000, 1, 1}, {3, 70, 3, 5}, {2, 1, 3, 3}, {4, 13, 1, 1}, {1, 1, 1, 1}};
+
+TEST(Softmax, ForwardMatchesReferenceOnOddShapes) {
+  std::mt19937 rng(17);
+  for (Shape s : kShapes) {
+    auto layer = make_layer({{"type", "softmax"}}, "sm");
+    auto x = test::random_floats(s.count(), rng, -10.f, 10.f);
+    auto y = test::run_forward(*layer, {HostTensor{s, x}}, {});
+    EXPECT_CLOSE_TO_REFERENCE(y, reference::softmax_forward(s, test::to_double(x)), test::kForwardTolerance, s.str());
+  }
+}
+
+// exp(500) overflows fp32: only a max-subtracting softmax gets these right.
+TEST(Softmax, LargeInputsDoNotOverflow) {
+  std::mt19937 rng(19);
+  for (Shape s : {Shape{2, 7, 3, 5}, Shape{2, 300, 1, 1}}) {
+    auto layer = make_layer({{"type", "softmax"}}, "sm");
+    auto x = test::random_floats(s.count(), rng, 480.f, 520.f);
+    auto y = test::run_forward(*layer, {HostTensor{s, x}}, {});
+    EXPECT_CLOSE_TO_REFERENCE(y, reference::softmax_forward(s, test::to_double(x)), test::kForwardTolerance, s.str());
+  }
+}
+
+TEST(Softmax, BackwardAccumulatesAndMatchesReferenceAndFiniteDifferences) {
+  std::mt19937 rng(23);
+  for (Shape s : {Shape{3, 5, 7, 9}, Shape{2, 100, 1, 1}, Shape{2, 70, 2, 3}}) {
+    auto layer = make_layer({{"type", "softmax"}}, "sm");
+    auto x = test::random_floats(s.count(), rng, -3.f, 3.f);
+    auto dy = test::random_floats(s.count(), rng);
+    const float grad_init = 0.5f;
+    auto r = test::run_backward(*layer, {HostTensor{s, x}}, {}, dy, 0, grad_init);
+
+    auto xd = test::to_double(x), dyd = test::to_double(dy);
+    auto analytic = reference::softmax_backward(s, reference::softmax_forward(s, xd), dyd);
+    auto numeric = test::numeric_gradient(
+        [&](const std::vector<double>& v) {
+          auto y = reference::softmax_forward(s, v);
+          double l = 0;
+          for (std::size_t i = 0; i < y.size(); ++i) l += dyd[i] * y[i];
+          return l;
+        },
+        xd);
+    for (std::size_t i = 0; i < x.size(); ++i) analytic[i] += grad_init, numeric[i] += grad_init;
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], analytic, test::kBackwardTolerance, "reference " + s.str());
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], numeric, test::kBackwardTolerance, "finite differences " + s.str());
+  }
+}
+
+TEST(Softmax, OnlyTheChannelDimensionIsSupported) {
+  EXPECT_NO_THROW(make_layer({{"type", "softmax"}, {"dim", 1}}, "sm"));
+  try {
+    make_layer({{"type", "softmax"}, {"dim", 2}}, "sm");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 'sm': softmax is over the channels"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn

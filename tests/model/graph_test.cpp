@@ -1,0 +1,118 @@
+// Architecture specs: what parse_model_spec and Graph accept, and the message for what they don't.
+#include <gtest/gtest.h>
+
+#include "model/graph.h"
+#include "model/init.h"
+#include "model/spec.h"
+
+namespace vkcnn {
+namespace {
+
+std::string spec_with(const std::string& layers, const std::string& input = R"({"channels": 1, "height": 8, "width": 8})",
+                      const std::string& labels = "[]") {
+  return R"({"format": "vkcnn-model/1", "name": "t", "input": )" + input + R"(, "labels": )" + labels +
+         R"(, "layers": )" + layers + "}";
+}
+
+// Runs `fn`, expecting an Error whose message contains every one of `parts`.
+template <class Fn>
+void expect_error(Fn fn, std::initializer_list<const char*> parts) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error thrown";
+  } catch (const Error& e) {
+    for (const char* p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+  }
+}
+
+TEST(ModelSpec, ParsesInputLabelsAndNamesUnnamedLayers) {
+  auto spec = parse_model_spec(spec_with(R"([{"type": "relu"}, {"type": "sigmoid", "name": "s"}])",
+                                         R"({"channels": 3, "height": 5, "width": 7, "color": "bgr",
+                                            "mean": [0.1, 0.2, 0.3], "std": [1, 2, 3], "resize": "letterbox"})",
+                                         R"(["a", "b"])"),
+                               "x.json");
+  EXPECT_EQ(spec.input.channels, 3u);
+  EXPECT_EQ(spec.input.color, ColorOrder::BGR);
+  EXPECT_EQ(spec.input.resize, ResizeMode::Letterbox);
+  EXPECT_FLOAT_EQ(spec.input.std[2], 3.f);
+  ASSERT_EQ(spec.layers.size(), 2u);
+  EXPECT_EQ(spec.layers[0].name, "relu0");
+  EXPECT_EQ(spec.layers[1].name, "s");
+  EXPECT_EQ(spec.labels, (std::vector<std::string>{"a", "b"}));
+  // to_json and back gives the same spec.
+  auto again = parse_model_spec(to_json(spec).dump(), "again");
+  EXPECT_EQ(to_json(again), to_json(spec));
+}
+
+TEST(ModelSpec, RejectsBrokenSpecsWithTheirOwnMessage) {
+  expect_error([] { parse_model_spec("{not json", "a.json"); }, {"a.json", "not valid JSON"});
+  expect_error([] { parse_model_spec(R"({"layers": [{"type": "relu"}]})", "b.json"); }, {"b.json", "lacks \"input\""});
+  expect_error([] { parse_model_spec(spec_with("[]"), "c.json"); }, {"c.json", "non-empty array"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu", "name": "r"}, {"type": "relu", "name": "r"}])"), "d"); },
+               {"two layers are named \"r\""});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu", "inputs": ["later"]}])"), "e"); },
+               {"reads \"later\"", "not an earlier layer"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 3, "height": 8, "width": 8, "color": "gray"})"), "f"); },
+               {"\"gray\" does not fit 3 channel(s)"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "std": [0]})"), "g"); },
+               {"\"std\" values must be positive"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 0, "width": 8})"), "h"); },
+               {"\"height\" must be a positive integer"});
+  expect_error([] { parse_model_spec(R"({"format": "onnx", "input": {}, "layers": []})", "i"); }, {"unsupported format"});
+}
+
+TEST(Graph, RejectsUnknownLayerTypeNamingFileAndLayer) {
+  auto spec = parse_model_spec(spec_with(R"([{"type": "relu"}, {"type": "gelu", "name": "g1"}])"), "m.json");
+  expect_error([&] { Graph g(spec, "m.json"); }, {"m.json", "'g1'", "unknown layer type \"gelu\""});
+}
+
+TEST(Graph, RejectsLabelCountThatDoesNotMatchOutputs) {
+  auto spec = parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 1, "width": 3})",
+                                         R"(["a", "b"])"),
+                               "m.json");
+  expect_error([&] { Graph g(spec, "m.json"); }, {"m.json", "2 labels for a model with 3 outputs"});
+}
+
+TEST(Graph, InfersShapesAndParamsOfRefcnn) {
+  Graph g(load_model_spec(VKCNN_SOURCE_DIR "/models/refcnn.json"), "refcnn");
+  EXPECT_EQ(g.output_shape(5), (Shape{5, 10, 1, 1}));
+  std::vector<std::string> names;
+  std::size_t count = 0;
+  for (const auto& p : g.params()) {
+    names.push_back(p.name);
+    count += g.nodes()[p.node].params[p.index].count();
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"c1.weight", "c1.bias", "c2.weight", "c2.bias", "f1.weight", "f1.bias",
+                                             "f2.weight", "f2.bias"}));
+  // 320 + 18496 + 401536 + 1290, as torch's RefCNN counts them.
+  EXPECT_EQ(count, 421642u);
+}
+
+TEST(Graph, TorchvisionSpecsHaveTorchvisionParameterCounts) {
+  // Parameter totals of torchvision.models.resnet18() / mobilenet_v2() (state_dict tensors
+  // without num_batches_tracked): 11,689,512 + 9,600 running stats; 3,504,872 + 34,112.
+  struct Case { const char* file; std::size_t trainable, running; };
+  for (Case c : {Case{"resnet18.json", 11689512, 9600}, Case{"mobilenet_v2.json", 3504872, 34112}}) {
+    Graph g(load_model_spec(std::string(VKCNN_SOURCE_DIR "/models/") + c.file), c.file);
+    std::size_t trainable = 0, running = 0;
+    for (const auto& p : g.params()) (p.trainable ? trainable : running) += g.nodes()[p.node].params[p.index].count();
+    EXPECT_EQ(trainable, c.trainable) << c.file;
+    EXPECT_EQ(running, c.running) << c.file;
+    EXPECT_EQ(g.output_shape(1), (Shape{1, 1000, 1, 1})) << c.file;
+  }
+}
+
+TEST(Init, SameSeedSameWeightsAndPyTorchBounds) {
+  Graph g(load_model_spec(VKCNN_SOURCE_DIR "/models/refcnn.json"), "refcnn");
+  auto a = initialize_weights(g, 3), b = initialize_weights(g, 3), c = initialize_weights(g, 4);
+  EXPECT_EQ(a.at("c2.weight").values, b.at("c2.weight").values);
+  EXPECT_NE(a.at("c2.weight").values, c.at("c2.weight").values);
+  // c2: fan_in = 32*3*3 = 288, so |w| <= 1/sqrt(288).
+  float bound = 1.f / std::sqrt(288.f), largest = 0;
+  for (float v : a.at("c2.weight").values) largest = std::max(largest, std::abs(v));
+  EXPECT_LE(largest, bound);
+  EXPECT_GT(largest, 0.9f * bound);
+}
+
+}  // namespace
+}  // namespace vkcnn

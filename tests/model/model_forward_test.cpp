@@ -1,0 +1,108 @@
+// Whole models on the GPU (with batchnorm folded and activations fused) against the plain
+// double-precision reference of the same spec and weights.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "model/forward_plan.h"
+#include "model/init.h"
+#include "reference/model.h"
+#include "support/gpu_test.h"
+
+namespace vkcnn {
+namespace {
+
+// Random weights, and batchnorm statistics that are not the identity, so folding is exercised.
+Weights random_weights(const Graph& graph, uint32_t seed) {
+  Weights w = initialize_weights(graph, seed);
+  std::mt19937 rng(seed + 1);
+  std::uniform_real_distribution<float> positive(0.5f, 1.5f), centred(-0.5f, 0.5f);
+  for (const ParamEntry& e : graph.params()) {
+    if (graph.nodes()[e.node].layer->type() != "batchnorm2d") continue;
+    bool scale_like = e.name.ends_with(".weight") || e.name.ends_with(".running_var");
+    for (float& x : w.at(e.name).values) x = scale_like ? positive(rng) : centred(rng);
+  }
+  return w;
+}
+
+void expect_model_matches_reference(const ModelSpec& spec, uint32_t batch, uint32_t seed) {
+  Graph graph(spec, spec.name);
+  Weights weights = random_weights(graph, seed);
+  Model model(test::context(), spec, weights, spec.name);
+  ForwardPlan plan(model, batch);
+  std::mt19937 rng(seed);
+  auto x = test::random_floats(plan.input().shape.count(), rng, -2.f, 2.f);
+  auto gpu = plan.run(x);
+  auto ref = reference::model_forward(spec, weights, batch, test::to_double(x));
+  EXPECT_CLOSE_TO_REFERENCE(gpu, ref, test::kForwardTolerance, spec.name + " batch " + std::to_string(batch));
+  // The recorded pass is reused: a second run with other data must also be right.
+  auto x2 = test::random_floats(plan.input().shape.count(), rng, -2.f, 2.f);
+  EXPECT_CLOSE_TO_REFERENCE(plan.run(x2), reference::model_forward(spec, weights, batch, test::to_double(x2)),
+                            test::kForwardTolerance, spec.name + " second run");
+}
+
+TEST(ModelForward, RefcnnMatchesReference) {
+  auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/refcnn.json");
+  expect_model_matches_reference(spec, 1, 1);
+  expect_model_matches_reference(spec, 3, 2);
+}
+
+// A small residual net with every other layer type: batchnorm after conv (folded) and after
+// add (not foldable), depthwise and grouped conv, stride and dilation, all activations.
+TEST(ModelForward, ResidualNetWithBatchnormAndDepthwiseMatchesReference) {
+  auto spec = parse_model_spec(R"({
+    "name": "residual-test",
+    "input": {"channels": 3, "height": 13, "width": 11, "color": "rgb"},
+    "layers": [
+      {"type": "conv2d", "name": "stem", "out_channels": 8, "kernel": 3, "padding": 1, "bias": false},
+      {"type": "batchnorm2d", "name": "stem_bn"},
+      {"type": "relu6", "name": "stem_act"},
+      {"type": "conv2d", "name": "dw", "out_channels": 8, "kernel": 3, "padding": 2, "dilation": 2, "groups": 8},
+      {"type": "batchnorm2d", "name": "dw_bn"},
+      {"type": "leaky_relu", "name": "dw_act", "negative_slope": 0.1},
+      {"type": "conv2d", "name": "pw", "out_channels": 8, "kernel": 1, "groups": 2},
+      {"type": "add", "name": "res", "inputs": ["pw", "stem_act"]},
+      {"type": "batchnorm2d", "name": "res_bn"},
+      {"type": "relu", "name": "res_act"},
+      {"type": "conv2d", "name": "down", "out_channels": 12, "kernel": 3, "stride": 2, "padding": 1},
+      {"type": "sigmoid", "name": "down_act"},
+      {"type": "maxpool2d", "name": "mp", "kernel": 3, "stride": 1, "padding": 1},
+      {"type": "avgpool2d", "name": "ap", "kernel": 2, "stride": 2},
+      {"type": "global_avgpool", "name": "gap"},
+      {"type": "flatten", "name": "flat"},
+      {"type": "dropout", "name": "drop", "p": 0.3},
+      {"type": "dense", "name": "fc", "out_features": 5},
+      {"type": "softmax", "name": "prob"}
+    ]})",
+                               "residual-test");
+  expect_model_matches_reference(spec, 1, 3);
+  expect_model_matches_reference(spec, 4, 4);
+}
+
+TEST(ModelForward, FoldsBatchnormAndFusesActivations) {
+  auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/resnet18.json");
+  Graph full(spec, "resnet18");
+  Model model(test::context(), spec, initialize_weights(full, 1), "resnet18");
+  // 70 spec layers: 20 batchnorms fold into their convs, the stem relu and the 8 relus after
+  // conv1 of each block fuse into the conv; the relus after add stay.
+  EXPECT_EQ(full.nodes().size(), 70u);
+  EXPECT_EQ(model.graph().nodes().size(), 70u - 20u - 9u);
+  for (const auto& node : model.graph().nodes()) EXPECT_NE(node.layer->type(), "batchnorm2d");
+}
+
+TEST(ModelForward, RejectsWrongInputSize) {
+  auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/refcnn.json");
+  Model model(test::context(), spec, initialize_weights(Graph(spec), 1), "refcnn.json");
+  ForwardPlan plan(model, 2);
+  std::vector<float> x(10);
+  try {
+    plan.run(x);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("refcnn.json: forward pass got 10 input values, expected 1568"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn

@@ -1,0 +1,159 @@
+// Model changes while PLAYING, bad models, and state changes.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "plugin_test_support.h"
+
+namespace vkcnn::plugin_test {
+namespace {
+
+// Starts a bare element (no harness: a failing start must not abort) and returns the error
+// message its bus got, or "" when it started.
+std::string start_error(const std::string& properties) {
+  GstElement* element = gst_parse_launch(("vkcnnclassify " + properties).c_str(), nullptr);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(element, bus);
+  GstStateChangeReturn ret = gst_element_set_state(element, GST_STATE_PLAYING);
+  std::string text;
+  if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
+    text = message_text(m);
+    gst_message_unref(m);
+  }
+  EXPECT_EQ(ret == GST_STATE_CHANGE_FAILURE, !text.empty()) << "a failed start must post an error, and only then";
+  gst_element_set_state(element, GST_STATE_NULL);
+  gst_element_set_bus(element, nullptr);
+  gst_object_unref(element);
+  gst_object_unref(bus);
+  return text;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(ClassifyErrors, MissingModelFileNamesTheFile) {
+  const std::string path = scratch_dir() + "/absent.vkcnn";
+  std::string error = start_error("model=\"" + path + "\"");
+  EXPECT_TRUE(contains(error, path) && contains(error, "cannot open")) << error;
+}
+
+TEST(ClassifyErrors, TruncatedModelFileNamesTheFileAndTheProblem) {
+  const TestModel& good = test_model("intact", 21);
+  const std::string path = scratch_dir() + "/truncated.vkcnn";
+  std::filesystem::copy_file(good.path, path, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  std::string error = start_error("model=\"" + path + "\"");
+  EXPECT_TRUE(contains(error, path)) << error;
+  EXPECT_FALSE(contains(error, "cannot open")) << error;
+}
+
+TEST(ClassifyErrors, NoModelSetSaysSo) { EXPECT_TRUE(contains(start_error(""), "No model")) << start_error(""); }
+
+TEST(ClassifyErrors, UnknownDeviceIsAnError) {
+  const TestModel& model = test_model("device", 22);
+  std::string error = start_error("model=\"" + model.path + "\" device=no-such-gpu-xyz");
+  EXPECT_TRUE(contains(error, "no-such-gpu-xyz")) << error;
+}
+
+TEST(ClassifyErrors, LabelsFileWithTheWrongCountIsAnError) {
+  const TestModel& model = test_model("labelcount", 23);
+  const std::string path = scratch_dir() + "/three-labels.txt";
+  std::ofstream(path) << "a\nb\nc\n";
+  std::string error = start_error("model=\"" + model.path + "\" labels=\"" + path + "\"");
+  EXPECT_TRUE(contains(error, path) && contains(error, "3 labels") && contains(error, "6 classes")) << error;
+}
+
+// While frames flow, another thread sets a new model: frames keep coming with the old model
+// until the new one is swapped in, then only with the new one; a bad model later only warns.
+TEST(ClassifyReload, ModelChangeWhilePlayingSwapsBetweenFrames) {
+  const TestModel& a = test_model("model-a", 31);
+  const TestModel& b = test_model("model-b", 32);
+  EnginePath engine_b(b.path);
+  Harnessed el("model=\"" + a.path + "\"");
+  TestFrame frame = random_frame(GST_VIDEO_FORMAT_BGRA, 48, 40, 33);
+
+  std::atomic<bool> loaded{false};
+  std::thread setter([&] {
+    g_object_set(el.element, "model", b.path.c_str(), nullptr);
+    loaded = true;
+  });
+  bool seen_b = false;
+  int pushed = 0;
+  for (; !loaded || !seen_b; ++pushed) {
+    GstBuffer* out = el.push_pull(frame, pushed * GST_SECOND / 30);
+    auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+    ASSERT_TRUE(meta);
+    std::string name = meta->model;
+    ASSERT_TRUE(name == "model-a" || name == "model-b") << name;
+    EXPECT_FALSE(seen_b && name == "model-a") << "old model after the new one, frame " << pushed;
+    if (name == "model-b") {
+      seen_b = true;
+      auto expected = engine_b.probabilities(frame);
+      EXPECT_EQ(meta->frame, static_cast<guint64>(pushed)) << "the new model classifies at once";
+      EXPECT_NEAR(meta->top[0].score, expected[meta->top[0].class_id], 1e-4);
+      EXPECT_EQ(meta->top[0].label, b.labels[meta->top[0].class_id]);
+    }
+    gst_buffer_unref(out);
+    ASSERT_LT(pushed, 10000) << "the new model never arrived";
+  }
+  setter.join();
+  gchar* current = nullptr;
+  g_object_get(el.element, "model", &current, nullptr);
+  EXPECT_EQ(std::string(current), b.path);
+  g_free(current);
+
+  // A bad model: a warning naming the file, and model B stays.
+  const std::string bad = scratch_dir() + "/not-there.vkcnn";
+  g_object_set(el.element, "model", bad.c_str(), nullptr);
+  GstMessage* warning = el.pop(GST_MESSAGE_WARNING);
+  ASSERT_TRUE(warning) << "no warning for a bad model";
+  EXPECT_TRUE(contains(message_text(warning), bad)) << message_text(warning);
+  gst_message_unref(warning);
+  EXPECT_FALSE(el.pop(GST_MESSAGE_ERROR));
+  GstBuffer* out = el.push_pull(frame, pushed * GST_SECOND / 30);
+  EXPECT_STREQ(gst_buffer_get_vkcnn_classification_meta(out)->model, "model-b");
+  gst_buffer_unref(out);
+  g_object_get(el.element, "model", &current, nullptr);
+  EXPECT_EQ(std::string(current), b.path);
+  g_free(current);
+}
+
+// Repeated NULL <-> PLAYING: every start begins a new stream (frame numbers from 0) and works.
+TEST(ClassifyState, NullPlayingCyclesKeepWorking) {
+  const TestModel& model = test_model("cycles", 41);
+  Harnessed el("model=\"" + model.path + "\" post-messages=true");
+  TestFrame frame = random_frame(GST_VIDEO_FORMAT_I420, 34, 26, 42);
+  const std::string caps = caps_string(frame);
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    if (cycle > 0) {
+      ASSERT_EQ(gst_element_set_state(el.element, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+      gst_harness_play(el.harness);
+      gst_harness_push_event(el.harness, gst_event_new_stream_start("cycle"));
+      gst_harness_set_src_caps_str(el.harness, caps.c_str());
+    }
+    for (int i = 0; i < 2; ++i) {
+      GstBuffer* out = el.push_pull(frame, i * GST_SECOND / 30);
+      auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+      ASSERT_TRUE(meta) << "cycle " << cycle;
+      EXPECT_EQ(meta->frame, static_cast<guint64>(i)) << "cycle " << cycle;
+      gst_buffer_unref(out);
+      // post-messages: one element message per classified frame.
+      GstMessage* m = el.pop(GST_MESSAGE_ELEMENT);
+      ASSERT_TRUE(m) << "cycle " << cycle << " frame " << i;
+      const GstStructure* s = gst_message_get_structure(m);
+      EXPECT_TRUE(gst_structure_has_name(s, "vkcnn-classification"));
+      guint64 number = 99;
+      EXPECT_TRUE(gst_structure_get_uint64(s, "frame", &number));
+      EXPECT_EQ(number, static_cast<guint64>(i));
+      const GValue* labels = gst_structure_get_value(s, "labels");
+      ASSERT_TRUE(labels && GST_VALUE_HOLDS_ARRAY(labels));
+      EXPECT_EQ(gst_value_array_get_size(labels), 5u);
+      gst_message_unref(m);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn::plugin_test

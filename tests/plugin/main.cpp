@@ -1,0 +1,17 @@
+// The plugin tests run against the plugin in the build tree, with a private registry, whoever
+// starts them (ctest, or the binary by hand); child gst-launch-1.0 processes inherit this.
+#include <cstdlib>
+
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+int main(int argc, char** argv) {
+  setenv("GST_PLUGIN_PATH", VKCNN_PLUGIN_DIR, 1);
+  setenv("GST_REGISTRY", VKCNN_TEST_REGISTRY, 1);
+  setenv("XDG_CACHE_HOME", VKCNN_TEST_CACHE, 0);  // the element's pipeline cache
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  int result = RUN_ALL_TESTS();
+  gst_deinit();
+  return result;
+}

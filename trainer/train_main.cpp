@@ -1,0 +1,179 @@
+// vkcnn-train: train a model from an architecture spec on the engine's own shaders.
+//   vkcnn-train --arch models/refcnn.json --data fashion-mnist:/usr/share/datasets/fashion-mnist \
+//               --epochs 15 --batch 64 --optimizer adamw --lr 1e-3 --schedule cosine --out fmnist.vkcnn
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+
+#include "data_source.h"
+#include "model/model_file.h"
+#include "progress.h"
+#include "training_run.h"
+#include "vk/context.h"
+
+namespace {
+
+using namespace vkcnn;
+using namespace vkcnn::trainer;
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_interrupt(int) {
+  g_stop = 1;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+struct Options {
+  std::string arch, data, out, checkpoint, resume, plot, csv, device;
+  std::string optimizer = "sgd", schedule = "constant";
+  RunConfig run;
+};
+
+std::string csv_path(const Options& o) {
+  if (!o.csv.empty()) return o.csv;
+  if (!o.plot.empty()) return std::filesystem::path(o.plot).replace_extension(".csv").string();
+  return std::filesystem::path(o.out).replace_extension(".csv").string();
+}
+
+std::size_t parameter_count(const Weights& w) {
+  std::size_t n = 0;
+  for (const auto& [name, p] : w) n += p.values.size();
+  return n;
+}
+
+int train(const Options& o) {
+  std::optional<Checkpoint> resume;
+  ModelSpec spec;
+  RunConfig config = o.run;
+  if (!o.resume.empty()) {
+    resume = read_checkpoint(o.resume);
+    spec = resume->spec;
+    config = checkpoint_config(*resume, o.resume);
+    std::printf("resuming %s at step %llu: the run's settings come from the checkpoint\n", o.resume.c_str(),
+                static_cast<unsigned long long>(resume->state.step));
+  } else {
+    spec = load_model_spec(o.arch);
+    config.optimizer.kind = optimizer_from_string(o.optimizer);
+    config.schedule = schedule_from_string(o.schedule);
+  }
+
+  ContextOptions copts;
+  copts.device = o.device;
+  Context ctx(copts);
+  DataSplits splits = load_data(o.data, spec.input);
+  const std::string origin = o.resume.empty() ? o.arch : o.resume;
+  const uint32_t outputs = Graph(ModelSpec{spec.name, spec.input, {}, spec.layers}, origin).classes();
+  if (splits.train.classes.size() != outputs)
+    throw Error(o.data + ": " + std::to_string(splits.train.classes.size()) + " classes, but " + origin +
+                " outputs " + std::to_string(outputs));
+  if (resume && !spec.labels.empty() && spec.labels != splits.train.classes)
+    throw Error(o.data + ": the classes differ from those of the checkpoint " + o.resume);
+  spec.labels = splits.train.classes;  // labels come from the data into the model file
+  RunData data = split_data(std::move(splits.train), std::move(splits.test), config);
+
+  TrainingRun run(ctx, spec, config, data, o.checkpoint, resume ? &*resume : nullptr);
+  std::printf("device: %s\nmodel: %s, %zu parameters; training on %zu images (%s), %zu steps of %u per epoch\n",
+              ctx.info().name.c_str(), origin.c_str(), parameter_count(run.weights()), data.train.size(),
+              splits.kind.c_str(), run.steps_per_epoch(), config.batch);
+  std::printf("validation: %s; test: %s\n",
+              data.val ? (std::to_string(data.val->size()) + " images").c_str() : "none",
+              data.test ? (std::to_string(data.test->size()) + " images").c_str() : "none");
+  std::printf("settings: %s\n", to_json(config).dump().c_str());
+  std::fflush(stdout);
+
+  ProgressBar bar(stderr);
+  RunCallbacks cb;
+  cb.on_batch = [&](const Progress& p) { bar.update(p); };
+  cb.should_stop = [] { return g_stop != 0; };
+  cb.on_epoch = [&](const EpochStats& s) {
+    bar.finish();
+    std::printf("epoch %u/%u  train loss %.4f acc %.2f%%", s.epoch, config.epochs, s.train_loss, 100 * s.train_accuracy);
+    if (s.val_loss) std::printf("  val loss %.4f acc %.2f%%", *s.val_loss, 100 * *s.val_accuracy);
+    std::printf("  lr %.3g  %s  %.0f img/s\n", s.lr, format_duration(s.seconds).c_str(), s.images_per_second);
+    std::fflush(stdout);
+    // Every epoch leaves a usable model and up-to-date curves behind.
+    write_model_file(o.out, run.spec(), run.weights());
+    write_curves_csv(csv_path(o), run.history());
+    if (!o.plot.empty()) plot_curves(o.plot, run.history(), spec.name.empty() ? o.out : spec.name);
+  };
+  std::signal(SIGINT, on_interrupt);
+  const bool finished = run.run(cb);
+  std::signal(SIGINT, SIG_DFL);
+  bar.finish();
+  if (!finished) {
+    std::printf("interrupted: checkpoint written to %s (continue with --resume %s)\n", o.checkpoint.c_str(),
+                o.checkpoint.c_str());
+    return 130;
+  }
+
+  write_model_file(o.out, run.spec(), run.weights());
+  std::printf("model written to %s\n", o.out.c_str());
+  if (const Dataset* final_set = data.test ? &*data.test : data.val ? &*data.val : nullptr) {
+    Evaluation e = run.evaluate(*final_set);
+    std::printf("%s %s", data.test ? "test" : "validation", format_report(e, run.spec().labels).c_str());
+  }
+  std::printf("curves: %s%s%s\n", csv_path(o).c_str(), o.plot.empty() ? "" : ", ", o.plot.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"Train a vkcnn model on the GPU (Vulkan compute shaders; Mesa's lavapipe without a GPU)."};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--arch", o.arch, "architecture spec (.json, see models/refcnn.json)")->check(CLI::ExistingFile);
+  app.add_option("--data", o.data,
+                 "dataset: fashion-mnist:DIR, mnist:DIR (IDX files, .gz or not), cifar10:DIR (binary batches), "
+                 "folder:DIR (DIR/<class>/<image>, or DIR/train + DIR/test)")
+      ->required();
+  app.add_option("--out", o.out, "model file to write (.vkcnn), after every epoch and at the end")->required();
+  app.add_option("--epochs", o.run.epochs, "passes over the training set")->check(CLI::Range(1u, 100000u));
+  app.add_option("--batch", o.run.batch, "images per step")->check(CLI::Range(1u, 65536u));
+  app.add_option("--optimizer", o.optimizer, "sgd (momentum, Nesterov, L2 weight decay) or adamw (decoupled decay)")
+      ->check(CLI::IsMember({"sgd", "adamw"}, CLI::ignore_case));
+  app.add_option("--lr", o.run.lr, "learning rate (the peak for onecycle)")->check(CLI::PositiveNumber);
+  app.add_option("--momentum", o.run.optimizer.momentum, "SGD momentum (0: none)")->check(CLI::Range(0.0, 1.0));
+  app.add_flag("--nesterov", o.run.optimizer.nesterov, "SGD: Nesterov momentum");
+  app.add_option("--weight-decay", o.run.optimizer.weight_decay, "weight decay (SGD: L2 added to the gradient; "
+                 "AdamW: decoupled)")->check(CLI::NonNegativeNumber);
+  app.add_option("--schedule", o.schedule, "learning-rate schedule: constant, step, cosine, onecycle")
+      ->check(CLI::IsMember({"constant", "step", "cosine", "onecycle", "one-cycle", "triangular"}, CLI::ignore_case));
+  app.add_option("--warmup", o.run.warmup_epochs, "linear warmup, in epochs (fractions allowed)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--step-epochs", o.run.step_epochs, "step schedule: decay every N epochs (0: a third of the run)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--gamma", o.run.gamma, "step schedule: decay factor")->check(CLI::PositiveNumber);
+  app.add_option("--min-lr", o.run.min_lr, "cosine schedule: final learning rate")->check(CLI::NonNegativeNumber);
+  app.add_option("--label-smoothing", o.run.label_smoothing, "cross-entropy label smoothing")
+      ->check(CLI::Range(0.0, 0.99));
+  app.add_option("--val-split", o.run.val_split,
+                 "fraction of the training set held out for validation (0: validate on the test set)")
+      ->check(CLI::Range(0.0, 0.99));
+  app.add_option("--crop-padding", o.run.augment.crop_padding, "augmentation: random crop after zero padding of N "
+                 "pixels (0: off)")->check(CLI::Range(0u, 64u));
+  app.add_flag("--flip", o.run.augment.flip, "augmentation: random horizontal flip");
+  app.add_option("--seed", o.run.seed, "seed for initial weights, shuffling, augmentation, dropout");
+  app.add_option("--limit", o.run.limit, "use only the first N training images (0: all)");
+  app.add_option("--checkpoint", o.checkpoint, "checkpoint written every epoch and on Ctrl-C (default: OUT.ckpt)");
+  app.add_option("--resume", o.resume, "continue the run saved in this checkpoint (its settings win)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--plot", o.plot, "training-curve picture (.png), loss and accuracy per epoch");
+  app.add_option("--csv", o.csv, "training curves as CSV (default: the plot's or OUT's name with .csv)");
+  app.add_option("--device", o.device, "Vulkan device index or name substring (default: $VKCNN_DEVICE, else the "
+                 "first discrete GPU)");
+  CLI11_PARSE(app, argc, argv);
+  if (o.arch.empty() && o.resume.empty()) {
+    std::fprintf(stderr, "vkcnn-train: --arch is required (or --resume a checkpoint)\n");
+    return 2;
+  }
+  if (o.checkpoint.empty()) o.checkpoint = o.out + ".ckpt";
+  try {
+    return train(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nvkcnn-train: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -57,7 +57,10 @@ attach_region_of_interest (const VkcnnResult * result, GstBuffer * buffer, const
 static void
 attach_analytics (const VkcnnResult * result, GstBuffer * buffer)
 {
-  GstAnalyticsRelationMeta *relations = gst_buffer_add_analytics_relation_meta (buffer);
+  /* Join the relation meta an upstream analyzer (a detector, say) may have put there. */
+  GstAnalyticsRelationMeta *relations = gst_buffer_get_analytics_relation_meta (buffer);
+  if (!relations)
+    relations = gst_buffer_add_analytics_relation_meta (buffer);
   gfloat *confidence = g_new (gfloat, result->n_top);
   GQuark *classes = g_new (GQuark, result->n_top);
   GstAnalyticsClsMtd mtd;

@@ -164,24 +164,34 @@ gst_vkcnn_classify_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* set_property("model") while started: load here, hand over to the streaming thread. */
+/* set_property("model"): stored while stopped; while started, loaded here (the caller's thread)
+ * and handed to the streaming thread, which swaps it in before its next frame. */
 static void
-load_model_while_running (GstVkcnnClassify * self, const gchar * path)
+set_model (GstVkcnnClassify * self, const gchar * path)
 {
   gchar *error = NULL;
   GST_OBJECT_LOCK (self);
+  if (!self->device) {
+    g_free (self->model_path);
+    self->model_path = g_strdup (path);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   VkcnnDevice *device = vkcnn_device_ref (self->device);
   guint session = self->session;
+  gchar *current = g_strdup (self->model_path);
   GST_OBJECT_UNLOCK (self);
 
   VkcnnModel *model = path && *path ? vkcnn_model_load (device, path, &error) : NULL;
   vkcnn_device_free (device);
   if (!model) {
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", error ? error : "the model property was cleared"),
-        ("keeping model %s", self->model_path));
+        ("keeping model %s", current));
     g_free (error);
+    g_free (current);
     return;
   }
+  g_free (current);
   GST_OBJECT_LOCK (self);
   if (self->device && self->session == session) {
     vkcnn_model_free (self->pending);   /* a newer setting wins over one not yet swapped in */
@@ -191,7 +201,7 @@ load_model_while_running (GstVkcnnClassify * self, const gchar * path)
     self->model_path = g_strdup (path);
   }
   GST_OBJECT_UNLOCK (self);
-  vkcnn_model_free (model);     /* stopped meanwhile */
+  vkcnn_model_free (model);     /* the element stopped meanwhile */
 }
 
 static void
@@ -204,14 +214,9 @@ gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue *
   gboolean running = self->device != NULL;
   switch (prop_id) {
     case PROP_MODEL:
-      if (running) {
-        GST_OBJECT_UNLOCK (self);
-        load_model_while_running (self, g_value_get_string (value));
-        return;
-      }
-      g_free (self->model_path);
-      self->model_path = g_value_dup_string (value);
-      break;
+      GST_OBJECT_UNLOCK (self);
+      set_model (self, g_value_get_string (value));
+      return;
     case PROP_LABELS:
       g_free (self->labels_path);
       self->labels_path = g_value_dup_string (value);

@@ -6,6 +6,7 @@
 // are 128-bit shared-memory loads on GPUs. Invocation (tm, tn) owns vec4 columns j4*WN + tn
 // and vec4 rows i4*WM + tm: neighbouring invocations touch neighbouring addresses.
 // Nothing depends on the subgroup size.
+#extension GL_EXT_control_flow_attributes : require
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint THREADS = 256;  // (BM / TM) * (BN / TN)
 layout(constant_id = 1) const uint BM = 64;
@@ -32,18 +33,18 @@ void gemm_init() {
   tid = gl_LocalInvocationID.x;
   tm = tid / WN;
   tn = tid % WN;
-  for (uint i = 0; i < TM * TN4; ++i) acc[i] = vec4(0.0);
+  [[unroll]] for (uint i = 0; i < TM * TN4; ++i) acc[i] = vec4(0.0);
 }
 
 // acc += As * Bs for the staged tiles (call between two barriers).
 void gemm_multiply() {
-  for (uint k = 0; k < BK; ++k) {
+  [[unroll]] for (uint k = 0; k < BK; ++k) {
     vec4 a[TM4], b[TN4];
-    for (uint i4 = 0; i4 < TM4; ++i4) a[i4] = As[k * AS + i4 * WM + tm];
-    for (uint j4 = 0; j4 < TN4; ++j4) b[j4] = Bs[k * BS + j4 * WN + tn];
-    for (uint i4 = 0; i4 < TM4; ++i4)
-      for (uint r = 0; r < 4; ++r)
-        for (uint j4 = 0; j4 < TN4; ++j4) acc[(i4 * 4 + r) * TN4 + j4] = fma(vec4(a[i4][r]), b[j4], acc[(i4 * 4 + r) * TN4 + j4]);
+    [[unroll]] for (uint i4 = 0; i4 < TM4; ++i4) a[i4] = As[k * AS + i4 * WM + tm];
+    [[unroll]] for (uint j4 = 0; j4 < TN4; ++j4) b[j4] = Bs[k * BS + j4 * WN + tn];
+    [[unroll]] for (uint i4 = 0; i4 < TM4; ++i4)
+      [[unroll]] for (uint r = 0; r < 4; ++r)
+        [[unroll]] for (uint j4 = 0; j4 < TN4; ++j4) acc[(i4 * 4 + r) * TN4 + j4] = fma(vec4(a[i4][r]), b[j4], acc[(i4 * 4 + r) * TN4 + j4]);
   }
 }
 

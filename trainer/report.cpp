@@ -44,7 +44,7 @@ std::string format_report(const Evaluation& e, const std::vector<std::string>& l
   for (const auto& row : e.confusion())
     for (uint64_t v : row) cell = std::max(cell, std::to_string(v).size() + 1);
   s += "confusion matrix (rows: true class, columns: predicted):\n";
-  s += std::string(width + 6, ' ');
+  s += std::string(width + 7, ' ');
   for (std::size_t c = 0; c < e.confusion().size(); ++c) s += fmt("%*zu", static_cast<int>(cell), c);
   s += "\n";
   for (std::size_t r = 0; r < e.confusion().size(); ++r) {

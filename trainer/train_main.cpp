@@ -85,7 +85,19 @@ int train(const Options& o) {
 
   ProgressBar bar(stderr);
   RunCallbacks cb;
-  cb.on_batch = [&](const Progress& p) { bar.update(p); };
+  std::size_t steps_seen = 0;
+  cb.on_batch = [&](const Progress& p) {
+    // VKCNN_PROFILE=1: device time per layer of one step (the 5th, past the pipelines' first use).
+    if (ctx.profiling() && ++steps_seen == 5) {
+      bar.finish();
+      double total = 0;
+      for (const auto& [label, ms] : run.plan().last_profile()) total += ms;
+      std::fprintf(stderr, "profile of one training step (%.2f ms on the device):\n", total);
+      for (const auto& [label, ms] : run.plan().last_profile())
+        std::fprintf(stderr, "  %-28s %8.3f ms  %5.1f%%\n", label.c_str(), ms, 100 * ms / total);
+    }
+    bar.update(p);
+  };
   cb.should_stop = [] { return g_stop != 0; };
   cb.on_epoch = [&](const EpochStats& s) {
     bar.finish();

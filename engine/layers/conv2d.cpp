@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstdio>
 
 namespace vkcnn {
 namespace {
@@ -36,6 +37,7 @@ constexpr Tile kTiles[] = {
 // small N: a short pixel tile); ties go to the earlier, squarer tile.
 Tile pick_tile(uint64_t m, uint64_t n) {
   if (getenv("TILE")) return kTiles[atoi(getenv("TILE"))];
+  if (getenv("TILESPEC")) { Tile t; sscanf(getenv("TILESPEC"), "%u,%u,%u,%u,%u", &t.bm, &t.bn, &t.bk, &t.tm, &t.tn); return t; }
   const Tile* best = nullptr;
   uint64_t best_area = 0;
   for (const Tile& t : kTiles) {

@@ -47,8 +47,8 @@ void fold_batchnorm(Rewrite& r, LayerSpec& conv, const LayerSpec& bn, const std:
   conv.attributes["bias"] = true;
 }
 
+// Whether the producer can apply the activation in its own epilogue (conv2d, dense, add).
 bool can_fuse(const LayerSpec& producer, Activation kind, float slope) {
-  if (producer.type != "conv2d" && producer.type != "dense") return false;
   try {
     return make_layer(producer.attributes, producer.name)->fuse_activation(kind, slope);
   } catch (const Error&) {

@@ -83,10 +83,10 @@ TEST(ModelForward, FoldsBatchnormAndFusesActivations) {
   auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/resnet18.json");
   Graph full(spec, "resnet18");
   Model model(test::context(), spec, initialize_weights(full, 1), "resnet18");
-  // 70 spec layers: 20 batchnorms fold into their convs, the stem relu and the 8 relus after
-  // conv1 of each block fuse into the conv; the relus after add stay.
+  // 70 spec layers: 20 batchnorms fold into their convs; the stem relu and the relu after
+  // conv1 of each block fuse into the conv, the relu after each block's add into the add.
   EXPECT_EQ(full.nodes().size(), 70u);
-  EXPECT_EQ(model.graph().nodes().size(), 70u - 20u - 9u);
+  EXPECT_EQ(model.graph().nodes().size(), 70u - 20u - 9u - 8u);
   for (const auto& node : model.graph().nodes()) EXPECT_NE(node.layer->type(), "batchnorm2d");
 }
 

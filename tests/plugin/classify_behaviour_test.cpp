@@ -138,5 +138,39 @@ TEST(ClassifyLabels, LabelsFileOverridesTheModelsLabels) {
   gst_buffer_unref(out);
 }
 
+// Changing the labels file while PLAYING relabels from the next classified frame; a file with
+// the wrong number of lines warns and the model's own labels are used.
+TEST(ClassifyLabels, LabelsChangeWhilePlaying) {
+  const TestModel& model = test_model("relabel", 15);
+  Harnessed el("model=\"" + model.path + "\" top-k=1");
+  auto frames = distinct_frames(3);
+  GstBuffer* out = el.push_pull(frames[0], 0);
+  auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  EXPECT_EQ(meta->top[0].label, model.labels[meta->top[0].class_id]);
+  gst_buffer_unref(out);
+
+  const std::string path = scratch_dir() + "/relabel.txt";
+  std::ofstream(path) << "L0\nL1\nL2\nL3\nL4\nL5\n";
+  g_object_set(el.element, "labels", path.c_str(), nullptr);
+  out = el.push_pull(frames[1], GST_SECOND / 30);
+  meta = gst_buffer_get_vkcnn_classification_meta(out);
+  std::string relabelled = "L";  // (built in two steps: GCC 12 warns falsely on "L" + to_string)
+  relabelled += std::to_string(meta->top[0].class_id);
+  EXPECT_EQ(meta->top[0].label, relabelled);
+  gst_buffer_unref(out);
+
+  const std::string short_file = scratch_dir() + "/relabel-short.txt";
+  std::ofstream(short_file) << "only\ntwo\n";
+  g_object_set(el.element, "labels", short_file.c_str(), nullptr);
+  out = el.push_pull(frames[2], 2 * GST_SECOND / 30);
+  meta = gst_buffer_get_vkcnn_classification_meta(out);
+  EXPECT_EQ(meta->top[0].label, model.labels[meta->top[0].class_id]);
+  gst_buffer_unref(out);
+  GstMessage* warning = el.pop(GST_MESSAGE_WARNING);
+  ASSERT_TRUE(warning);
+  EXPECT_NE(message_text(warning).find("2 labels"), std::string::npos) << message_text(warning);
+  gst_message_unref(warning);
+}
+
 }  // namespace
 }  // namespace vkcnn::plugin_test

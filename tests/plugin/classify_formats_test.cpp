@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 #include "plugin_test_support.h"
@@ -81,6 +82,47 @@ INSTANTIATE_TEST_SUITE_P(AllCapsFormats, FormatTest,
                                            GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_I420),
                          [](const auto& info) { return std::string(gst_video_format_to_string(info.param)); });
 
+// The same frame with wider rows and planes further apart, described by a GstVideoMeta (as
+// decoders and hardware allocators hand them out): the element must read it by those strides.
+GstBuffer* with_padded_layout(const TestFrame& frame, GstClockTime pts) {
+  const GstVideoInfo& info = frame.info;
+  gsize offset[GST_VIDEO_MAX_PLANES] = {}, at = 64;
+  gint stride[GST_VIDEO_MAX_PLANES] = {};
+  for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&info); ++p) {
+    stride[p] = GST_VIDEO_INFO_PLANE_STRIDE(&info, p) + 20;
+    offset[p] = at;
+    at += std::size_t(stride[p]) * GST_VIDEO_INFO_COMP_HEIGHT(&info, p) + 36;
+  }
+  std::vector<uint8_t> bytes(at, 0xA5);
+  for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&info); ++p)
+    for (guint y = 0; y < static_cast<guint>(GST_VIDEO_INFO_COMP_HEIGHT(&info, p)); ++y)
+      std::memcpy(&bytes[offset[p] + y * stride[p]],
+                  &frame.bytes[GST_VIDEO_INFO_PLANE_OFFSET(&info, p) + y * GST_VIDEO_INFO_PLANE_STRIDE(&info, p)],
+                  GST_VIDEO_INFO_PLANE_STRIDE(&info, p));
+  GstBuffer* buf = gst_buffer_new_memdup(bytes.data(), bytes.size());
+  gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(&info),
+                                 GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
+                                 GST_VIDEO_INFO_N_PLANES(&info), offset, stride);
+  GST_BUFFER_PTS(buf) = pts;
+  return buf;
+}
+
+TEST_P(FormatTest, BuffersWithTheirOwnStridesAreReadByThem) {
+  const TestModel& model = test_model("formats", 1);
+  EnginePath engine(model.path);
+  Harnessed el("model=\"" + model.path + "\" top-k=6");
+  TestFrame frame = unambiguous_frame(engine, GetParam(), 37, 29, 400);
+  auto expected = engine.probabilities(frame, /*own_format=*/true);
+  gst_harness_set_src_caps_str(el.harness, caps_string(frame).c_str());
+  GstBuffer* out = gst_harness_push_and_pull(el.harness, with_padded_layout(frame, 0));
+  auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->top[0].class_id, ranking(expected)[0]);
+  for (guint i = 0; i < meta->n_top; ++i)
+    EXPECT_NEAR(meta->top[i].score, expected[meta->top[i].class_id], 1e-3) << "class " << meta->top[i].class_id;
+  gst_buffer_unref(out);
+}
+
 // The project's meta, the region-of-interest meta (and GstAnalytics on >= 1.24) say the same.
 TEST(ClassifyMeta, AllMetasArePresentAndAgree) {
   const TestModel& model = test_model("metas", 2);
@@ -94,7 +136,9 @@ TEST(ClassifyMeta, AllMetasArePresentAndAgree) {
   EXPECT_GT(meta->inference_us, 0u);
   for (guint i = 0; i < meta->n_top; ++i) {
     EXPECT_EQ(meta->top[i].label, model.labels[meta->top[i].class_id]);
-    if (i > 0) EXPECT_GE(meta->top[i - 1].score, meta->top[i].score);
+    if (i > 0) {
+      EXPECT_GE(meta->top[i - 1].score, meta->top[i].score);
+    }
   }
 
   GstVideoRegionOfInterestMeta* roi = gst_buffer_get_video_region_of_interest_meta(out);

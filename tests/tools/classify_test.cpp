@@ -1,0 +1,197 @@
+// vkcnn-classify end to end: generated images and a model written by the test, the binary run
+// as a process, its JSON lines checked against the double-precision reference of the
+// preprocessing and the model.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "model/graph.h"
+#include "model/init.h"
+#include "model/model_file.h"
+#include "model/scores.h"
+#include "reference/model.h"
+#include "reference/preprocess.h"
+#include "support/gpu_test.h"
+
+namespace vkcnn {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ProcessResult {
+  int status;
+  std::string out;
+};
+
+// Runs a command line, capturing stdout (stderr goes to the file named in the command, if any).
+ProcessResult run(const std::string& command) {
+  ProcessResult r{0, {}};
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return {-1, {}};
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.out.append(buf.data(), n);
+  int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+class ClassifyTool : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("vkcnn-classify-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    spec_ = parse_model_spec(R"({
+      "name": "tiny-rgb", "labels": ["red", "green", "blue", "dark"],
+      "input": {"channels": 3, "height": 12, "width": 10, "color": "rgb", "mean": [0.5, 0.4, 0.3],
+                "std": [0.25, 0.3, 0.2], "resize": "letterbox"},
+      "layers": [
+        {"type": "conv2d", "name": "c1", "out_channels": 6, "kernel": 3, "padding": 1, "stride": 2},
+        {"type": "relu"},
+        {"type": "global_avgpool"},
+        {"type": "flatten"},
+        {"type": "dense", "name": "fc", "out_features": 4},
+        {"type": "softmax"}]})",
+                             "tiny-rgb");
+    weights_ = initialize_weights(Graph(spec_), 5);
+    // Sharpen the scores so the classes differ clearly.
+    for (float& w : weights_.at("fc.weight").values) w *= 8.f;
+    model_ = (dir_ / "tiny.vkcnn").string();
+    write_model_file(model_, spec_, weights_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Expected top-k for an image file, computed on the CPU from the decoded pixels.
+  std::vector<ClassScore> expected(const std::string& path, uint32_t k) {
+    cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
+    PixelFormat f = img.channels() == 1 ? PixelFormat::GRAY8 : img.channels() == 3 ? PixelFormat::BGR : PixelFormat::BGRA;
+    auto layout = FrameLayout::packed(f, img.cols, img.rows);
+    std::span<const uint8_t> bytes(img.data, layout.size);
+    auto x = reference::preprocess(bytes, layout, spec_.input);
+    auto y = reference::model_forward(spec_, weights_, 1, x);
+    std::vector<float> scores(y.begin(), y.end());
+    return top_k(scores, spec_.labels, k);
+  }
+
+  fs::path dir_;
+  ModelSpec spec_;
+  Weights weights_;
+  std::string model_;
+};
+
+TEST_F(ClassifyTool, JsonLinesMatchTheReferenceForColorGrayAndAlphaImages) {
+  std::mt19937 rng(9);
+  std::vector<std::string> files;
+  const std::pair<int, cv::Size> kinds[] = {{CV_8UC3, {23, 17}}, {CV_8UC1, {9, 31}}, {CV_8UC4, {40, 40}}, {CV_8UC3, {64, 20}}};
+  for (std::size_t i = 0; i < std::size(kinds); ++i) {
+    cv::Mat img(kinds[i].second, kinds[i].first);
+    cv::randu(img, 0, 255);
+    cv::GaussianBlur(img, img, {3, 3}, 0);
+    files.push_back((dir_ / ("img" + std::to_string(i) + ".png")).string());
+    ASSERT_TRUE(cv::imwrite(files.back(), img));
+  }
+  std::string cmd = std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --top-k 3 --json";
+  for (const auto& f : files) cmd += " " + f;
+  ProcessResult r = run(cmd);
+  ASSERT_EQ(r.status, 0) << r.out;
+
+  std::istringstream lines(r.out);
+  std::string line;
+  std::size_t i = 0;
+  for (; std::getline(lines, line); ++i) {
+    ASSERT_LT(i, files.size()) << line;
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j.at("file"), files[i]);
+    auto want = expected(files[i], 3);
+    ASSERT_EQ(j.at("top").size(), want.size()) << line;
+    for (std::size_t k = 0; k < want.size(); ++k) {
+      EXPECT_EQ(j["top"][k]["id"].get<uint32_t>(), want[k].id) << line;
+      EXPECT_EQ(j["top"][k]["label"].get<std::string>(), want[k].label) << line;
+      EXPECT_NEAR(j["top"][k]["score"].get<float>(), want[k].score, 1e-4) << line;
+    }
+  }
+  EXPECT_EQ(i, files.size());
+}
+
+TEST_F(ClassifyTool, TextOutputNamesFileLabelsAndScores) {
+  cv::Mat img(30, 30, CV_8UC3, cv::Scalar(10, 200, 30));
+  std::string file = (dir_ / "green.png").string();
+  ASSERT_TRUE(cv::imwrite(file, img));
+  ProcessResult r = run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --top-k 2 " + file);
+  ASSERT_EQ(r.status, 0);
+  auto want = expected(file, 2);
+  char first[64];
+  std::snprintf(first, sizeof first, "%s (%.4f)", want[0].label.c_str(), want[0].score);
+  EXPECT_EQ(r.out.rfind(file + ":", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(first), std::string::npos) << r.out;
+}
+
+TEST_F(ClassifyTool, UnreadableImageIsReportedAndTheOthersStillClassified) {
+  cv::Mat img(8, 8, CV_8UC3, cv::Scalar(0, 0, 0));
+  std::string good = (dir_ / "good.png").string(), bad = (dir_ / "bad.png").string();
+  ASSERT_TRUE(cv::imwrite(good, img));
+  std::ofstream(bad) << "not a png";
+  std::string err = (dir_ / "err.txt").string();
+  ProcessResult r = run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --json " + bad + " " + good + " 2>" + err);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(slurp(err).find(bad + ": cannot read or decode the image"), std::string::npos) << slurp(err);
+  EXPECT_NE(r.out.find(good), std::string::npos) << r.out;
+}
+
+TEST_F(ClassifyTool, CorruptModelFailsWithTheFileNameAndNoOutput) {
+  std::string corrupt = (dir_ / "corrupt.vkcnn").string();
+  std::string bytes = slurp(model_);
+  std::ofstream(corrupt, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  cv::Mat img(8, 8, CV_8UC3, cv::Scalar(0, 0, 0));
+  std::string good = (dir_ / "good.png").string();
+  ASSERT_TRUE(cv::imwrite(good, img));
+  std::string err = (dir_ / "err.txt").string();
+  ProcessResult r = run(std::string(VKCNN_CLASSIFY) + " --model " + corrupt + " " + good + " 2>" + err);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(slurp(err).find(corrupt + ":"), std::string::npos) << slurp(err);
+}
+
+// No driver at all (the loader is pointed at an ICD that does not exist), and a device name
+// that matches nothing: both say what is missing and how to get it, and exit non-zero.
+TEST_F(ClassifyTool, NoVulkanDeviceIsAClearError) {
+  cv::Mat img(8, 8, CV_8UC3, cv::Scalar(0, 0, 0));
+  std::string good = (dir_ / "good.png").string();
+  ASSERT_TRUE(cv::imwrite(good, img));
+  std::string err = (dir_ / "err.txt").string();
+  ProcessResult r = run("VK_ICD_FILENAMES=/nonexistent/icd.json VK_DRIVER_FILES=/nonexistent/icd.json " +
+                        std::string(VKCNN_CLASSIFY) + " --model " + model_ + " " + good + " 2>" + err);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(slurp(err).find("mesa-vulkan-drivers"), std::string::npos) << slurp(err);
+
+  r = run("VKCNN_DEVICE=no-such-gpu " + std::string(VKCNN_CLASSIFY) + " --model " + model_ + " " + good + " 2>" + err);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(slurp(err).find("no Vulkan device matches \"no-such-gpu\"; devices: 0: "), std::string::npos) << slurp(err);
+}
+
+TEST_F(ClassifyTool, BenchPrintsLatencyForAnArchitecture) {
+  std::string arch = (dir_ / "tiny.json").string();
+  std::ofstream(arch) << to_json(spec_).dump();
+  ProcessResult r = run(std::string(VKCNN_BENCH) + " --arch " + arch + " --batch 1,3 --runs 2 --warmup 1 --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.at("results").size(), 2u);
+  EXPECT_EQ(j["results"][1]["batch"], 3);
+  EXPECT_GT(j["results"][1]["images_per_s"].get<double>(), 0.0);
+}
+
+}  // namespace
+}  // namespace vkcnn

@@ -1,26 +1,67 @@
 #include "model/forward_plan.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace vkcnn {
+
+namespace {
+
+// Which storage (a buffer index, or -1 for the plan's input) holds each node's output: an
+// aliasing node (flatten, dropout) shares its input's; other nodes take a buffer that no later
+// node still reads, so a deep net needs a few activation buffers, not one per layer.
+struct Storage {
+  std::vector<int> of_node;            // node -> buffer index (-1 = the input tensor)
+  std::vector<std::size_t> bytes;      // buffer index -> size
+};
+
+Storage plan_storage(const std::vector<GraphNode>& nodes, uint32_t batch) {
+  const int n = static_cast<int>(nodes.size());
+  std::vector<int> root(n);  // the node whose buffer this node's output lives in (-1: input)
+  for (int i = 0; i < n; ++i)
+    root[i] = nodes[i].layer->aliases_input(false) ? (nodes[i].inputs[0] < 0 ? -1 : root[nodes[i].inputs[0]]) : i;
+  std::vector<int> last_read(n, -1);
+  for (int i = 0; i < n; ++i)
+    for (int src : nodes[i].inputs)
+      if (src >= 0 && root[src] >= 0) last_read[root[src]] = std::max(last_read[root[src]], i);
+  if (root[n - 1] >= 0) last_read[root[n - 1]] = n;  // the model output stays readable
+
+  Storage s{std::vector<int>(n, -1), {}};
+  std::vector<int> busy_until;  // buffer index -> last node that reads it
+  for (int i = 0; i < n; ++i) {
+    if (root[i] != i) {
+      s.of_node[i] = root[i] < 0 ? -1 : s.of_node[root[i]];
+      continue;
+    }
+    std::size_t need = with_batch(nodes[i].output_shape, batch).count() * sizeof(float);
+    int best = -1;
+    for (int b = 0; b < static_cast<int>(s.bytes.size()); ++b)
+      if (busy_until[b] < i && s.bytes[b] >= need && (best < 0 || s.bytes[b] < s.bytes[best])) best = b;
+    if (best < 0) {
+      best = static_cast<int>(s.bytes.size());
+      s.bytes.push_back(need);
+      busy_until.push_back(-1);
+    }
+    busy_until[best] = std::max(last_read[i], i);
+    s.of_node[i] = best;
+  }
+  return s;
+}
+
+}  // namespace
 
 ForwardPlan::ForwardPlan(const Model& model, uint32_t batch)
     : model_(&model), batch_(batch), input_(model.context(), model.input_shape(batch)) {
   if (batch == 0) throw Error(model.origin() + ": batch size must be at least 1");
   const auto& nodes = model.graph().nodes();
-  outputs_.resize(nodes.size());
+  Storage storage = plan_storage(nodes, batch);
+  for (std::size_t bytes : storage.bytes) buffers_.emplace_back(model.context(), bytes, MemoryKind::Device);
   views_.resize(nodes.size());
   scratch_.resize(nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const GraphNode& node = nodes[i];
-    Shape out = with_batch(node.output_shape, batch);
-    if (node.layer->aliases_input(false)) {
-      TensorView src = node.inputs[0] < 0 ? input_.view() : views_[node.inputs[0]];
-      views_[i] = TensorView{out, src.buffer};
-    } else {
-      outputs_[i] = Tensor(model.context(), out);
-      views_[i] = outputs_[i].view();
-    }
+    int b = storage.of_node[i];
+    views_[i] = TensorView{with_batch(node.output_shape, batch), b < 0 ? &input_.buffer() : &buffers_[b]};
     std::vector<Shape> in_shapes;
     for (int src : node.inputs) in_shapes.push_back(src < 0 ? input_.shape() : views_[src].shape);
     if (std::size_t n = node.layer->scratch_floats(in_shapes, false))

@@ -1,7 +1,8 @@
-// Everything one forward pass of a batch needs, allocated once: the input tensor, one tensor
-// per layer output (aliases for flatten/dropout), and a command buffer recorded once and
-// resubmitted for every batch.
+// Everything one forward pass of a batch needs, allocated once: the input tensor, activation
+// buffers (reused by layers whose outputs are no longer read; flatten and dropout alias their
+// input), and a command buffer recorded once and resubmitted for every batch.
 #pragma once
+#include <deque>
 #include <span>
 #include <string>
 #include <utility>
@@ -39,8 +40,8 @@ class ForwardPlan {
   const Model* model_;
   uint32_t batch_;
   Tensor input_;
-  std::vector<Tensor> outputs_;      // per node; empty where the node aliases its input
-  std::vector<TensorView> views_;    // per node: what the node's consumers read
+  std::deque<Buffer> buffers_;       // activations, shared by layers whose lifetimes don't overlap
+  std::vector<TensorView> views_;    // per node: its output's shape and buffer
   std::vector<Tensor> scratch_;      // per node; empty where the layer needs none
   Buffer upload_, readback_;
   std::unique_ptr<Recorder> pass_;   // upload -> layers -> readback, recorded on first run()

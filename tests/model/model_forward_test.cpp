@@ -79,6 +79,17 @@ TEST(ModelForward, ResidualNetWithBatchnormAndDepthwiseMatchesReference) {
   expect_model_matches_reference(spec, 4, 4);
 }
 
+// The shipped torchvision layouts, shrunk to 32x32 inputs so the double reference stays quick:
+// every residual add, downsample branch, depthwise block and buffer reuse is exercised.
+TEST(ModelForward, TorchvisionLayoutsMatchReferenceAt32x32) {
+  for (const char* file : {"resnet18.json", "mobilenet_v2.json"}) {
+    auto spec = load_model_spec(std::string(VKCNN_SOURCE_DIR "/models/") + file);
+    spec.input.height = spec.input.width = 32;
+    spec.name = file;
+    expect_model_matches_reference(spec, 2, 7);
+  }
+}
+
 TEST(ModelForward, FoldsBatchnormAndFusesActivations) {
   auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/resnet18.json");
   Graph full(spec, "resnet18");

@@ -1,0 +1,160 @@
+// vkcnnoverlay's drawing. Every element of the panel (background, bar tracks, bar fills, text)
+// is rasterised by OpenCV into an 8-bit coverage mask of the panel's size, then composited onto
+// the frame with one loop that knows the pixel layout: so one piece of code serves every packed
+// format, colors keep their alpha, and antialiased text edges blend instead of being cut.
+#include "overlay_draw.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace {
+
+constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
+constexpr int kFull = 255 * 255;  // mask coverage (0..255) times opacity (0..255)
+
+// A color as the bytes to write into one pixel of the canvas, and how opaque it is.
+struct Paint {
+  int n = 0;                    // components written
+  std::array<int, 4> offset{};  // byte offsets in the pixel
+  std::array<int, 4> value{};
+  int opacity = 255;            // 0..255
+};
+
+Paint paint_for(const VkcnnOverlayCanvas& canvas, guint32 argb, double opacity_scale = 1.0) {
+  const int a = (argb >> 24) & 0xff, r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
+  Paint p;
+  p.opacity = static_cast<int>(std::lround(a * std::clamp(opacity_scale, 0.0, 1.0)));
+  if (canvas.channels == 1) {
+    p.n = 1;
+    p.offset[0] = 0;
+    p.value[0] = static_cast<int>(std::lround(0.299 * r + 0.587 * g + 0.114 * b));
+    return p;
+  }
+  p.n = 3;
+  p.offset = {canvas.red, canvas.green, canvas.blue, 0};
+  p.value = {r, g, b, 0};
+  if (canvas.alpha >= 0) {  // what is drawn becomes opaque where it is opaque
+    p.offset[3] = canvas.alpha;
+    p.value[3] = 255;
+    p.n = 4;
+  }
+  return p;
+}
+
+// out = in * (1 - coverage) + paint * coverage over `visible` (frame coordinates); the mask is in
+// panel coordinates (panel's top-left at `origin`); an empty mask means full coverage.
+void composite(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Point origin, const cv::Mat& mask,
+               const Paint& paint) {
+  if (paint.opacity == 0) return;
+  for (int y = visible.y; y < visible.y + visible.height; ++y) {
+    guint8* row = canvas.data + static_cast<std::ptrdiff_t>(y) * canvas.stride;
+    const guint8* m = mask.empty() ? nullptr : mask.ptr<guint8>(y - origin.y) - origin.x;
+    for (int x = visible.x; x < visible.x + visible.width; ++x) {
+      const int a = (m ? m[x] : 255) * paint.opacity;
+      if (a == 0) continue;
+      guint8* px = row + static_cast<std::ptrdiff_t>(x) * canvas.channels;
+      for (int k = 0; k < paint.n; ++k) {
+        guint8& byte = px[paint.offset[k]];
+        byte = static_cast<guint8>((byte * (kFull - a) + paint.value[k] * a + kFull / 2) / kFull);
+      }
+    }
+  }
+}
+
+// Sizes in pixels, all derived from the font scale so the panel scales as one piece.
+struct Layout {
+  double scale;
+  int thickness, text_h, row_h, spacing, pad, gap, margin;
+  int label_w = 0, bar_w = 0, score_w = 0, status_w = 0;
+  int width = 0, height = 0;
+};
+
+cv::Size text_size(const std::string& text, const Layout& l) {
+  int baseline = 0;
+  return cv::getTextSize(text, kFont, l.scale, l.thickness, &baseline);
+}
+
+std::string score_text(float score) {
+  char s[16];
+  std::snprintf(s, sizeof s, "%.2f", std::clamp(static_cast<double>(score), 0.0, 1.0));
+  return s;
+}
+
+Layout layout(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, const VkcnnOverlayLine* lines,
+              guint n_lines, const char* status) {
+  Layout l;
+  l.scale = style.font_scale > 0 ? style.font_scale : vkcnn_overlay_auto_scale(canvas.height);
+  l.thickness = style.thickness > 0 ? static_cast<int>(style.thickness) : std::max(1, static_cast<int>(std::lround(l.scale * 1.1)));
+  int baseline = 0;
+  l.text_h = cv::getTextSize("Ag", kFont, l.scale, l.thickness, &baseline).height;
+  l.row_h = l.text_h + baseline;  // room for descenders
+  l.spacing = std::max(1, static_cast<int>(std::lround(l.text_h * 0.35)));
+  l.pad = std::max(2, static_cast<int>(std::lround(l.text_h * 0.5)));
+  l.gap = std::max(2, static_cast<int>(std::lround(l.text_h * 0.6)));
+  l.margin = std::max(2, static_cast<int>(std::lround(l.text_h * 0.6)));
+  for (guint i = 0; i < n_lines; ++i) l.label_w = std::max(l.label_w, text_size(lines[i].label ? lines[i].label : "", l).width);
+  if (style.show_bars) l.bar_w = l.text_h * 5;
+  if (style.show_scores) l.score_w = text_size("0.00", l).width;
+  if (status) l.status_w = text_size(status, l).width;
+  int rows_w = l.label_w + (l.bar_w ? l.gap + l.bar_w : 0) + (l.score_w ? l.gap + l.score_w : 0);
+  if (n_lines == 0) rows_w = 0;
+  const int rows = static_cast<int>(n_lines) + (status ? 1 : 0);
+  l.width = 2 * l.pad + std::max(rows_w, l.status_w);
+  l.height = 2 * l.pad + rows * l.row_h + std::max(0, rows - 1) * l.spacing;
+  return l;
+}
+
+cv::Point panel_origin(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, const Layout& l) {
+  const bool right = style.position == VKCNN_OVERLAY_TOP_RIGHT || style.position == VKCNN_OVERLAY_BOTTOM_RIGHT;
+  const bool bottom = style.position == VKCNN_OVERLAY_BOTTOM_LEFT || style.position == VKCNN_OVERLAY_BOTTOM_RIGHT;
+  return {right ? canvas.width - l.margin - l.width : l.margin, bottom ? canvas.height - l.margin - l.height : l.margin};
+}
+
+}  // namespace
+
+gdouble vkcnn_overlay_auto_scale(gint frame_height) { return std::max(0.4, frame_height / 600.0); }
+
+void vkcnn_overlay_draw(const VkcnnOverlayCanvas* canvas, const VkcnnOverlayStyle* style, const VkcnnOverlayLine* lines,
+                        guint n_lines, const gchar* status) {
+  if (n_lines == 0 && !status) return;
+  const Layout l = layout(*canvas, *style, lines, n_lines, status);
+  const cv::Point origin = panel_origin(*canvas, *style, l);
+  const cv::Rect visible = cv::Rect(origin, cv::Size(l.width, l.height)) & cv::Rect(0, 0, canvas->width, canvas->height);
+  if (visible.empty()) return;
+
+  // Coverage masks in panel coordinates.
+  cv::Mat text(l.height, l.width, CV_8UC1, cv::Scalar(0));
+  cv::Mat track = text.clone(), fill = text.clone();
+  int top = l.pad;  // top of the current row
+  auto put = [&](const std::string& s, int x) {
+    cv::putText(text, s, cv::Point(x, top + l.text_h), kFont, l.scale, cv::Scalar(255), l.thickness, cv::LINE_AA);
+  };
+  if (status) {
+    put(status, l.pad);
+    top += l.row_h + l.spacing;
+  }
+  for (guint i = 0; i < n_lines; ++i, top += l.row_h + l.spacing) {
+    int x = l.pad;
+    put(lines[i].label ? lines[i].label : "", x);
+    x += l.label_w + l.gap;
+    if (l.bar_w) {
+      // The bar spans the height of capital letters, so it lines up with the text.
+      const int filled = static_cast<int>(std::lround(std::clamp(static_cast<double>(lines[i].score), 0.0, 1.0) * l.bar_w));
+      cv::rectangle(track, cv::Rect(x, top, l.bar_w, l.text_h), cv::Scalar(255), cv::FILLED);
+      if (filled > 0) cv::rectangle(fill, cv::Rect(x, top, filled, l.text_h), cv::Scalar(255), cv::FILLED);
+      x += l.bar_w + l.gap;
+    }
+    if (l.score_w) put(score_text(lines[i].score), x);
+  }
+
+  composite(*canvas, visible, origin, cv::Mat(), paint_for(*canvas, 0xff000000u, style->background_alpha));
+  composite(*canvas, visible, origin, track, paint_for(*canvas, style->bar_color, 0.3));
+  composite(*canvas, visible, origin, fill, paint_for(*canvas, style->bar_color));
+  composite(*canvas, visible, origin, text, paint_for(*canvas, style->text_color));
+}

@@ -90,7 +90,7 @@ Layout layout(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, 
               guint n_lines, const char* status) {
   Layout l;
   l.scale = style.font_scale > 0 ? style.font_scale : vkcnn_overlay_auto_scale(canvas.height);
-  l.thickness = style.thickness > 0 ? static_cast<int>(style.thickness) : std::max(1, static_cast<int>(std::lround(l.scale * 1.1)));
+  l.thickness = style.thickness > 0 ? static_cast<int>(style.thickness) : std::max(1, static_cast<int>(std::lround(l.scale * 1.4)));
   int baseline = 0;
   l.text_h = cv::getTextSize("Ag", kFont, l.scale, l.thickness, &baseline).height;
   l.row_h = l.text_h + baseline;  // room for descenders

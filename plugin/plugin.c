@@ -6,6 +6,7 @@
 #include <gst/gst.h>
 
 #include "gstvkcnnclassify.h"
+#include "gstvkcnnoverlay.h"
 #include "vkcnn-meta-impl.h"
 
 static gboolean
@@ -15,7 +16,7 @@ plugin_init (GstPlugin * plugin)
   /* Register the meta with the plugin, so readers find it from the first buffer on. */
   vkcnn_classification_meta_get_info ();
   ok |= GST_ELEMENT_REGISTER (vkcnnclassify, plugin);
-  /* vkcnnoverlay (draws the labels from the meta) registers here as well. */
+  ok |= GST_ELEMENT_REGISTER (vkcnnoverlay, plugin);
   return ok;
 }
 

@@ -11,6 +11,7 @@ packages=(
   libvulkan-dev libvulkan-volk-dev glslang-tools mesa-vulkan-drivers vulkan-tools
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-x
   libopencv-dev libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev dataset-fashion-mnist
 )

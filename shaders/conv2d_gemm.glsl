@@ -36,9 +36,10 @@ void gemm_init() {
   [[unroll]] for (uint i = 0; i < TM * TN4; ++i) acc[i] = vec4(0.0);
 }
 
-// acc += As * Bs for the staged tiles (call between two barriers).
+// acc += As * Bs for the staged tiles (call between two barriers). The register-block loops
+// are unrolled so that acc is only ever indexed by constants and stays in registers.
 void gemm_multiply() {
-  [[unroll]] for (uint k = 0; k < BK; ++k) {
+  for (uint k = 0; k < BK; ++k) {
     vec4 a[TM4], b[TN4];
     [[unroll]] for (uint i4 = 0; i4 < TM4; ++i4) a[i4] = As[k * AS + i4 * WM + tm];
     [[unroll]] for (uint j4 = 0; j4 < TN4; ++j4) b[j4] = Bs[k * BS + j4 * WN + tn];

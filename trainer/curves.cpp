@@ -128,11 +128,11 @@ void panel(cv::Mat& img, cv::Rect area, const std::string& name, const std::vect
 
 void plot_curves(const std::string& path, const std::vector<EpochStats>& history, const std::string& title) {
   if (history.empty()) throw Error(path + ": no finished epoch to plot");
-  cv::Mat img(460, 1000, CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::Mat img(480, 1000, CV_8UC3, cv::Scalar(255, 255, 255));
   cv::putText(img, title, {20, 24}, cv::FONT_HERSHEY_SIMPLEX, 0.6, kInk, 1, cv::LINE_AA);
-  panel(img, {0, 20, 500, 440}, "loss", history, [](const EpochStats& e) { return e.train_loss; },
+  panel(img, {0, 40, 500, 440}, "loss", history, [](const EpochStats& e) { return e.train_loss; },
         [](const EpochStats& e) { return e.val_loss; }, false);
-  panel(img, {500, 20, 500, 440}, "accuracy (%)", history, [](const EpochStats& e) { return e.train_accuracy; },
+  panel(img, {500, 40, 500, 440}, "accuracy (%)", history, [](const EpochStats& e) { return e.train_accuracy; },
         [](const EpochStats& e) { return e.val_accuracy; }, true);
   bool ok = false;
   try {

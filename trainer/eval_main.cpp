@@ -1,6 +1,7 @@
 // vkcnn-eval: accuracy, per-class accuracy and confusion matrix of a .vkcnn model on a labelled
 // dataset, through the same inference path the GStreamer element uses (folded, fused model).
 //   vkcnn-eval --model models/fashion-mnist.vkcnn --data fashion-mnist:/usr/share/datasets/fashion-mnist [--json]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 

@@ -1,8 +1,9 @@
 #include "layers/conv2d.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstdio>
+#include <optional>
+#include <span>
+#include <thread>
 
 namespace vkcnn {
 namespace {
@@ -19,37 +20,54 @@ struct Push {
 };
 static_assert(sizeof(Push) == 80);
 
-// One GEMM tiling (the constant_id 0..5 of shaders/conv2d_gemm.glsl). TM and TN are multiples
-// of 4 (the shaders read vec4s), and THREADS is a multiple of BK and of BN / 4, which the
-// loaders rely on.
-struct Tile {
-  uint32_t bm, bn, bk, tm, tn;
-  uint32_t threads() const { return (bm / tm) * (bn / tn); }
-};
+using conv2d::Tile;
 constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
-constexpr Tile kTiles[] = {
-    {64, 64, 16, 4, 4},  {32, 128, 16, 4, 4}, {128, 32, 16, 4, 4}, {16, 128, 16, 4, 4},
-    {128, 16, 16, 4, 4}, {4, 256, 16, 4, 4},  {64, 64, 16, 8, 8},  {128, 128, 16, 8, 8},
-    {32, 64, 16, 4, 4},
-};
 
-// The tiling that wastes the least of its padded M x N area (small M: a narrow channel tile;
-// small N: a short pixel tile); ties go to the earlier, squarer tile.
-Tile pick_tile(uint64_t m, uint64_t n) {
-  if (getenv("TILE")) return kTiles[atoi(getenv("TILE"))];
-  if (getenv("TILESPEC")) { Tile t; sscanf(getenv("TILESPEC"), "%u,%u,%u,%u,%u", &t.bm, &t.bn, &t.bk, &t.tm, &t.tn); return t; }
+// GPUs: 256-invocation groups, 8x8 register blocks only for large tiles.
+constexpr Tile kGpuTiles[] = {
+    {128, 128, 16, 8, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4},  {64, 64, 16, 4, 4}, {32, 128, 16, 4, 4},
+    {128, 32, 16, 4, 4},  {16, 128, 16, 4, 4}, {128, 16, 16, 4, 4},  {4, 256, 16, 4, 4},  {32, 32, 16, 4, 4},
+    {64, 16, 16, 4, 4},
+};
+// CPU devices (lavapipe) execute every load lane by lane, so there loads per FMA decide and
+// 8x8 blocks (a quarter of a load per FMA) measured fastest; larger blocks spill.
+constexpr Tile kCpuTiles[] = {
+    {64, 64, 16, 8, 8}, {32, 128, 16, 8, 8}, {128, 32, 16, 8, 8}, {16, 128, 16, 8, 8},
+    {128, 16, 16, 8, 8}, {64, 16, 16, 8, 8}, {32, 16, 8, 8, 8},
+};
+static_assert(std::all_of(std::begin(kGpuTiles), std::end(kGpuTiles), [](const Tile& t) { return t.valid(); }));
+static_assert(std::all_of(std::begin(kCpuTiles), std::end(kCpuTiles), [](const Tile& t) { return t.valid(); }));
+
+// About how many workgroups the device runs at once (Vulkan does not say): what a tiling
+// should give it at least.
+uint32_t parallel_slots(const Context& ctx) {
+  const std::string& type = ctx.info().type;
+  if (type == "CPU") return std::max(1u, std::thread::hardware_concurrency());
+  return type == "discrete GPU" ? 128 : 16;
+}
+
+// The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
+// `slots` workgroups, each costing its padded tile area times loads per FMA (1/TM + 1/TN).
+// Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
+std::optional<Tile> forced_tile;  // conv2d::force_tile, for tests
+
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups) {
+  if (forced_tile) return *forced_tile;
+  const bool cpu = ctx.info().type == "CPU";
+  const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
+  const uint64_t slots = parallel_slots(ctx);
   const Tile* best = nullptr;
-  uint64_t best_area = 0;
-  for (const Tile& t : kTiles) {
-    uint64_t area = (m + t.bm - 1) / t.bm * t.bm * ((n + t.bn - 1) / t.bn * t.bn);
-    if (!best || area < best_area) best = &t, best_area = area;
+  double best_cost = 0;
+  for (const Tile& t : tiles) {
+    uint64_t workgroups = (m + t.bm - 1) / t.bm * ((n + t.bn - 1) / t.bn) * groups;
+    double cost = double((workgroups + slots - 1) / slots) * t.bm * t.bn * (t.tm + t.tn) / (t.tm * t.tn);
+    if (!best || cost < best_cost) best = &t, best_cost = cost;
   }
   return *best;
 }
 
 constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
-constexpr uint32_t kTargetWorkgroups = 256;   // enough to fill a large GPU
-constexpr uint64_t kMinSplitDepth = 512;      // pixels per split worth a workgroup
+constexpr uint64_t kMinSplitDepth = 512;      // pixels per weight-gradient split worth a workgroup
 
 // Every size of one convolution on one input shape.
 struct Geometry {
@@ -75,12 +93,17 @@ Push make_push(const Geometry& g, float slope) {
           slope};
 }
 
-// Specialization constants 0..16 (shaders/conv2d_gemm.glsl, then conv2d_common.glsl).
-std::vector<uint32_t> specialization(const Conv2dOptions& o, const Tile& t, Activation act, bool split_k) {
-  return {t.threads(),    t.bm,           t.bn,           t.bk,          t.tm,
-          t.tn,           o.kernel[0],    o.kernel[1],    o.stride[0],   o.stride[1],
-          o.padding[0],   o.padding[1],   o.dilation[0],  o.dilation[1], static_cast<uint32_t>(act),
-          o.bias ? 1u : 0u, split_k ? 1u : 0u};
+// Specialization constants 0..16 (shaders/conv2d_gemm.glsl, then conv2d_common.glsl). The
+// epilogue ones (act, bias, split_k) stay at their defaults where a shader ignores them, so
+// that convolutions differing only there share pipelines.
+struct Epilogue {
+  Activation act = Activation::None;
+  bool bias = false, split_k = false;
+};
+std::vector<uint32_t> specialization(const Conv2dOptions& o, const Tile& t, Epilogue e = {}) {
+  return {t.threads(),   t.bm,          t.bn,          t.bk,          t.tm,          t.tn,
+          o.kernel[0],   o.kernel[1],   o.stride[0],   o.stride[1],   o.padding[0],  o.padding[1],
+          o.dilation[0], o.dilation[1], static_cast<uint32_t>(e.act), e.bias ? 1u : 0u, e.split_k ? 1u : 0u};
 }
 
 // Records a GEMM whose N dimension may need more than 65535 tiles: one dispatch per slice,
@@ -95,13 +118,22 @@ void dispatch_columns(Recorder& rec, const Kernel& k, std::initializer_list<Bind
   }
 }
 
-WeightGradPlan weight_grad_plan(const Geometry& g, uint64_t max_splits) {
-  Tile t = pick_tile(g.cout_g, uint64_t(g.cin_g) * g.khw);
-  uint64_t tiles = uint64_t(div_up(g.cout_g, t.bm)) * div_up(uint64_t(g.cin_g) * g.khw, t.bn) * g.groups;
-  uint64_t k = g.pixels();
-  uint64_t splits = std::max<uint64_t>(1, kTargetWorkgroups / tiles);
-  splits = std::min({splits, std::max<uint64_t>(1, k / kMinSplitDepth), uint64_t(kMaxGroupsPerDim / g.groups),
-                     std::max<uint64_t>(1, max_splits)});
+// The most splits the weight gradient may use: device-independent, because it sizes the
+// scratch buffer (Layer::scratch_floats has no device), and capped so scratch stays small.
+uint64_t max_weight_splits(const Geometry& g) {
+  constexpr uint64_t kMaxSplits = 64, kScratchBudget = uint64_t(1) << 22;  // floats
+  return std::max<uint64_t>(1, std::min({g.pixels() / kMinSplitDepth, kMaxSplits, kScratchBudget / g.weights(),
+                                         uint64_t(kMaxGroupsPerDim / g.groups)}));
+}
+
+// Splits K until the device has about two rounds of workgroups, within what `capacity`
+// (scratch floats / weights) holds.
+WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity) {
+  const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
+  const Tile t = pick_tile(ctx, g.cout_g, n, g.groups);
+  const uint64_t tiles = uint64_t(div_up(g.cout_g, t.bm)) * div_up(n, t.bn) * g.groups;
+  uint64_t splits = (2 * parallel_slots(ctx) + tiles - 1) / tiles;
+  splits = std::max<uint64_t>(1, std::min({splits, max_weight_splits(g), capacity}));
   uint64_t k_split = (k + splits - 1) / splits;
   k_split = (k_split + t.bk - 1) / t.bk * t.bk;
   return {t, static_cast<uint32_t>((k + k_split - 1) / k_split), static_cast<uint32_t>(k_split)};
@@ -110,6 +142,10 @@ WeightGradPlan weight_grad_plan(const Geometry& g, uint64_t max_splits) {
 }  // namespace
 
 namespace conv2d {
+std::span<const Tile> gpu_tiles() { return kGpuTiles; }
+std::span<const Tile> cpu_tiles() { return kCpuTiles; }
+void force_tile(std::optional<Tile> tile) { forced_tile = tile; }
+
 FastDiv::FastDiv(uint32_t divisor) {
   if (divisor == 0) throw Error("conv2d: division by a zero size");
   while ((uint64_t(1) << shift) < divisor) ++shift;
@@ -125,7 +161,7 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
   positive("kernel", o_.kernel);
   positive("stride", o_.stride);
   positive("dilation", o_.dilation);
-  if (o_.groups == 0) throw error("groups must be at least 1");
+  if (o_.groups == 0 || o_.groups > 65535) throw error("groups must be between 1 and 65535");
   if (o_.out_channels % o_.groups)
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
@@ -173,8 +209,8 @@ std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const 
 std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
   if (!training) return 0;
   const Geometry g = geometry(o_, inputs[0], output_shape(inputs));
-  const WeightGradPlan plan = weight_grad_plan(g, UINT64_MAX);
-  return plan.splits > 1 ? plan.splits * g.weights() : 0;
+  const uint64_t splits = max_weight_splits(g);
+  return splits > 1 ? splits * g.weights() : 0;
 }
 
 void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
@@ -186,16 +222,18 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const Push push = make_push(g, slope_);
   Context& ctx = rec.context();
 
-  if (g.cin_g == 1 && !getenv("NODW")) {
+  // One input channel per group and few outputs per group (depthwise): a GEMM tile would be
+  // mostly empty, so one invocation per output.
+  if (g.cin_g == 1 && g.cout_g < 4) {
     if (g.cout > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
       throw error("a batch or channel count above 65535 is not supported");
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, 4, specialization(o_, kNoTile, act_, false));
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, 4, specialization(o_, kNoTile, {act_, o_.bias}));
     rec.dispatch(k, {x.reads(), w.reads(), b.reads(), y.writes()}, push,
                  Groups{div_up(uint64_t(g.oh) * g.ow, 256), g.cout, g.batch});
     return;
   }
-  const Tile t = pick_tile(g.cout_g, g.pixels());
-  const Kernel& k = ctx.kernel(ShaderId::conv2d, 4, specialization(o_, t, act_, false));
+  const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups);
+  const Kernel& k = ctx.kernel(ShaderId::conv2d, 4, specialization(o_, t, {act_, o_.bias}));
   dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(),
                    div_up(g.cout_g, t.bm), g.groups);
 }
@@ -214,18 +252,18 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   if (wanted(grads.grad_inputs, 0)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     const uint64_t n = uint64_t(g.batch) * g.h * g.w;
-    const Tile t = pick_tile(g.cin_g, n);
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_data, 3, specialization(o_, t, act_, false));
+    const Tile t = pick_tile(ctx, g.cin_g, n, g.groups);
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_data, 3, specialization(o_, t));
     dispatch_columns(rec, k, {dy.reads(), w.reads(), dx.writes()}, push, t, n, div_up(g.cin_g, t.bm), g.groups);
   }
 
   if (wanted(grads.grad_params, 0)) {
     const TensorView& dw = grads.grad_params[0];  // (Cout, Cin/groups, kh, kw)
     const TensorView& scratch = io.scratch;       // (splits, Cout, Cin/groups, kh, kw) partial sums
-    const WeightGradPlan plan = weight_grad_plan(g, scratch.empty() ? 1 : scratch.shape.count() / g.weights());
+    const WeightGradPlan plan = weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights());
     const bool split = plan.splits > 1;
     push.k_split = plan.k_split;
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_weight, 4, specialization(o_, plan.tile, act_, split));
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_weight, 4, specialization(o_, plan.tile, {.split_k = split}));
     rec.dispatch(k, {dy.reads(), x.reads(), dw.writes(), split ? scratch.writes() : dw.writes()}, push,
                  Groups{div_up(uint64_t(g.cin_g) * g.khw, plan.tile.bn), div_up(g.cout_g, plan.tile.bm),
                         g.groups * plan.splits});
@@ -241,7 +279,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
 
   if (o_.bias && wanted(grads.grad_params, 1)) {
     const TensorView& db = grads.grad_params[1];  // (Cout)
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_bias, 2, specialization(o_, kNoTile, Activation::None, false));
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_bias, 2, specialization(o_, kNoTile));
     rec.dispatch(k, {dy.reads(), db.writes()}, push, Groups{g.cout, 1, 1});
   }
 }

@@ -1,14 +1,18 @@
 // conv2d: PyTorch nn.Conv2d (stride, padding, dilation, groups, optional bias), forward and
 // backward as Vulkan compute shaders (shaders/conv2d*.comp).
-//  - forward: an implicit GEMM with shared-memory tiles (conv2d.comp), or a direct kernel when
-//    each group has one input channel (conv2d_depthwise.comp); bias and an optional fused
-//    activation (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
+//  - forward: an implicit GEMM with shared-memory tiles (conv2d.comp; a 1x1 stride-1 unpadded
+//    conv specialises into a plain GEMM), or a direct kernel for depthwise (one input and at
+//    most 3 outputs per group: conv2d_depthwise.comp); bias and an optional fused activation
+//    (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
+//  Tilings are chosen per device kind (GPU or CPU/lavapipe) and shape; see conv2d.cpp.
 //  - backward: dx by a transposed-conv gather GEMM, dw by a split-K GEMM over the pixels,
 //    db by a per-channel reduction. All accumulate (+=).
 #pragma once
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 
 #include "layers/activation.h"
 #include "layers/attributes.h"
@@ -67,6 +71,24 @@ class Conv2dLayer : public Layer {
 std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::string& name);
 
 namespace conv2d {
+
+// One GEMM tiling: the constant_id 0..5 of shaders/conv2d_gemm.glsl.
+struct Tile {
+  uint32_t bm, bn, bk, tm, tn;
+  constexpr uint32_t threads() const { return (bm / tm) * (bn / tn); }
+  // TM, TN multiples of 4 (the shaders read vec4s); THREADS a multiple of BK and of BN / 4
+  // (each loader invocation keeps one column or one k row); shared tiles within 48 KiB.
+  constexpr bool valid() const {
+    return tm % 4 == 0 && tn % 4 == 0 && bm % tm == 0 && bn % tn == 0 && threads() % bk == 0 &&
+           threads() % (bn / 4) == 0 && threads() <= 256 && bk * (bm / 4 + bn / 4 + 2) * 16 <= 48 * 1024;
+  }
+};
+// The tilings the layer chooses from on GPUs and on CPU devices (lavapipe).
+std::span<const Tile> gpu_tiles();
+std::span<const Tile> cpu_tiles();
+// For tests: every conv2d GEMM recorded from now on uses `tile`; nullopt chooses per device
+// and shape again.
+void force_tile(std::optional<Tile> tile);
 
 // n / d as a multiply-high and a shift, exact for n < 2^31 (what the shaders' fast_div runs).
 struct FastDiv {

@@ -11,12 +11,6 @@ namespace {
 
 using test::HostTensor;
 
-#define EXPECT_CONTAINS(text, part)                                         \
-  do {                                                                      \
-    const std::string text_ = (text);                                       \
-    EXPECT_NE(text_.find(part), std::string::npos) << "message: " << text_; \
-  } while (0)
-
 std::unique_ptr<Layer> make_add(const char* activation) {
   auto layer = make_layer({{"type", "add"}, {"inputs", {"a", "b"}}}, "r1");
   if (std::string_view(activation) == "relu") EXPECT_TRUE(layer->fuse_activation(Activation::Relu, 0.01f));

@@ -1,11 +1,14 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 
 #include <sys/resource.h>
 
 #include <gtest/gtest.h>
 
 #include "layers/conv2d.h"
+#include "reference/activation.h"
 #include "reference/conv2d.h"
 #include "support/gpu_test.h"
 
@@ -28,7 +31,7 @@ nlohmann::json spec_of(const Case& k) {
           {"groups", c.groups},       {"bias", k.bias}};
 }
 
-// Random x, w, b for a case, as floats for the device and doubles for the reference.
+// Random x, w (and b) for a case.
 struct Data {
   std::vector<float> x, w, b;
   std::vector<std::vector<float>> params() const {
@@ -45,7 +48,17 @@ Data random_data(const Case& k, std::mt19937& rng) {
   return d;
 }
 
+void expect_error(const std::function<void()>& f, std::initializer_list<const char*> parts) {
+  try {
+    f();
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    for (const char* part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
 // Odd sizes everywhere; each line exercises one feature of nn.Conv2d or one shader path.
+// Config order: {out_channels, kh, kw, sh, sw, ph, pw, dh, dw, groups}.
 const Case kCases[] = {
     {"3x3 pad 1", {2, 3, 13, 11}, {5, 3, 3, 1, 1, 1, 1}},
     {"stride 2, 3x5 kernel", {3, 4, 13, 11}, {6, 3, 5, 2, 2, 1, 2}},
@@ -75,23 +88,16 @@ TEST(Conv2d, ForwardMatchesReferenceOnOddShapes) {
 
 TEST(Conv2d, ForwardAppliesFusedActivation) {
   std::mt19937 rng(5);
-  struct Fused {
-    Activation kind;
-    const char* name;
-  };
   for (const Case& k : {kCases[0], kCases[5]}) {  // the GEMM and the depthwise epilogue
-    for (Fused f : {Fused{Activation::Relu, "relu"}, Fused{Activation::Relu6, "relu6"},
-                    Fused{Activation::LeakyRelu, "leaky_relu"}, Fused{Activation::Sigmoid, "sigmoid"}}) {
+    for (const char* name : {"relu", "relu6", "leaky_relu", "sigmoid"}) {
       auto layer = make_layer(spec_of(k), "c1");
-      dynamic_cast<Conv2dLayer&>(*layer).fuse_activation(f.kind, 0.2f);
+      ASSERT_TRUE(layer->fuse_activation(*activation_from_type(name), 0.2f));
       Data d = random_data(k, rng);
       for (float& v : d.x) v *= 4;  // reach relu6's upper clamp
       auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
       auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
-      for (double& v : ref) v = f.kind == Activation::LeakyRelu ? (v >= 0 ? v : 0.2 * v) : 
-                                f.kind == Activation::Relu ? std::max(v, 0.0) :
-                                f.kind == Activation::Relu6 ? std::clamp(v, 0.0, 6.0) : 1 / (1 + std::exp(-v));
-      EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " + " + f.name);
+      for (double& v : ref) v = reference::activate(name, v, 0.2);
+      EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " + " + name);
     }
   }
 }
@@ -159,14 +165,40 @@ TEST(Conv2d, BackwardMatchesFiniteDifferences) {
   }
 }
 
+// The layer picks tilings per device (GPU or CPU list) and shape, so one device's run of the
+// tests above reaches only some of them: force each in turn, forward and backward, on a shape
+// that leaves partial tiles in M, N and K (both groups, split-K reduction included).
+TEST(Conv2d, EveryTilingMatchesReference) {
+  std::mt19937 rng(29);
+  const Case k{"groups 2, M 35, K 45", {2, 10, 9, 11}, {70, 3, 3, 1, 1, 1, 1, 1, 1, 2}, false};
+  Data d = random_data(k, rng);
+  Shape out = reference::conv2d_output_shape(k.c, k.in);
+  auto dy = test::random_floats(out.count(), rng);
+  auto y_ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), {});
+  auto g_ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+  std::vector<conv2d::Tile> tiles(conv2d::gpu_tiles().begin(), conv2d::gpu_tiles().end());
+  tiles.insert(tiles.end(), conv2d::cpu_tiles().begin(), conv2d::cpu_tiles().end());
+  for (const conv2d::Tile& t : tiles) {
+    conv2d::force_tile(t);
+    auto layer = make_layer(spec_of(k), "c1");
+    auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy);
+    conv2d::force_tile(std::nullopt);
+    const std::string what = "tile " + std::to_string(t.bm) + "x" + std::to_string(t.bn) + "x" + std::to_string(t.bk) +
+                             " / " + std::to_string(t.tm) + "x" + std::to_string(t.tn);
+    EXPECT_CLOSE_TO_REFERENCE(r.output, y_ref, test::kForwardTolerance, what + " y");
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], g_ref.dx, test::kBackwardTolerance, what + " dx");
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], g_ref.dw, test::kBackwardTolerance, what + " dw");
+  }
+}
+
 TEST(Conv2d, BackwardWithFusedActivationThrows) {
   Case k = kCases[0];
   auto layer = make_layer(spec_of(k), "c1");
-  dynamic_cast<Conv2dLayer&>(*layer).fuse_activation(Activation::Relu, 0);
+  layer->fuse_activation(Activation::Relu, 0);
   std::mt19937 rng(1);
   Data d = random_data(k, rng);
   auto dy = std::vector<float>(reference::conv2d_output_shape(k.c, k.in).count(), 1.f);
-  EXPECT_THROW(test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy), Error);
+  expect_error([&] { test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy); }, {"'c1'", "fused"});
 }
 
 TEST(Conv2d, ParamsFollowPyTorch) {
@@ -182,15 +214,6 @@ TEST(Conv2d, ParamsFollowPyTorch) {
   EXPECT_EQ(p[1].init, ParamInit::FanInUniform);
   EXPECT_EQ(p[1].fan_in, 30);
   EXPECT_EQ(layer->output_shape(std::vector<Shape>{{3, 4, 9, 9}}), (Shape{3, 6, 7, 5}));
-}
-
-void expect_error(const std::function<void()>& f, std::initializer_list<const char*> parts) {
-  try {
-    f();
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    for (const char* part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
 }
 
 TEST(Conv2d, BadGroupsAndSmallInputsAreErrorsNamingTheLayer) {
@@ -222,42 +245,60 @@ double cpu_ms() {
   return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-3;
 }
 
-// Not a test: times refcnn's convolutions (VKCNN_DEVICE picks the device). Run with
-// --gtest_also_run_disabled_tests --gtest_filter=Conv2d.DISABLED_Timing
+// Not a test: times refcnn's convolutions, forward (with the fused relu inference uses) and
+// backward (dx only where a trainer needs it: not for the first layer). VKCNN_DEVICE picks the
+// device. Run with --gtest_also_run_disabled_tests --gtest_filter=Conv2d.DISABLED_Timing
 TEST(Conv2d, DISABLED_Timing) {
   struct Bench {
     const char* what;
     uint32_t cin, cout, size;
   };
-  for (Bench b : {Bench{"refcnn c1 1->32 28x28", 1, 32, 28}, Bench{"refcnn c2 32->64 14x14", 32, 64, 14}}) {
+  Context& ctx = test::context();
+  std::printf("device: %s\n", ctx.info().name.c_str());
+  for (Bench b : {Bench{"c1 1->32 28x28", 1, 32, 28}, Bench{"c2 32->64 14x14", 32, 64, 14}}) {
     for (uint32_t batch : {1u, 64u}) {
-      Context& ctx = test::context();
-      auto layer = make_layer({{"type", "conv2d"}, {"out_channels", b.cout}, {"kernel", 3}, {"padding", 1}}, "c");
-      dynamic_cast<Conv2dLayer&>(*layer).fuse_activation(Activation::Relu, 0);
+      auto spec = nlohmann::json{{"type", "conv2d"}, {"out_channels", b.cout}, {"kernel", 3}, {"padding", 1}};
+      auto fused = make_layer(spec, "c"), plain = make_layer(spec, "c");
+      fused->fuse_activation(Activation::Relu, 0);
       Shape in{batch, b.cin, b.size, b.size};
       std::vector<Shape> shapes{in};
-      Tensor x(ctx, in), y(ctx, layer->output_shape(shapes));
-      std::vector<Tensor> params;
-      for (const auto& p : layer->params(shapes)) params.emplace_back(ctx, Shape{uint32_t(p.count()), 1, 1, 1});
+      Shape out = plain->output_shape(shapes);
+      Tensor x(ctx, in), y(ctx, out), dx(ctx, in), dy(ctx, out);
+      Tensor scratch(ctx, Shape{uint32_t(std::max<std::size_t>(1, plain->scratch_floats(shapes, true))), 1, 1, 1});
+      std::vector<Tensor> params, grads;
+      for (const auto& p : plain->params(shapes)) {
+        params.emplace_back(ctx, Shape{uint32_t(p.count()), 1, 1, 1});
+        grads.emplace_back(ctx, Shape{uint32_t(p.count()), 1, 1, 1});
+      }
       LayerIO io;
       io.inputs = {x.view()};
       io.output = y.view();
       io.params = {params[0].view(), params[1].view()};
-      const int reps = 20;
-      Recorder rec(ctx);
-      rec.begin();
-      for (int i = 0; i < reps; ++i) layer->forward(rec, io);
-      rec.end();
-      rec.submit_and_wait();  // warm-up (pipeline creation happened while recording)
-      // CPU time too: on lavapipe (threads inside this process) it is what a busy machine
-      // does not inflate.
-      auto t0 = std::chrono::steady_clock::now();
-      double cpu0 = cpu_ms();
-      rec.submit_and_wait();
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / reps;
-      double cpu = (cpu_ms() - cpu0) / reps;
-      double gflops = 2.0 * y.shape().count() * b.cin * 9 / (ms * 1e6);
-      std::printf("%-24s batch %3u: %8.3f ms wall (%6.1f GFLOP/s), %8.3f ms CPU\n", b.what, batch, ms, gflops, cpu);
+      io.scratch = scratch.view();
+      LayerGrads g;
+      g.grad_output = dy.view();
+      g.grad_inputs = {b.cin > 1 ? dx.view() : TensorView{}};
+      g.grad_params = {grads[0].view(), grads[1].view()};
+      const double flops = 2.0 * out.count() * b.cin * 9;
+      auto time = [&](const char* pass, double pass_flops, const std::function<void(Recorder&)>& record) {
+        const int reps = batch == 1 ? 50 : 5;
+        Recorder rec(ctx);
+        rec.begin();
+        for (int i = 0; i < reps; ++i) record(rec);
+        rec.end();
+        rec.submit_and_wait();  // warm-up (pipelines were created while recording)
+        // CPU time too: lavapipe runs in this process's threads, and CPU time is what a busy
+        // machine does not inflate.
+        auto t0 = std::chrono::steady_clock::now();
+        double cpu0 = cpu_ms();
+        rec.submit_and_wait();
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / reps;
+        double cpu = (cpu_ms() - cpu0) / reps;
+        std::printf("%-16s batch %2u %-8s: %8.3f ms wall (%5.1f GFLOP/s), %8.3f ms CPU\n", b.what, batch, pass, ms,
+                    pass_flops / (ms * 1e6), cpu);
+      };
+      time("forward", flops, [&](Recorder& rec) { fused->forward(rec, io); });
+      time("backward", flops * (b.cin > 1 ? 2 : 1), [&](Recorder& rec) { plain->backward(rec, io, g); });
     }
   }
 }

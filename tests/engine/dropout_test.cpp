@@ -11,12 +11,6 @@ namespace {
 
 using test::HostTensor;
 
-#define EXPECT_CONTAINS(text, part)                                         \
-  do {                                                                      \
-    const std::string text_ = (text);                                       \
-    EXPECT_NE(text_.find(part), std::string::npos) << "message: " << text_; \
-  } while (0)
-
 std::unique_ptr<Layer> make_dropout(double p) { return make_layer({{"type", "dropout"}, {"p", p}}, "d"); }
 
 double zero_fraction(const std::vector<float>& v) {

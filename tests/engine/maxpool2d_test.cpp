@@ -12,12 +12,6 @@ namespace {
 
 using test::HostTensor;
 
-#define EXPECT_CONTAINS(text, part)                                         \
-  do {                                                                      \
-    const std::string text_ = (text);                                       \
-    EXPECT_NE(text_.find(part), std::string::npos) << "message: " << text_; \
-  } while (0)
-
 struct Case {
   const char* what;
   Shape in;

@@ -38,6 +38,13 @@ inline constexpr double kBackwardTolerance = 1e-3;
                          << ::vkcnn::test::worst_element(gpu, ref);                                      \
   } while (0)
 
+// For error-message checks: the text must contain `part`.
+#define EXPECT_CONTAINS(text, part)                                         \
+  do {                                                                      \
+    const std::string text_ = (text);                                       \
+    EXPECT_NE(text_.find(part), std::string::npos) << "message: " << text_; \
+  } while (0)
+
 struct HostTensor {
   Shape shape;
   std::vector<float> values;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "model/init.h"
+#include "model/model_file.h"
 #include "model/spec.h"
 #include "reference/activation.h"
 #include "reference/add.h"
@@ -196,6 +197,36 @@ TEST(TrainingPlan, RejectsBadBatchesWithMessages) {
   missing.erase("f1.bias");
   expect_error([&] { TrainingPlan p(test::context(), spec, missing, options, "net.json"); },
                "net.json: missing tensor \"f1.bias\"");
+}
+
+TEST(Checkpoint, ModelFilesAndMissingStateAreRejectedWithThePathNamed) {
+  ModelSpec spec = parse_model_spec(kStatefulNet, "stateful-net");
+  Weights w = initialize_weights(Graph(spec), 1);
+  const std::string path = (std::filesystem::temp_directory_path() / "vkcnn_not_a_checkpoint.vkcnn").string();
+  write_model_file(path, spec, w);
+  try {
+    read_checkpoint(path);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": not a vkcnn checkpoint"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+
+  // A checkpoint of an SGD run cannot restore an AdamW plan: its moments are missing.
+  TrainingOptions sgd;
+  sgd.batch = 2;
+  TrainingPlan sgd_plan(test::context(), spec, w, sgd, "net");
+  TrainingOptions adamw = sgd;
+  adamw.optimizer.kind = OptimizerKind::AdamW;
+  TrainingPlan adamw_plan(test::context(), spec, w, adamw, "net");
+  try {
+    adamw_plan.restore(sgd_plan.state());
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("net: checkpoint lacks optimizer state \"c1.weight.exp_avg\" (adamw)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

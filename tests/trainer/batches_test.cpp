@@ -151,7 +151,7 @@ TEST(Curves, WritesCsvAndAPlotOpenCvCanRead) {
   plot_curves(png, h, "test run");
   cv::Mat img = cv::imread(png);
   EXPECT_EQ(img.cols, 1000);
-  EXPECT_EQ(img.rows, 460);
+  EXPECT_EQ(img.rows, 480);
   std::filesystem::remove(csv);
   std::filesystem::remove(png);
   try {

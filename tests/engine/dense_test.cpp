@@ -1,5 +1,12 @@
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <optional>
+
 #include <gtest/gtest.h>
 
+#include "layers/conv2d.h"
 #include "layers/dense.h"
 #include "reference/activation.h"
 #include "reference/dense.h"
@@ -11,24 +18,39 @@ namespace {
 using test::HostTensor;
 
 struct DenseCase {
-  Shape in;       // (N, C, H, W), read as (N, C*H*W)
-  uint32_t out;   // out_features
+  Shape in;      // (N, C, H, W), read as (N, C*H*W)
+  uint32_t out;  // out_features
   bool bias;
-  uint32_t block; // DenseLayer::set_register_block: 0 = automatic (GEMV for N <= 8)
+  // Forced for this case (else chosen per device and shape): the conv2d GEMM tile of the
+  // products above the GEMV's batch, and the GEMV's work split.
+  std::optional<conv2d::Tile> tile = std::nullopt;
+  std::optional<dense::GemvTiling> gemv = std::nullopt;
 };
 
 std::string describe(const DenseCase& c) {
-  return c.in.str() + " -> " + std::to_string(c.out) + (c.bias ? " with bias" : " without bias") + ", block " +
-         std::to_string(c.block);
+  std::string s = c.in.str() + " -> " + std::to_string(c.out) + (c.bias ? " with bias" : " without bias");
+  if (c.tile)
+    s += ", tile " + std::to_string(c.tile->bm) + "x" + std::to_string(c.tile->bn) + "x" + std::to_string(c.tile->bk) +
+         " / " + std::to_string(c.tile->tm) + "x" + std::to_string(c.tile->tn);
+  if (c.gemv) s += ", GEMV " + std::to_string(c.gemv->features) + " x " + std::to_string(c.gemv->invocations);
+  return s;
 }
 
 void PrintTo(const DenseCase& c, std::ostream* os) { *os << describe(c); }
 
-std::unique_ptr<DenseLayer> make_dense(const DenseCase& c) {
-  auto layer = std::make_unique<DenseLayer>("fc", c.out, c.bias);
-  layer->set_register_block(c.block);
-  return layer;
-}
+// Holds a case's forced tilings (process-wide test hooks) for as long as it lives.
+struct Forced {
+  explicit Forced(const DenseCase& c) {
+    conv2d::force_tile(c.tile);
+    dense::force_gemv_tiling(c.gemv);
+  }
+  ~Forced() {
+    conv2d::force_tile(std::nullopt);
+    dense::force_gemv_tiling(std::nullopt);
+  }
+};
+
+std::unique_ptr<DenseLayer> make_dense(const DenseCase& c) { return std::make_unique<DenseLayer>("fc", c.out, c.bias); }
 
 struct DenseData {
   std::vector<float> x, w, b;
@@ -45,21 +67,39 @@ DenseData random_data(const DenseCase& c, std::mt19937& rng) {
   return d;
 }
 
-// Batch 1 and N <= 8 take the GEMV; 67 x 231 -> 131 is larger than a tile (up to 64 x 64, 16 deep)
-// in every dimension for each register block, and the automatic choice. Products with few output
-// tiles split K across workgroups: 16 ways (the last split short) for 9 x 2001 -> 10, 3 ways in
-// dW for batch 300, 2 ways for most of the 67-row cases.
+constexpr uint32_t kGemv = DenseLayer::kMaxGemvRows;
+const dense::GemvTiling kGpuGemv = dense::gemv_tilings()[0], kCpuGemv = dense::gemv_tilings()[1];
+// Small enough that 67 x 231 -> 131 spans several tiles in every dimension of all three products
+// (forward M 131, N 67, K 231; dx M 231, N 67, K 131; dW M 131, N 231, K 67), with partial tiles.
+constexpr conv2d::Tile kSmallCpuTile{32, 16, 8, 8, 8}, kSmallGpuTile{64, 64, 16, 4, 4};
+
+// Batches up to kGemv take the GEMV forward (K % 4 == 0 reads vec4s, else floats; 7, 13 and 129
+// features leave the 4-feature split a short last workgroup), with each device kind's split
+// forced; kGemv + 1 and up the 1x1 conv2d GEMM, as does every backward pass. 1030 images split
+// the weight gradient's K (batch) across workgroups (the 1x1 conv splits from 1024 pixels).
 const DenseCase kCases[] = {
-    {{1, 5, 3, 3}, 7, true, 0},      {{3, 5, 7, 9}, 13, false, 0},    {{8, 3, 5, 7}, 129, true, 0},
-    {{1, 64, 7, 7}, 128, true, 0},   {{9, 3, 5, 7}, 11, true, 0},     {{67, 3, 7, 11}, 131, true, 0},
-    {{67, 3, 7, 11}, 131, true, 1},  {{67, 3, 7, 11}, 131, false, 2}, {{67, 3, 7, 11}, 131, true, 4},
-    {{3, 5, 7, 9}, 13, true, 4},     {{9, 3, 23, 29}, 10, true, 0},   {{300, 7, 1, 1}, 5, true, 0},
+    {{1, 5, 3, 3}, 7, true},
+    {{1, 5, 3, 3}, 7, true, {}, kGpuGemv},
+    {{1, 64, 7, 7}, 128, true},  // refcnn's f1 at batch 1
+    {{3, 5, 7, 9}, 13, false},
+    {{kGemv, 3, 5, 7}, 129, true, {}, kCpuGemv},
+    {{kGemv, 3, 5, 7}, 129, true, {}, kGpuGemv},
+    {{kGemv, 4, 5, 7}, 13, true, {}, kCpuGemv},
+    {{kGemv, 4, 5, 7}, 13, false, {}, kGpuGemv},
+    {{kGemv + 1, 3, 5, 7}, 11, true},
+    {{kGemv + 1, 4, 5, 7}, 13, false},
+    {{67, 3, 7, 11}, 131, true},
+    {{67, 3, 7, 11}, 131, true, kSmallCpuTile},
+    {{67, 3, 7, 11}, 131, false, kSmallGpuTile},
+    {{9, 3, 23, 29}, 10, true},
+    {{1030, 7, 1, 1}, 5, true},
 };
 
 class DenseTest : public ::testing::TestWithParam<DenseCase> {};
 
 TEST_P(DenseTest, ForwardMatchesReference) {
   const DenseCase c = GetParam();
+  Forced forced(c);
   std::mt19937 rng(3);
   auto layer = make_dense(c);
   DenseData d = random_data(c, rng);
@@ -71,6 +111,7 @@ TEST_P(DenseTest, ForwardMatchesReference) {
 
 TEST_P(DenseTest, FusedActivationMatchesReference) {
   const DenseCase c = GetParam();
+  Forced forced(c);
   std::mt19937 rng(5);
   auto layer = make_dense(c);
   EXPECT_TRUE(layer->fuse_activation(Activation::LeakyRelu, 0.2f));
@@ -86,6 +127,7 @@ TEST_P(DenseTest, FusedActivationMatchesReference) {
 
 TEST_P(DenseTest, BackwardAccumulatesAndMatchesReference) {
   const DenseCase c = GetParam();
+  Forced forced(c);
   std::mt19937 rng(9);
   auto layer = make_dense(c);
   DenseData d = random_data(c, rng);
@@ -130,13 +172,20 @@ TEST(Dense, BackwardMatchesFiniteDifferences) {
   EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], db, test::kBackwardTolerance, "dbias");
 }
 
-// refcnn's 3136 -> 128 at batch 64 has 8 output tiles of 16 x 16: the forward pass must split K
-// (it asks for scratch to hold the partial sums); at batch 1 the GEMV needs none.
-TEST(Dense, FewOutputTilesSplitK) {
+// The products run as a 1x1 convolution, whose only scratch is for its weight gradient's split-K
+// partial sums: none for inference, what the conv asks for in training.
+TEST(Dense, ScratchIsTheOneByOneConvolutions) {
   DenseLayer layer("f1", 128, true);
-  const Shape batch64[] = {{64, 64, 7, 7}}, batch1[] = {{1, 64, 7, 7}};
-  EXPECT_GT(layer.scratch_floats(batch64, false), 0u);
-  EXPECT_EQ(layer.scratch_floats(batch1, false), 0u);
+  auto conv = make_layer({{"type", "conv2d"}, {"name", "f1"}, {"out_channels", 128}, {"kernel", 1}}, "f1");
+  for (uint32_t n : {1u, kGemv, 64u, 2048u}) {
+    const Shape in[] = {{n, 64, 7, 7}}, as_conv[] = {{n, 64 * 7 * 7, 1, 1}};
+    EXPECT_EQ(layer.scratch_floats(in, false), 0u) << n;
+    EXPECT_EQ(layer.scratch_floats(in, true), conv->scratch_floats(as_conv, true)) << n;
+  }
+  // The split-K case of kCases must really split.
+  const DenseCase& split = kCases[std::size(kCases) - 1];
+  const Shape in[] = {split.in};
+  EXPECT_GT(make_dense(split)->scratch_floats(in, true), 0u);
 }
 
 TEST(Dense, ShapesAndParamsFollowPyTorch) {
@@ -175,7 +224,7 @@ TEST(Dense, BadAttributesAreRejectedWithTheLayerName) {
 }
 
 TEST(Dense, BackwardRefusesAFusedActivation) {
-  auto layer = make_dense({{2, 3, 1, 1}, 4, true, 0});
+  auto layer = make_dense({{2, 3, 1, 1}, 4, true});
   layer->fuse_activation(Activation::Relu, 0.f);
   try {
     test::run_backward(*layer, {HostTensor{{2, 3, 1, 1}, std::vector<float>(6, 1.f)}},
@@ -185,6 +234,44 @@ TEST(Dense, BackwardRefusesAFusedActivation) {
     EXPECT_NE(std::string(e.what()).find("dense 'fc': backward pass is not available with a fused activation"),
               std::string::npos)
         << e.what();
+  }
+}
+
+// Not a test: times refcnn's dense layers, forward (with the fused relu inference uses) and
+// backward, around the GEMV's batch limit. VKCNN_DEVICE picks the device. Run with
+// --gtest_also_run_disabled_tests --gtest_filter=Dense.DISABLED_Timing
+TEST(Dense, DISABLED_Timing) {
+  Context& ctx = test::context();
+  std::printf("device: %s\n", ctx.info().name.c_str());
+  for (auto [K, M] : {std::pair{3136u, 128u}, std::pair{128u, 10u}}) {
+    for (uint32_t N : {1u, kGemv, kGemv + 1, 64u}) {
+      DenseLayer fused("f", M, true), plain("f", M, true);
+      fused.fuse_activation(Activation::Relu, 0);
+      const Shape in{N, K, 1, 1}, out{N, M, 1, 1};
+      const Shape shapes[] = {in};
+      Tensor x(ctx, in), y(ctx, out), dx(ctx, in), dy(ctx, out), w(ctx, {M * K, 1, 1, 1}), b(ctx, {M, 1, 1, 1}),
+          dw(ctx, {M * K, 1, 1, 1}), db(ctx, {M, 1, 1, 1});
+      Tensor scratch(ctx, {uint32_t(std::max<std::size_t>(1, plain.scratch_floats(shapes, true))), 1, 1, 1});
+      LayerIO io{{x.view()}, y.view(), {w.view(), b.view()}, scratch.view()};
+      LayerGrads g{dy.view(), {dx.view()}, {dw.view(), db.view()}};
+      auto time = [&](const char* pass, const std::function<void(Recorder&)>& record) {
+        const int reps = N <= kGemv + 1 ? 20 : 5;
+        Recorder rec(ctx);
+        rec.begin();
+        for (int i = 0; i < reps; ++i) record(rec);
+        rec.end();
+        rec.submit_and_wait();  // warm-up (pipelines were created while recording)
+        double best = 1e30;     // the least of 3: other work on the machine only adds
+        for (int t = 0; t < 3; ++t) {
+          auto t0 = std::chrono::steady_clock::now();
+          rec.submit_and_wait();
+          best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        std::printf("%4u -> %-3u batch %2u %-8s: %8.3f ms\n", K, M, N, pass, best / reps);
+      };
+      time("forward", [&](Recorder& rec) { fused.forward(rec, io); });
+      time("backward", [&](Recorder& rec) { plain.backward(rec, io, g); });
+    }
   }
 }
 

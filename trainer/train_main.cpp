@@ -1,5 +1,5 @@
 // vkcnn-train: train a model from an architecture spec on the engine's own shaders.
-//   vkcnn-train --arch models/refcnn.json --data fashion-mnist:/usr/share/datasets/fashion-mnist \
+//   vkcnn-train --arch models/refcnn.json --data fashion-mnist:/usr/share/datasets/fashion-mnist
 //               --epochs 15 --batch 64 --optimizer adamw --lr 1e-3 --schedule cosine --out fmnist.vkcnn
 #include <csignal>
 #include <cstdio>

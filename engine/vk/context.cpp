@@ -133,7 +133,10 @@ std::string cache_directory() {
 
 std::string spec_key(ShaderId shader, std::span<const uint32_t> spec) {
   std::string key(shader_name(shader));
-  for (uint32_t v : spec) key += ":" + std::to_string(v);
+  for (uint32_t v : spec) {
+    key += ':';
+    key += std::to_string(v);
+  }
   return key;
 }
 
@@ -222,7 +225,7 @@ Context::Context(const ContextOptions& options) {
     if (options.persistent_pipeline_cache) {
       if (std::string dir = cache_directory(); !dir.empty()) {
         char uuid[3 * VK_UUID_SIZE + 1] = {};
-        for (int i = 0; i < VK_UUID_SIZE; ++i) std::snprintf(uuid + 2 * i, 3, "%02x", props.pipelineCacheUUID[i]);
+        for (uint32_t i = 0; i < VK_UUID_SIZE; ++i) std::snprintf(uuid + 2 * i, 3, "%02x", props.pipelineCacheUUID[i]);
         pipeline_cache_path_ = dir + "/pipelines-" + std::to_string(props.vendorID) + "-" +
                                std::to_string(props.deviceID) + "-" + uuid + ".bin";
         std::ifstream in(pipeline_cache_path_, std::ios::binary);

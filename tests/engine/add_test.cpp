@@ -13,7 +13,9 @@ using test::HostTensor;
 
 std::unique_ptr<Layer> make_add(const char* activation) {
   auto layer = make_layer({{"type", "add"}, {"inputs", {"a", "b"}}}, "r1");
-  if (std::string_view(activation) == "relu") EXPECT_TRUE(layer->fuse_activation(Activation::Relu, 0.01f));
+  if (std::string_view(activation) == "relu") {
+    EXPECT_TRUE(layer->fuse_activation(Activation::Relu, 0.01f));
+  }
   return layer;
 }
 

@@ -14,12 +14,15 @@
 #include "model/forward_plan.h"
 #include "model/init.h"
 #include "model/model_file.h"
+#include "op_bench.h"
 
 namespace {
 
 struct Options {
   std::string model;
   std::string arch;
+  std::string op;                      // one layer's JSON, with op_shape
+  std::vector<uint32_t> op_shape;
   std::vector<uint32_t> batches{1, 64};
   int runs = 50;
   int warmup = 5;
@@ -80,7 +83,12 @@ int main(int argc, char** argv) {
   CLI::App app{"vkcnn-bench: forward-pass latency and throughput. VKCNN_PROFILE=1 adds per-layer GPU times."};
   auto* model = app.add_option("--model", o.model, "a .vkcnn model file")->check(CLI::ExistingFile);
   auto* arch = app.add_option("--arch", o.arch, "an architecture .json (random weights)")->check(CLI::ExistingFile);
+  auto* op = app.add_option("--op", o.op,
+                             "time one layer instead: its spec JSON, e.g. '{\"type\": \"conv2d\", \"out_channels\": 64, "
+                             "\"kernel\": 3, \"padding\": 1}' (forward, training forward, backward)");
+  app.add_option("--shape", o.op_shape, "with --op: the input shape N,C,H,W")->delimiter(',')->expected(4);
   model->excludes(arch);
+  op->excludes(model)->excludes(arch);
   app.add_option("--batch", o.batches, "batch sizes to measure")->delimiter(',')->capture_default_str();
   app.add_option("--runs", o.runs, "timed runs per batch size (median and min are reported)")
       ->check(CLI::Range(1, 1000000))->capture_default_str();
@@ -89,12 +97,24 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed, "seed for random weights and inputs")->capture_default_str();
   app.add_flag("--json", o.json, "print one JSON object instead of a table");
   CLI11_PARSE(app, argc, argv);
-  if (o.model.empty() && o.arch.empty()) {
-    std::fprintf(stderr, "vkcnn-bench: give --model FILE.vkcnn or --arch FILE.json\n");
+  if (o.model.empty() && o.arch.empty() && o.op.empty()) {
+    std::fprintf(stderr, "vkcnn-bench: give --model FILE.vkcnn, --arch FILE.json or --op JSON --shape N,C,H,W\n");
+    return 2;
+  }
+  if (!o.op.empty() && o.op_shape.size() != 4) {
+    std::fprintf(stderr, "vkcnn-bench: --op needs --shape N,C,H,W\n");
     return 2;
   }
   try {
     vkcnn::Context ctx(vkcnn::ContextOptions{o.device});
+    if (!o.op.empty()) {
+      vkcnn::Shape in{o.op_shape[0], o.op_shape[1], o.op_shape[2], o.op_shape[3]};
+      auto t = vkcnn::bench::time_op(ctx, o.op, in, o.runs);
+      std::printf("%s on %s, input %s (min of %d runs)\n", o.op.c_str(), ctx.info().name.c_str(), in.str().c_str(), o.runs);
+      std::printf("  forward           %9.3f ms  (%.3f ms CPU)\n  training forward  %9.3f ms\n  backward          %9.3f ms\n",
+                  t.forward_ms, t.forward_cpu_ms, t.training_forward_ms, t.backward_ms);
+      return 0;
+    }
     auto m = load(ctx, o);
     std::vector<Result> results;
     for (uint32_t b : o.batches) results.push_back(measure(*m, b, o));

@@ -1,9 +1,7 @@
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <functional>
 
-#include <sys/resource.h>
 
 #include <gtest/gtest.h>
 
@@ -236,70 +234,6 @@ TEST(Conv2d, FastDivisionIsExact) {
       ASSERT_EQ(f.divide(n), n / d) << n << " / " << d;
     }
     ASSERT_EQ(f.divide((1u << 31) - 1), ((1u << 31) - 1) / d) << d;
-  }
-}
-
-double cpu_ms() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-3;
-}
-
-// Not a test: times refcnn's convolutions, forward (with the fused relu inference uses) and
-// backward (dx only where a trainer needs it: not for the first layer). VKCNN_DEVICE picks the
-// device. Run with --gtest_also_run_disabled_tests --gtest_filter=Conv2d.DISABLED_Timing
-TEST(Conv2d, DISABLED_Timing) {
-  struct Bench {
-    const char* what;
-    uint32_t cin, cout, size;
-  };
-  Context& ctx = test::context();
-  std::printf("device: %s\n", ctx.info().name.c_str());
-  for (Bench b : {Bench{"c1 1->32 28x28", 1, 32, 28}, Bench{"c2 32->64 14x14", 32, 64, 14}}) {
-    for (uint32_t batch : {1u, 64u}) {
-      auto spec = nlohmann::json{{"type", "conv2d"}, {"out_channels", b.cout}, {"kernel", 3}, {"padding", 1}};
-      auto fused = make_layer(spec, "c"), plain = make_layer(spec, "c");
-      fused->fuse_activation(Activation::Relu, 0);
-      Shape in{batch, b.cin, b.size, b.size};
-      std::vector<Shape> shapes{in};
-      Shape out = plain->output_shape(shapes);
-      Tensor x(ctx, in), y(ctx, out), dx(ctx, in), dy(ctx, out);
-      Tensor scratch(ctx, Shape{uint32_t(std::max<std::size_t>(1, plain->scratch_floats(shapes, true))), 1, 1, 1});
-      std::vector<Tensor> params, grads;
-      for (const auto& p : plain->params(shapes)) {
-        params.emplace_back(ctx, Shape{uint32_t(p.count()), 1, 1, 1});
-        grads.emplace_back(ctx, Shape{uint32_t(p.count()), 1, 1, 1});
-      }
-      LayerIO io;
-      io.inputs = {x.view()};
-      io.output = y.view();
-      io.params = {params[0].view(), params[1].view()};
-      io.scratch = scratch.view();
-      LayerGrads g;
-      g.grad_output = dy.view();
-      g.grad_inputs = {b.cin > 1 ? dx.view() : TensorView{}};
-      g.grad_params = {grads[0].view(), grads[1].view()};
-      const double flops = 2.0 * out.count() * b.cin * 9;
-      auto time = [&](const char* pass, double pass_flops, const std::function<void(Recorder&)>& record) {
-        const int reps = batch == 1 ? 50 : 5;
-        Recorder rec(ctx);
-        rec.begin();
-        for (int i = 0; i < reps; ++i) record(rec);
-        rec.end();
-        rec.submit_and_wait();  // warm-up (pipelines were created while recording)
-        // CPU time too: lavapipe runs in this process's threads, and CPU time is what a busy
-        // machine does not inflate.
-        auto t0 = std::chrono::steady_clock::now();
-        double cpu0 = cpu_ms();
-        rec.submit_and_wait();
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / reps;
-        double cpu = (cpu_ms() - cpu0) / reps;
-        std::printf("%-16s batch %2u %-8s: %8.3f ms wall (%5.1f GFLOP/s), %8.3f ms CPU\n", b.what, batch, pass, ms,
-                    pass_flops / (ms * 1e6), cpu);
-      };
-      time("forward", flops, [&](Recorder& rec) { fused->forward(rec, io); });
-      time("backward", flops * (b.cin > 1 ? 2 : 1), [&](Recorder& rec) { plain->backward(rec, io, g); });
-    }
   }
 }
 

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -234,44 +233,6 @@ TEST(Dense, BackwardRefusesAFusedActivation) {
     EXPECT_NE(std::string(e.what()).find("dense 'fc': backward pass is not available with a fused activation"),
               std::string::npos)
         << e.what();
-  }
-}
-
-// Not a test: times refcnn's dense layers, forward (with the fused relu inference uses) and
-// backward, around the GEMV's batch limit. VKCNN_DEVICE picks the device. Run with
-// --gtest_also_run_disabled_tests --gtest_filter=Dense.DISABLED_Timing
-TEST(Dense, DISABLED_Timing) {
-  Context& ctx = test::context();
-  std::printf("device: %s\n", ctx.info().name.c_str());
-  for (auto [K, M] : {std::pair{3136u, 128u}, std::pair{128u, 10u}}) {
-    for (uint32_t N : {1u, kGemv, kGemv + 1, 64u}) {
-      DenseLayer fused("f", M, true), plain("f", M, true);
-      fused.fuse_activation(Activation::Relu, 0);
-      const Shape in{N, K, 1, 1}, out{N, M, 1, 1};
-      const Shape shapes[] = {in};
-      Tensor x(ctx, in), y(ctx, out), dx(ctx, in), dy(ctx, out), w(ctx, {M * K, 1, 1, 1}), b(ctx, {M, 1, 1, 1}),
-          dw(ctx, {M * K, 1, 1, 1}), db(ctx, {M, 1, 1, 1});
-      Tensor scratch(ctx, {uint32_t(std::max<std::size_t>(1, plain.scratch_floats(shapes, true))), 1, 1, 1});
-      LayerIO io{{x.view()}, y.view(), {w.view(), b.view()}, scratch.view()};
-      LayerGrads g{dy.view(), {dx.view()}, {dw.view(), db.view()}};
-      auto time = [&](const char* pass, const std::function<void(Recorder&)>& record) {
-        const int reps = N <= kGemv + 1 ? 20 : 5;
-        Recorder rec(ctx);
-        rec.begin();
-        for (int i = 0; i < reps; ++i) record(rec);
-        rec.end();
-        rec.submit_and_wait();  // warm-up (pipelines were created while recording)
-        double best = 1e30;     // the least of 3: other work on the machine only adds
-        for (int t = 0; t < 3; ++t) {
-          auto t0 = std::chrono::steady_clock::now();
-          rec.submit_and_wait();
-          best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-        }
-        std::printf("%4u -> %-3u batch %2u %-8s: %8.3f ms\n", K, M, N, pass, best / reps);
-      };
-      time("forward", [&](Recorder& rec) { fused.forward(rec, io); });
-      time("backward", [&](Recorder& rec) { plain.backward(rec, io, g); });
-    }
   }
 }
 

@@ -191,6 +191,11 @@ TEST_F(ClassifyTool, BenchPrintsLatencyForAnArchitecture) {
   ASSERT_EQ(j.at("results").size(), 2u);
   EXPECT_EQ(j["results"][1]["batch"], 3);
   EXPECT_GT(j["results"][1]["images_per_s"].get<double>(), 0.0);
+
+  r = run(std::string(VKCNN_BENCH) + " --op '{\"type\": \"maxpool2d\", \"kernel\": 2}' --shape 2,3,9,8 --runs 2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("input (2, 3, 9, 8)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("backward"), std::string::npos) << r.out;
 }
 
 }  // namespace

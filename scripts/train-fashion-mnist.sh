@@ -16,17 +16,17 @@ checkpoint="$build/fashion-mnist.ckpt"
 
 [ -x "$build/trainer/vkcnn-train" ] || "$root/scripts/setup.sh" "$build"
 
-# Same seed, same device -> the same model. AdamW with a cosine schedule after a short warmup;
-# light augmentation (2-pixel random crops, horizontal flips) keeps the 421k-parameter net
-# from memorising the training set.
+# Same seed, same device -> the same model. AdamW with a cosine schedule after a short warmup,
+# 12 epochs, horizontal flips as the only augmentation: with 2-pixel random crops as well, 8
+# epochs left the net under-fitted (train 92.2%, test 91.99%).
 args=(--data "fashion-mnist:$data" --out "$models/fashion-mnist.vkcnn" --checkpoint "$checkpoint"
       --plot "$models/curves.png" --csv "$models/curves.csv")
 if [ -f "$checkpoint" ]; then
   echo "resuming from $checkpoint" | tee -a "$models/fashion-mnist.log"
   args+=(--resume "$checkpoint")
 else
-  args+=(--arch "$models/refcnn.json" --epochs 8 --batch 64 --optimizer adamw --lr 1e-3 --weight-decay 0.01
-         --schedule cosine --warmup 0.25 --crop-padding 2 --flip --seed 1)
+  args+=(--arch "$models/refcnn.json" --epochs 12 --batch 64 --optimizer adamw --lr 1e-3 --weight-decay 0.01
+         --schedule cosine --warmup 0.25 --flip --seed 1)
   echo "\$ vkcnn-train ${args[*]}" > "$models/fashion-mnist.log"
 fi
 # pipefail: an interrupted or failed run stops the script here, keeping the checkpoint.

@@ -115,7 +115,8 @@ void panel(cv::Mat& img, cv::Rect area, const std::string& name, const std::vect
   };
   series([&](const EpochStats& e) { return std::optional<double>(train(e)); }, kTrain);
   const bool has_val = series(val, kVal);
-  const cv::Point legend(plot.x + plot.width - 120, plot.y + 16);
+  // Loss falls and accuracy rises: the legend goes where the curves are not (top or bottom right).
+  const cv::Point legend(plot.x + plot.width - 120, percent ? plot.y + plot.height - 34 : plot.y + 16);
   cv::line(img, legend, legend + cv::Point(20, 0), kTrain, 2);
   cv::putText(img, "train", legend + cv::Point(26, 4), cv::FONT_HERSHEY_SIMPLEX, 0.45, kInk, 1, cv::LINE_AA);
   if (has_val) {

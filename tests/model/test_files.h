@@ -1,4 +1,4 @@
-// Helpers for the file-format tests: a scratch directory, raw byte files, error capture.
+// Helpers for the file-format tests: raw byte files, error capture (and support/scratch_dir.h).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -17,37 +17,10 @@
 
 #include <unistd.h>
 
+#include "support/scratch_dir.h"
 #include "vk/check.h"
 
 namespace vkcnn::test {
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/vkcnn-model-test-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  // Names of the files in the directory (to prove no temporary file was left behind).
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(dir_)) out.push_back(e.path().filename().string());
-    return out;
-  }
-
- private:
-  std::filesystem::path dir_;
-};
 
 inline std::vector<std::byte> to_bytes(std::string_view s) {
   auto b = std::as_bytes(std::span(s.data(), s.size()));

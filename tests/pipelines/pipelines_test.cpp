@@ -3,6 +3,8 @@
 // random model on Fashion-MNIST's input (28x28 gray, its ten labels).
 #include <gtest/gtest.h>
 
+#include "support/scratch_dir.h"
+
 #include <sys/wait.h>
 
 #include <cmath>
@@ -29,21 +31,9 @@ const std::string kSource = VKCNN_SOURCE_DIR;
 const std::vector<std::string> kLabels = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
-struct ScratchDir {
-  std::string path;
-  ScratchDir() {
-    gchar* dir = g_dir_make_tmp("vkcnn-pipeline-test-XXXXXX", nullptr);
-    path = dir;
-    g_free(dir);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
 const std::string& scratch() {
-  static ScratchDir dir;
-  return dir.path;
+  static vkcnn::test::ScratchDir dir("vkcnn-pipeline-test");
+  return dir.path();
 }
 
 struct Process {

@@ -14,23 +14,11 @@
 #include "model/model_file.h"
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
+#include "support/scratch_dir.h"
 
 namespace vkcnn::plugin_test {
 
 namespace {
-struct ScratchDir {
-  std::string path;
-  ScratchDir() {
-    gchar* dir = g_dir_make_tmp("vkcnn-plugin-test-XXXXXX", nullptr);
-    path = dir;
-    g_free(dir);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
 std::string model_json(const std::string& name, const std::vector<std::string>& labels, bool softmax, uint32_t classes) {
   nlohmann::json layers = nlohmann::json::array({
       {{"type", "conv2d"}, {"name", "c1"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1}, {"stride", 2}},
@@ -71,8 +59,8 @@ FrameLayout frame_layout(const GstVideoInfo& info) {
   return l;
 }
 const std::string& scratch_dir() {
-  static ScratchDir dir;
-  return dir.path;
+  static vkcnn::test::ScratchDir dir("vkcnn-plugin-test");
+  return dir.path();
 }
 
 const TestModel& test_model(const std::string& name, uint32_t seed, bool softmax, uint32_t classes) {

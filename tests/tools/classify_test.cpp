@@ -21,6 +21,7 @@
 #include "reference/model.h"
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
+#include "support/scratch_dir.h"
 
 namespace vkcnn {
 namespace {
@@ -52,8 +53,7 @@ std::string slurp(const fs::path& p) {
 class ClassifyTool : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vkcnn-classify-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
+    dir_ = scratch_.path();
     spec_ = parse_model_spec(R"({
       "name": "tiny-rgb", "labels": ["red", "green", "blue", "dark"],
       "input": {"channels": 3, "height": 12, "width": 10, "color": "rgb", "mean": [0.5, 0.4, 0.3],
@@ -72,7 +72,6 @@ class ClassifyTool : public ::testing::Test {
     model_ = (dir_ / "tiny.vkcnn").string();
     write_model_file(model_, spec_, weights_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Expected top-k for an image file, computed on the CPU from the decoded pixels.
   std::vector<ClassScore> expected(const std::string& path, uint32_t k) {
@@ -86,6 +85,7 @@ class ClassifyTool : public ::testing::Test {
     return top_k(scores, spec_.labels, k);
   }
 
+  test::ScratchDir scratch_{"vkcnn-classify-test"};
   fs::path dir_;
   ModelSpec spec_;
   Weights weights_;

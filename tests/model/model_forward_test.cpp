@@ -101,6 +101,32 @@ TEST(ModelForward, FoldsBatchnormAndFusesActivations) {
   for (const auto& node : model.graph().nodes()) EXPECT_NE(node.layer->type(), "batchnorm2d");
 }
 
+TEST(ModelForward, RejectsMissingOrMisSizedWeightsAndBatchZero) {
+  auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/refcnn.json");
+  Weights weights = initialize_weights(Graph(spec), 1);
+  Weights missing = weights;
+  missing.erase("f1.bias");
+  Weights short_one = weights;
+  short_one.at("c2.weight").values.pop_back();
+  auto message = [&](const Weights& w) {
+    try {
+      Model m(test::context(), spec, w, "refcnn.json");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_CONTAINS(message(missing), "refcnn.json: missing tensor \"f1.bias\"");
+  EXPECT_CONTAINS(message(short_one), "refcnn.json: tensor \"c2.weight\" has 18431 values, expected 18432");
+  Model model(test::context(), spec, weights, "refcnn.json");
+  try {
+    ForwardPlan plan(model, 0);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "refcnn.json: batch size must be at least 1");
+  }
+}
+
 TEST(ModelForward, RejectsWrongInputSize) {
   auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/refcnn.json");
   Model model(test::context(), spec, initialize_weights(Graph(spec), 1), "refcnn.json");

@@ -51,8 +51,6 @@ class ModelMutation : public ::testing::Test {
     path_ = dir_.path("fuzz.vkcnn");
     write_model_file(path_, spec_, weights_);
     original_ = test::read_raw(path_);
-    header_bytes_ = 0;
-    for (int i = 7; i >= 0; --i) header_bytes_ = header_bytes_ << 8 | std::to_integer<uint64_t>(original_[i]);
   }
 
   // Loads `bytes` as a model file: a vkcnn::Error naming the file, or a model whose forward
@@ -89,64 +87,87 @@ class ModelMutation : public ::testing::Test {
   Weights weights_;
   std::string path_;
   std::vector<std::byte> original_;
-  uint64_t header_bytes_ = 0;
 };
+
+// One mutation of a model file's bytes, described in `what`: mostly in the 8-byte length and
+// the JSON header (`header_bytes` long), where the parsing is.
+std::vector<std::byte> mutate(std::vector<std::byte> b, uint64_t header_bytes, std::mt19937& rng, std::string& what) {
+  static const std::string punctuation = "{}[]\":,-+.eE0123456789 \\tnul\xff";
+  const std::size_t end = rng() % 8 ? std::min<std::size_t>(b.size(), 8 + header_bytes) : b.size();
+  auto at = [&] { return std::uniform_int_distribution<std::size_t>(0, end - 1)(rng); };
+  switch (rng() % 6) {
+    case 0: {
+      const std::size_t p = at();
+      b[p] ^= std::byte(1u << (rng() % 8));
+      what = "bit flip at " + std::to_string(p);
+      break;
+    }
+    case 1: {
+      const std::size_t p = at();
+      b[p] = std::byte(punctuation[rng() % punctuation.size()]);
+      what = "byte " + std::to_string(p) + " overwritten";
+      break;
+    }
+    case 2: {
+      const std::size_t p = at();
+      b.resize(p);
+      what = "truncated to " + std::to_string(p);
+      break;
+    }
+    case 3: {
+      const std::size_t p = at(), q = std::min(b.size(), p + 1 + rng() % 64);
+      std::vector<std::byte> slice(b.begin() + p, b.begin() + q);
+      b.insert(b.begin() + at(), slice.begin(), slice.end());
+      what = "slice [" + std::to_string(p) + ", " + std::to_string(q) + ") duplicated";
+      break;
+    }
+    case 4: {
+      const std::size_t p = at(), q = std::min(b.size(), p + 1 + rng() % 64);
+      b.erase(b.begin() + p, b.begin() + q);
+      what = "bytes [" + std::to_string(p) + ", " + std::to_string(q) + ") removed";
+      break;
+    }
+    default: {
+      const int byte = rng() % 8;
+      b[byte] = std::byte(rng() & 0xff);
+      what = "length byte " + std::to_string(byte) + " changed";
+      break;
+    }
+  }
+  return b;
+}
+
+uint64_t header_length(const std::vector<std::byte>& file) {
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = n << 8 | std::to_integer<uint64_t>(file[i]);
+  return n;
+}
 
 TEST_F(ModelMutation, ByteMutantsLoadOrFailWithAnError) {
   std::mt19937 rng(20261202);
-  const std::string punctuation = "{}[]\":,-+.eE0123456789 \\tnul\xff";
   Outcome outcome;
   for (int i = 0; i < 3000; ++i) {
-    std::vector<std::byte> b = original_;
-    // Most mutants hit the 8-byte length and the JSON header, where the parsing is.
-    const std::size_t end = rng() % 8 ? 8 + header_bytes_ : b.size();
-    auto at = [&] { return std::uniform_int_distribution<std::size_t>(0, end - 1)(rng); };
     std::string what;
-    switch (rng() % 6) {
-      case 0: {
-        const std::size_t p = at();
-        b[p] ^= std::byte(1u << (rng() % 8));
-        what = "bit flip at " + std::to_string(p);
-        break;
-      }
-      case 1: {
-        const std::size_t p = at();
-        b[p] = std::byte(punctuation[rng() % punctuation.size()]);
-        what = "byte " + std::to_string(p) + " overwritten";
-        break;
-      }
-      case 2: {
-        const std::size_t p = at();
-        b.resize(p);
-        what = "truncated to " + std::to_string(p);
-        break;
-      }
-      case 3: {
-        const std::size_t p = at(), q = std::min(b.size(), p + 1 + rng() % 64);
-        std::vector<std::byte> slice(b.begin() + p, b.begin() + q);
-        b.insert(b.begin() + at(), slice.begin(), slice.end());
-        what = "slice [" + std::to_string(p) + ", " + std::to_string(q) + ") duplicated";
-        break;
-      }
-      case 4: {
-        const std::size_t p = at(), q = std::min(b.size(), p + 1 + rng() % 64);
-        b.erase(b.begin() + p, b.begin() + q);
-        what = "bytes [" + std::to_string(p) + ", " + std::to_string(q) + ") removed";
-        break;
-      }
-      default: {
-        const int byte = rng() % 8;
-        b[byte] = std::byte(rng() & 0xff);
-        what = "length byte " + std::to_string(byte) + " changed";
-        break;
-      }
-    }
+    std::vector<std::byte> b = mutate(original_, header_length(original_), rng, what);
     check(b, what, outcome);
     if (HasFatalFailure()) return;
   }
-  RecordProperty("loaded", outcome.loaded);
   EXPECT_GT(outcome.rejected, 1000) << "mutants are supposed to break the file";
   EXPECT_GT(outcome.loaded, 0) << "mutants of the weights are supposed to load";
+}
+
+// The shipped model, as a user would damage it (the probe that found the nesting crash used it).
+TEST_F(ModelMutation, MutantsOfTheShippedModelLoadOrFailWithAnError) {
+  const std::vector<std::byte> shipped = test::read_raw(std::string(VKCNN_SOURCE_DIR) + "/models/fashion-mnist.vkcnn");
+  ASSERT_GT(shipped.size(), 8u);
+  std::mt19937 rng(600);
+  Outcome outcome;
+  for (int i = 0; i < 600; ++i) {
+    std::string what;
+    check(mutate(shipped, header_length(shipped), rng, what), what, outcome);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(outcome.rejected, 200);
 }
 
 // The architecture's numbers and strings replaced by values at and past every limit, the file

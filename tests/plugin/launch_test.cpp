@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugin_test_support.h"
+#include "support/child_env.h"
 
 namespace vkcnn::plugin_test {
 namespace {
@@ -21,7 +22,11 @@ Process run(std::vector<std::string> args) {
   Process r;
   gchar *out = nullptr, *err = nullptr;
   GError* error = nullptr;
-  if (!g_spawn_sync(nullptr, argv.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err, &r.status, &error)) {
+  gchar** envp = test::with_sanitizer_runtime(g_get_environ());
+  const gboolean spawned =
+      g_spawn_sync(nullptr, argv.data(), envp, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err, &r.status, &error);
+  g_strfreev(envp);
+  if (!spawned) {
     ADD_FAILURE() << "cannot run " << args[0] << ": " << error->message;
     g_error_free(error);
     return r;

@@ -191,6 +191,13 @@ GstBuffer* Harnessed::push_pull(const TestFrame& frame, GstClockTime pts) {
 
 GstMessage* Harnessed::pop(GstMessageType type) { return gst_bus_pop_filtered(bus, type); }
 
+bool Harnessed::restart() {
+  if (gst_element_set_state(element, GST_STATE_NULL) != GST_STATE_CHANGE_SUCCESS) return false;
+  gst_harness_play(harness);
+  caps_.clear();
+  return gst_harness_push_event(harness, gst_event_new_stream_start("restart"));
+}
+
 std::vector<std::pair<uint32_t, float>> reported(const VkcnnClassificationMeta* meta) {
   std::vector<std::pair<uint32_t, float>> out;
   for (guint i = 0; i < meta->n_top; ++i) out.emplace_back(meta->top[i].class_id, meta->top[i].score);

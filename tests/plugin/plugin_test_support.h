@@ -69,6 +69,8 @@ struct Harnessed {
   GstBuffer* push_pull(const TestFrame& frame, GstClockTime pts);
   // The next message of `type` already on the bus, or null.
   GstMessage* pop(GstMessageType type);
+  // PLAYING -> NULL -> PLAYING and a new stream-start; the next push_pull sends caps again.
+  bool restart();
 
  private:
   std::string caps_;

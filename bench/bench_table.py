@@ -127,8 +127,9 @@ def main():
     machine = ", ".join(x for x in [args.cpu, f"{args.cores} cores" if args.cores else ""] if x)
     print(f"Machine: {machine or 'unknown CPU'}. vkcnn on Vulkan device {vk_device or '(none measured)'}.")
     if torch_info:
-        print(f"PyTorch {torch_info['torch']} on {torch_info['device']} ({torch_info['device_type']}), "
-              f"{torch_info['threads']} CPU threads.")
+        threads = f"{torch_info['threads']} CPU threads (torch.set_num_threads"
+        threads += "; lavapipe too spreads vkcnn's work over every core)" if vk_device and "(CPU)" in vk_device else ")"
+        print(f"PyTorch {torch_info['torch']} on {torch_info['device']} ({torch_info['device_type']}), {threads}.")
     print("Medians of each tool's timed runs after warmup; latency ratios are vkcnn time / PyTorch time "
           "(below 1: vkcnn faster), training ratios vkcnn images/s / PyTorch images/s (above 1: vkcnn faster).")
 

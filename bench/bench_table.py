@@ -76,6 +76,7 @@ def main():
     p.add_argument("manifest")
     p.add_argument("--cpu", default="", help="CPU model, for the machine line")
     p.add_argument("--cores", default="", help="core count, for the machine line")
+    p.add_argument("--note", action="append", default=[], help="a line to print under the table (repeatable)")
     p.add_argument("--allow-missing", action="store_true",
                    help="a row whose output is missing or unreadable says so instead of failing the table")
     args = p.parse_args()
@@ -130,6 +131,8 @@ def main():
         threads = f"{torch_info['threads']} CPU threads (torch.set_num_threads"
         threads += "; lavapipe too spreads vkcnn's work over every core)" if vk_device and "(CPU)" in vk_device else ")"
         print(f"PyTorch {torch_info['torch']} on {torch_info['device']} ({torch_info['device_type']}), {threads}.")
+    for line in args.note:
+        print(line)
     print("Medians of each tool's timed runs after warmup; latency ratios are vkcnn time / PyTorch time "
           "(below 1: vkcnn faster), training ratios vkcnn images/s / PyTorch images/s (above 1: vkcnn faster).")
 

@@ -25,6 +25,8 @@ if ! "$PYTHON" -c 'import torch, torchvision' 2>/dev/null; then
   exit 1
 fi
 
+# Other work on the machine slows both sides; the load averages around the run say how much.
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 : >"$work/manifest"
@@ -54,4 +56,6 @@ fi
 row "refcnn training step, batch 64, AdamW" train refcnn.json 64 20 3 --train --optimizer adamw
 
 cpu="$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)"
-"$PYTHON" "$root/bench/bench_table.py" "$work/manifest" --cpu "${cpu:-unknown CPU}" --cores "$(nproc)"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+"$PYTHON" "$root/bench/bench_table.py" "$work/manifest" --cpu "${cpu:-unknown CPU}" --cores "$(nproc)" \
+  --note "Load average (1, 5, 15 min) before the run: $load_before; after: $load_after."

@@ -173,7 +173,7 @@ run() {
   local runs=20 warmup=5 big="1,64" filter="*"
   if [ "$short" = 1 ]; then runs=2 warmup=1 big="1" filter="Dense*:Softmax*:Flatten*"; fi
 
-  step engine_tests 150 "$tests" --gtest_filter="$filter" --gtest_brief=1 || true
+  step engine_tests 90 "$tests" --gtest_filter="$filter" --gtest_brief=1 || true
   local summary
   summary="$(grep -E '^\[  (PASSED|FAILED)  \]' "$work/engine_tests.out" | tr '\n' ' ')"
   notes=("- engine_tests (op tests against the CPU reference, filter '$filter'): ${summary:-no summary, see logs.txt}" "${notes[@]}")

@@ -156,6 +156,7 @@ run() {
   bench="$root/$carry_dir/vkcnn-bench"
   local tests="$root/$carry_dir/engine_tests"
   local python="${PYTHON:-python3}"
+  # shellcheck disable=SC2015  # both present, or one message naming the fix
   [ -x "$bench" ] && [ -x "$tests" ] ||
     { echo "device-check: $carry_dir/ lacks vkcnn-bench or engine_tests: run 'bench/device-check.sh build' first and carry it" >&2; exit 1; }
   local need have
@@ -208,7 +209,8 @@ run() {
   local cpu
   cpu="$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)"
   printf '%s\n' "${table[@]}" >"$work/manifest"
-  local title="vkcnn device check, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  local title
+  title="vkcnn device check, $(date -u '+%Y-%m-%d %H:%M UTC')"
   [ "$short" = 1 ] && title="$title (--short: a check of the script, not a measurement)"
   {
     echo "# $title"

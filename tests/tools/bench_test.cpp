@@ -133,5 +133,42 @@ TEST_F(BenchTool, BadModeFlagsAreRefusedWithAReason) {
   EXPECT_NE(err.find("requires --train"), std::string::npos) << err;
 }
 
+// bench/compare.sh and bench/bench_table.py: no PyTorch, no table (and no half table); the join
+// of a vkcnn-bench result with a PyTorch line gives one row with its ratio.
+TEST_F(BenchTool, CompareNeedsPyTorchAndTheTableIsWholeOrAbsent) {
+  const std::string source = VKCNN_SOURCE_DIR;
+  const std::string build = std::filesystem::path(kBench).parent_path().parent_path().string();
+  std::string err_path = scratch_.path("compare.err");
+  ProcessResult r = run_command("PYTHON=/bin/false VKCNN_BUILD_DIR=" + build + " " + source + "/bench/compare.sh quick 2>" + err_path);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(slurp(err_path).find("install python3-torch and python3-torchvision"), std::string::npos) << slurp(err_path);
+
+  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3 for bench_table.py";
+  r = bench("--arch " + arch_ + " --batch 2 --runs 2 --warmup 0 --json");
+  ASSERT_EQ(r.status, 0);
+  std::ofstream(scratch_.path("vk.json")) << r.out;
+  std::ofstream(scratch_.path("pt.json"))
+      << R"({"model": "tiny", "device": "cpu0", "device_type": "CPU", "mode": "forward", "torch": "9.9", "threads": 3,)"
+      << R"( "dtype": "fp32", "results": [{"batch": 2, "median_ms": 4.0, "min_ms": 3.0, "images_per_s": 500.0}]})" << "\n";
+  std::ofstream(scratch_.path("manifest")) << "tiny forward\tlatency\t2\t" << scratch_.path("vk.json") << "\t"
+                                           << scratch_.path("pt.json") << "\n";
+  const std::string table = "/usr/bin/python3 " + source + "/bench/bench_table.py " + scratch_.path("manifest");
+  r = run_command(table + " --cpu 'Test CPU' --cores 3 2>" + err_path);
+  ASSERT_EQ(r.status, 0) << slurp(err_path);
+  EXPECT_NE(r.out.find("| tiny forward | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" | 4 ms (500 img/s) | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("× time |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Machine: Test CPU, 3 cores."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PyTorch 9.9 on cpu0 (CPU), 3 CPU threads"), std::string::npos) << r.out;
+
+  // A PyTorch side that printed nothing: no table at all, and the reason names the file.
+  std::ofstream(scratch_.path("pt.json"), std::ios::trunc);
+  r = run_command(table + " 2>" + err_path);
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(slurp(err_path).find("pt.json: empty"), std::string::npos) << slurp(err_path);
+}
+
 }  // namespace
 }  // namespace vkcnn

@@ -5,7 +5,10 @@
 namespace vkcnn {
 
 std::string Shape::str() const {
-  return "(" + std::to_string(n) + ", " + std::to_string(c) + ", " + std::to_string(h) + ", " + std::to_string(w) + ")";
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "(" + std::to_string(...).
+  std::string s = "(";
+  s += std::to_string(n) + ", " + std::to_string(c) + ", " + std::to_string(h) + ", " + std::to_string(w) + ")";
+  return s;
 }
 
 Tensor::Tensor(Context& ctx, Shape shape, MemoryKind kind)

@@ -11,6 +11,10 @@
 
 namespace vkcnn {
 
+// The most elements one image may have in any tensor: shaders index with 32-bit integers, and
+// a batch multiplies this.
+inline constexpr uint64_t kMaxElementsPerImage = uint64_t(1) << 30;
+
 struct Shape {
   uint32_t n = 1, c = 1, h = 1, w = 1;
   std::size_t count() const { return std::size_t(n) * c * h * w; }

@@ -23,6 +23,7 @@ struct VkcnnModel {
   std::unique_ptr<vkcnn::Model> model;
   std::unique_ptr<vkcnn::ForwardPlan> plan;
   std::string name;
+  std::string path;  // the file it was loaded from
 };
 
 struct VkcnnPass {
@@ -113,7 +114,9 @@ VkcnnDevice* vkcnn_device_open(const gchar* device, gchar** error) {
   });
 }
 
-VkcnnDevice* vkcnn_device_ref(const VkcnnDevice* device) { return new VkcnnDevice{device->ctx}; }
+VkcnnDevice* vkcnn_device_ref(const VkcnnDevice* device, gchar** error) {
+  return guarded(error, [&] { return new VkcnnDevice{device->ctx}; });
+}
 
 void vkcnn_device_free(VkcnnDevice* device) { delete device; }
 
@@ -124,11 +127,15 @@ VkcnnModel* vkcnn_model_load(VkcnnDevice* device, const gchar* path, gchar** err
     auto m = std::make_unique<VkcnnModel>();
     m->ctx = device->ctx;
     m->model = vkcnn::Model::load(*m->ctx, path);
+    m->path = path;
     m->plan = std::make_unique<vkcnn::ForwardPlan>(*m->model, 1);
     m->name = m->model->spec().name;
     if (m->name.empty()) {
+      // File names need not be UTF-8; the name goes into JSON, messages and metas.
       gchar* base = g_path_get_basename(path);
-      m->name = base;
+      gchar* valid = g_utf8_make_valid(base, -1);
+      m->name = valid;
+      g_free(valid);
       g_free(base);
     }
     return m.release();
@@ -138,6 +145,8 @@ VkcnnModel* vkcnn_model_load(VkcnnDevice* device, const gchar* path, gchar** err
 void vkcnn_model_free(VkcnnModel* model) { delete model; }
 
 const gchar* vkcnn_model_name(const VkcnnModel* model) { return model->name.c_str(); }
+
+const gchar* vkcnn_model_path(const VkcnnModel* model) { return model->path.c_str(); }
 
 guint vkcnn_model_classes(const VkcnnModel* model) { return model->model->classes(); }
 
@@ -204,9 +213,12 @@ void vkcnn_pass_timing(const VkcnnPass* pass, guint64* runs, gdouble* copy_us, g
 }
 
 guint vkcnn_top_k(const gfloat* scores, guint n, guint k, gfloat threshold, guint* ids) {
-  auto best = vkcnn::top_k(std::span(scores, n), {}, k, threshold);
-  for (std::size_t i = 0; i < best.size(); ++i) ids[i] = best[i].id;
-  return static_cast<guint>(best.size());
+  // No result rather than std::terminate in a streaming thread (top_k allocates).
+  return guarded(nullptr, [&] {
+    auto best = vkcnn::top_k(std::span(scores, n), {}, k, threshold);
+    for (std::size_t i = 0; i < best.size(); ++i) ids[i] = best[i].id;
+    return static_cast<guint>(best.size());
+  });
 }
 
 }  // extern "C"

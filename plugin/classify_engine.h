@@ -19,8 +19,9 @@ typedef struct VkcnnPass VkcnnPass;
 
 /* device: index or name substring; NULL or "" = the engine's default choice. */
 VkcnnDevice *vkcnn_device_open (const gchar * device, gchar ** error);
-/* Another handle on the same device (free each handle with vkcnn_device_free). */
-VkcnnDevice *vkcnn_device_ref (const VkcnnDevice * device);
+/* Another handle on the same device (free each handle with vkcnn_device_free); NULL with *error
+ * when even that small allocation fails. */
+VkcnnDevice *vkcnn_device_ref (const VkcnnDevice * device, gchar ** error);
 void vkcnn_device_free (VkcnnDevice * device);
 const gchar *vkcnn_device_name (const VkcnnDevice * device);
 
@@ -28,6 +29,7 @@ VkcnnModel *vkcnn_model_load (VkcnnDevice * device, const gchar * path, gchar **
 void vkcnn_model_free (VkcnnModel * model);
 /* The spec's name, or the file's base name when the spec has none. */
 const gchar *vkcnn_model_name (const VkcnnModel * model);
+const gchar *vkcnn_model_path (const VkcnnModel * model);
 guint vkcnn_model_classes (const VkcnnModel * model);
 /* The model's own label of a class, or NULL when the model has fewer labels. */
 const gchar *vkcnn_model_label (const VkcnnModel * model, guint class_id);
@@ -46,7 +48,7 @@ void vkcnn_pass_timing (const VkcnnPass * pass, guint64 * runs, gdouble * copy_u
     gdouble * gpu_preprocess_us, gdouble * gpu_forward_us);
 
 /* The k best of n scores with score >= threshold (best first, ties by lower id): writes their
- * ids and returns how many. The same ordering vkcnn-classify reports. */
+ * ids and returns how many (0 if memory runs out). The same ordering vkcnn-classify reports. */
 guint vkcnn_top_k (const gfloat * scores, guint n, guint k, gfloat threshold, guint * ids);
 
 G_END_DECLS

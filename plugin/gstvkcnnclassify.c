@@ -177,12 +177,12 @@ set_model (GstVkcnnClassify * self, const gchar * path)
     GST_OBJECT_UNLOCK (self);
     return;
   }
-  VkcnnDevice *device = vkcnn_device_ref (self->device);
+  VkcnnDevice *device = vkcnn_device_ref (self->device, &error);
   guint session = self->session;
   gchar *current = g_strdup (self->model_path);
   GST_OBJECT_UNLOCK (self);
 
-  VkcnnModel *model = path && *path ? vkcnn_model_load (device, path, &error) : NULL;
+  VkcnnModel *model = device && path && *path ? vkcnn_model_load (device, path, &error) : NULL;
   vkcnn_device_free (device);
   if (!model) {
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", error ? error : "the model property was cleared"),

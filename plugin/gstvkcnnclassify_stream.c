@@ -4,17 +4,50 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #define GST_CAT_DEFAULT gst_vkcnn_classify_debug
+
+/* Far above any real label list (ImageNet's 1000 labels take 30 KB). */
+#define MAX_LABELS_BYTES (4 << 20)
 
 gchar **
 gst_vkcnn_classify_read_labels (const gchar * path, gchar ** error)
 {
-  gchar *text = NULL;
-  GError *err = NULL;
-  if (!g_file_get_contents (path, &text, NULL, &err)) {
-    *error = g_strdup_printf ("labels file %s: %s", path, err->message);
-    g_error_free (err);
+  /* Bounded and checked before anything is split: labels=/dev/zero must not read until memory
+   * runs out, and labels go into JSON lines, messages and metas, which must be valid UTF-8. */
+  FILE *file = g_fopen (path, "rb");
+  if (!file) {
+    *error = g_strdup_printf ("labels file %s: %s", path, g_strerror (errno));
+    return NULL;
+  }
+  GStatBuf st;
+  if (fstat (fileno (file), &st) != 0 || !S_ISREG (st.st_mode)) {
+    *error = g_strdup_printf ("labels file %s is not a regular file", path);
+    fclose (file);
+    return NULL;
+  }
+  gchar *text = g_malloc (MAX_LABELS_BYTES + 1);
+  gsize size = fread (text, 1, MAX_LABELS_BYTES + 1, file);
+  gboolean failed = ferror (file);
+  fclose (file);
+  if (failed || size > MAX_LABELS_BYTES) {
+    *error = failed ? g_strdup_printf ("labels file %s: read error", path)
+        : g_strdup_printf ("labels file %s is larger than %d MiB", path, MAX_LABELS_BYTES >> 20);
+    g_free (text);
+    return NULL;
+  }
+  text[size] = '\0';
+  const gchar *bad = NULL;
+  if (!g_utf8_validate (text, size, &bad)) {
+    guint line = 1;
+    for (const gchar * c = text; c < bad; c++)
+      line += *c == '\n';
+    *error = g_strdup_printf ("labels file %s is not UTF-8 text (line %u, byte %" G_GSIZE_FORMAT ")", path,
+        line, (gsize) (bad - text));
+    g_free (text);
     return NULL;
   }
   g_strchomp (text);            /* a final newline ends the last label, it does not start a new one */
@@ -67,19 +100,27 @@ free_pass (GstVkcnnClassify * self)
 }
 
 /* Makes `model` the one in use: the result history starts over, and the pass is rebuilt for
- * the negotiated caps. Labels are resolved by the caller. */
+ * the negotiated caps. The new pass is built before anything of the current model is released,
+ * so a model that does not fit the stream (its input against the caps) fails here with the
+ * element still on the current one; `model` is freed then. Labels are resolved by the caller. */
 static gboolean
 adopt_model (GstVkcnnClassify * self, VkcnnModel * model, gchar ** error)
 {
+  VkcnnPass *pass = NULL;
+  if (self->have_info && !(pass = vkcnn_pass_new (model, &self->info, error))) {
+    vkcnn_model_free (model);
+    return FALSE;
+  }
   free_pass (self);
   vkcnn_model_free (self->model);
   self->model = model;
+  self->pass = pass;
   guint classes = vkcnn_model_classes (model);
   self->scores = g_renew (gfloat, self->scores, classes);
   self->smoothed = g_renew (gfloat, self->smoothed, classes);
   vkcnn_result_clear (&self->result);
   GST_INFO_OBJECT (self, "using model %s (%u classes)", vkcnn_model_name (model), classes);
-  return !self->have_info || (self->pass = vkcnn_pass_new (model, &self->info, error)) != NULL;
+  return TRUE;
 }
 
 gboolean
@@ -267,8 +308,21 @@ gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   gboolean post = self->post_messages;
   GST_OBJECT_UNLOCK (self);
 
-  if (incoming && !adopt_model (self, incoming, &error))
-    goto engine_failed;
+  gchar *incoming_path = incoming ? g_strdup (vkcnn_model_path (incoming)) : NULL;
+  if (incoming && !adopt_model (self, incoming, &error)) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("Model %s does not fit the stream: %s", incoming_path,
+            error), ("keeping model %s", vkcnn_model_path (self->model)));
+    g_clear_pointer (&error, g_free);
+    incoming = NULL;
+    /* The "model" property names the model in use again, unless a newer one is on its way. */
+    GST_OBJECT_LOCK (self);
+    if (!self->pending) {
+      g_free (self->model_path);
+      self->model_path = g_strdup (vkcnn_model_path (self->model));
+    }
+    GST_OBJECT_UNLOCK (self);
+  }
+  g_free (incoming_path);
   if ((incoming || relabel) && !resolve_labels (self, &error)) {
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s", error), ("using the model's labels"));
     g_clear_pointer (&error, g_free);

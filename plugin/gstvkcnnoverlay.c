@@ -325,7 +325,12 @@ gst_vkcnn_overlay_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * f
   }
   VkcnnOverlayCanvas canvas = canvas_of (frame);
   GST_LOG_OBJECT (self, "drawing %u labels%s", n, status ? " and the frame rate" : "");
-  vkcnn_overlay_draw (&canvas, &style, lines, n, status);
+  gchar *error = NULL;
+  if (!vkcnn_overlay_draw (&canvas, &style, lines, n, status, &error)) {
+    /* The frame goes on undrawn: losing a label panel is better than stopping the stream. */
+    GST_ELEMENT_WARNING (self, LIBRARY, FAILED, ("Could not draw the labels: %s", error), (NULL));
+    g_free (error);
+  }
   g_free (status);
   return GST_FLOW_OK;
 }

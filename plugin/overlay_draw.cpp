@@ -116,16 +116,12 @@ cv::Point panel_origin(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle
   return {right ? canvas.width - l.margin - l.width : l.margin, bottom ? canvas.height - l.margin - l.height : l.margin};
 }
 
-}  // namespace
-
-gdouble vkcnn_overlay_auto_scale(gint frame_height) { return std::max(0.4, frame_height / 600.0); }
-
-void vkcnn_overlay_draw(const VkcnnOverlayCanvas* canvas, const VkcnnOverlayStyle* style, const VkcnnOverlayLine* lines,
-                        guint n_lines, const gchar* status) {
+void draw(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, const VkcnnOverlayLine* lines,
+          guint n_lines, const gchar* status) {
   if (n_lines == 0 && !status) return;
-  const Layout l = layout(*canvas, *style, lines, n_lines, status);
-  const cv::Point origin = panel_origin(*canvas, *style, l);
-  const cv::Rect visible = cv::Rect(origin, cv::Size(l.width, l.height)) & cv::Rect(0, 0, canvas->width, canvas->height);
+  const Layout l = layout(canvas, style, lines, n_lines, status);
+  const cv::Point origin = panel_origin(canvas, style, l);
+  const cv::Rect visible = cv::Rect(origin, cv::Size(l.width, l.height)) & cv::Rect(0, 0, canvas.width, canvas.height);
   if (visible.empty()) return;
 
   // Coverage masks in panel coordinates.
@@ -153,8 +149,26 @@ void vkcnn_overlay_draw(const VkcnnOverlayCanvas* canvas, const VkcnnOverlayStyl
     if (l.score_w) put(score_text(lines[i].score), x);
   }
 
-  composite(*canvas, visible, origin, cv::Mat(), paint_for(*canvas, 0xff000000u, style->background_alpha));
-  composite(*canvas, visible, origin, track, paint_for(*canvas, style->bar_color, 0.3));
-  composite(*canvas, visible, origin, fill, paint_for(*canvas, style->bar_color));
-  composite(*canvas, visible, origin, text, paint_for(*canvas, style->text_color));
+  composite(canvas, visible, origin, cv::Mat(), paint_for(canvas, 0xff000000u, style.background_alpha));
+  composite(canvas, visible, origin, track, paint_for(canvas, style.bar_color, 0.3));
+  composite(canvas, visible, origin, fill, paint_for(canvas, style.bar_color));
+  composite(canvas, visible, origin, text, paint_for(canvas, style.text_color));
+}
+
+}  // namespace
+
+gdouble vkcnn_overlay_auto_scale(gint frame_height) { return std::max(0.4, frame_height / 600.0); }
+
+gboolean vkcnn_overlay_draw(const VkcnnOverlayCanvas* canvas, const VkcnnOverlayStyle* style,
+                            const VkcnnOverlayLine* lines, guint n_lines, const gchar* status, gchar** error) {
+  // OpenCV reports failures (out of memory, say) as exceptions: they must not reach C code.
+  try {
+    draw(*canvas, *style, lines, n_lines, status);
+    return TRUE;
+  } catch (const std::exception& e) {
+    if (error) *error = g_strdup(e.what());
+  } catch (...) {
+    if (error) *error = g_strdup("unknown error while drawing");
+  }
+  return FALSE;
 }

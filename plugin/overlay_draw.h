@@ -47,10 +47,10 @@ typedef struct {
 gdouble vkcnn_overlay_auto_scale (gint frame_height);
 
 /* Draws `status` (when not NULL: a line of plain text, e.g. the frame rate) and then one row per
- * line: label, bar, score. Only the pixels of the panel's rectangle change. Never fails: a panel
- * larger than the frame is clipped. */
-void vkcnn_overlay_draw (const VkcnnOverlayCanvas * canvas, const VkcnnOverlayStyle * style,
-    const VkcnnOverlayLine * lines, guint n_lines, const gchar * status);
+ * line: label, bar, score. Only the pixels of the panel's rectangle change; a panel larger than
+ * the frame is clipped. FALSE with *error only when OpenCV fails (out of memory). */
+gboolean vkcnn_overlay_draw (const VkcnnOverlayCanvas * canvas, const VkcnnOverlayStyle * style,
+    const VkcnnOverlayLine * lines, guint n_lines, const gchar * status, gchar ** error);
 
 G_END_DECLS
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains the shipped model models/fashion-mnist.vkcnn: DESIGN's reference CNN
+# Trains the shipped model models/fashion-mnist.vkcnn: the project's reference CNN
 # (models/refcnn.json) on the 60 000 Fashion-MNIST training images, on the engine's own
 # shaders (a GPU if there is one, else lavapipe on the CPU), then evaluates it on the 10 000
 # test images through the inference path the GStreamer element uses.

@@ -14,6 +14,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "image_file.h"
 #include "model/forward_plan.h"
 #include "model/scores.h"
 #include "preprocess.h"
@@ -35,8 +36,7 @@ struct Frame {
 };
 
 Frame decode(const std::string& path) {
-  cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
-  if (img.empty()) throw vkcnn::Error(path + ": cannot read or decode the image");
+  cv::Mat img = vkcnn::tools::read_image(path, cv::IMREAD_UNCHANGED);
   if (img.depth() != CV_8U) img.convertTo(img, CV_8U, img.depth() == CV_16U ? 1.0 / 257 : 255.0);
   switch (img.channels()) {
     case 1: return {img.isContinuous() ? img : img.clone(), vkcnn::PixelFormat::GRAY8};

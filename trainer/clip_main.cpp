@@ -18,6 +18,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "data_source.h"
+#include "model/json_text.h"
 #include "idx.h"
 #include "vk/check.h"
 
@@ -107,12 +108,7 @@ int score(const ScoreOptions& o) {
   std::string line;
   std::size_t frames = 0, correct = 0;
   for (int n = 1; std::getline(in, line); ++n) {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const std::exception& e) {
-      throw vkcnn::Error(o.results + ":" + std::to_string(n) + ": not JSON: " + e.what());
-    }
+    const nlohmann::json j = vkcnn::parse_json(line, o.results + ":" + std::to_string(n), "line");
     auto it = truth.find(j.at("frame").get<uint64_t>());
     if (it == truth.end()) throw vkcnn::Error(o.results + ":" + std::to_string(n) + ": frame not in " + o.truth);
     ++frames;

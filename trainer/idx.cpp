@@ -29,10 +29,24 @@ std::vector<uint32_t> idx_header(const std::vector<uint8_t>& b, const std::strin
     throw Error(path + ": wrong magic number " + hex(big_endian(b, 0)) + ", expected " + hex(magic) + " (IDX " + what +
                 ")");
   std::vector<uint32_t> d;
-  uint64_t expected = 4 + 4 * dims;
+  const uint64_t header = 4 + 4 * dims;
+  // The product of the dimensions, stopped as soon as it passes what the file holds: three
+  // uint32 can wrap 64 bits around to a small number that matches a small file.
   uint64_t body = 1;
-  for (uint32_t i = 0; i < dims; ++i) d.push_back(big_endian(b, 4 + 4 * i)), body *= d.back();
-  expected += body;
+  bool too_big = false;
+  for (uint32_t i = 0; i < dims; ++i) {
+    d.push_back(big_endian(b, 4 + 4 * i));
+    if (d.back() == 0) body = 0;
+    if (!too_big && body != 0 && d.back() > (b.size() - header) / body) too_big = true;
+    if (!too_big) body *= d.back();
+  }
+  if (too_big && body != 0) {
+    std::string shape;
+    for (uint32_t v : d) shape += (shape.empty() ? "" : " x ") + std::to_string(v);
+    throw Error(path + ": header announces " + shape + " bytes of data, more than the file's " +
+                std::to_string(b.size()) + " bytes (truncated file, or a corrupt header)");
+  }
+  const uint64_t expected = header + body;
   if (b.size() != expected)
     throw Error(path + ": " + std::to_string(b.size()) + " bytes, but its header announces " +
                 std::to_string(expected) + (b.size() < expected ? " (truncated file)" : " (trailing bytes)"));
@@ -50,6 +64,12 @@ std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
   std::vector<uint8_t> out;
   uint8_t chunk[1 << 16];
   for (;;) {
+    // A few KB of gzip can expand to any size: stop at a bound far above any IDX data set.
+    if (out.size() > kMaxIdxBytes) {
+      gzclose(f);
+      throw Error(path + ": more than " + std::to_string(kMaxIdxBytes >> 20) +
+                  " MiB of data (uncompressed); not an IDX file this reader accepts");
+    }
     int n = gzread(f, chunk, sizeof chunk);
     if (n < 0) {
       int code = 0;

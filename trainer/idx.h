@@ -10,8 +10,11 @@
 
 namespace vkcnn::trainer {
 
+// The most bytes read_maybe_gzip returns (Fashion-MNIST's largest file is 47 MB).
+inline constexpr uint64_t kMaxIdxBytes = uint64_t(2) << 30;
+
 // The whole file, decompressed when it starts with the gzip magic. Errors name the path
-// (missing, unreadable, truncated or corrupt gzip stream).
+// (missing, unreadable, truncated or corrupt gzip stream, more than kMaxIdxBytes).
 std::vector<uint8_t> read_maybe_gzip(const std::string& path);
 
 // An images file and a labels file: magic, dimensions and sizes checked, counts must agree,

@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "image_file.h"
 #include "vk/check.h"
 
 namespace vkcnn::trainer {
@@ -24,8 +25,7 @@ namespace {
 
 // Decoded, converted to the model's channels and order, resized, stored planar.
 void append_image(Dataset& d, const std::string& path, const InputSpec& in) {
-  cv::Mat m = cv::imread(path, in.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-  if (m.empty()) throw Error(path + ": cannot read or decode the image");
+  cv::Mat m = tools::read_image(path, in.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
   if (in.channels == 3 && in.color == ColorOrder::RGB) cv::cvtColor(m, m, cv::COLOR_BGR2RGB);
   if (m.rows != static_cast<int>(in.height) || m.cols != static_cast<int>(in.width)) {
     const bool shrink = m.rows > static_cast<int>(in.height) || m.cols > static_cast<int>(in.width);

@@ -1,5 +1,9 @@
 #include "layers/attributes.h"
 
+#include <cmath>
+
+#include "model/json_text.h"
+
 namespace vkcnn {
 
 Error Attributes::error(const std::string& what) const { return Error("layer '" + layer_ + "': " + what); }
@@ -11,7 +15,7 @@ uint32_t Attributes::uint(const char* key, int64_t fallback) const {
   }
   const auto& v = spec_.at(key);
   if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > (1 << 24))
-    throw error(std::string("attribute \"") + key + "\" must be a non-negative integer, got " + v.dump());
+    throw error(std::string("attribute \"") + key + "\" must be a non-negative integer, got " + json_excerpt(v));
   return v.get<uint32_t>();
 }
 
@@ -20,7 +24,7 @@ std::array<uint32_t, 2> Attributes::pair(const char* key, int64_t fallback) cons
     const auto& v = spec_.at(key);
     auto ok = [](const nlohmann::json& e) { return e.is_number_integer() && e.get<int64_t>() >= 0 && e.get<int64_t>() <= (1 << 24); };
     if (v.size() != 2 || !ok(v[0]) || !ok(v[1]))
-      throw error(std::string("attribute \"") + key + "\" must be an integer or [h, w], got " + v.dump());
+      throw error(std::string("attribute \"") + key + "\" must be an integer or [h, w], got " + json_excerpt(v));
     return {v[0].get<uint32_t>(), v[1].get<uint32_t>()};
   }
   uint32_t s = uint(key, fallback);
@@ -30,14 +34,16 @@ std::array<uint32_t, 2> Attributes::pair(const char* key, int64_t fallback) cons
 float Attributes::real(const char* key, double fallback) const {
   if (!spec_.contains(key)) return static_cast<float>(fallback);
   const auto& v = spec_.at(key);
-  if (!v.is_number()) throw error(std::string("attribute \"") + key + "\" must be a number, got " + v.dump());
+  // Checked after the conversion to float, where 1e39 becomes infinite.
+  if (!v.is_number() || !std::isfinite(v.get<float>()))
+    throw error(std::string("attribute \"") + key + "\" must be a finite number, got " + json_excerpt(v));
   return v.get<float>();
 }
 
 bool Attributes::flag(const char* key, bool fallback) const {
   if (!spec_.contains(key)) return fallback;
   const auto& v = spec_.at(key);
-  if (!v.is_boolean()) throw error(std::string("attribute \"") + key + "\" must be true or false, got " + v.dump());
+  if (!v.is_boolean()) throw error(std::string("attribute \"") + key + "\" must be true or false, got " + json_excerpt(v));
   return v.get<bool>();
 }
 

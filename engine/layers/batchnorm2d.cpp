@@ -39,7 +39,7 @@ std::vector<ParamDesc> BatchNorm2dLayer::params(std::span<const Shape> inputs) c
   return {{"weight", {c}, true, ParamInit::Ones, c},
           {"bias", {c}, true, ParamInit::Zeros, c},
           {"running_mean", {c}, false, ParamInit::Zeros, c},
-          {"running_var", {c}, false, ParamInit::Ones, c}};
+          {"running_var", {c}, false, ParamInit::Ones, c, /*non_negative=*/true}};
 }
 
 std::size_t BatchNorm2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {

@@ -6,7 +6,12 @@ namespace vkcnn {
 
 Shape FlattenLayer::output_shape(std::span<const Shape> inputs) const {
   const Shape& x = inputs[0];
-  return {x.n, x.c * x.h * x.w, 1, 1};
+  // In 64 bits: c*h*w of a crafted file can wrap uint32 to a small (or zero) feature count.
+  const uint64_t features = x.per_image();
+  if (features > kMaxElementsPerImage)
+    throw error("input " + x.str() + " flattens to " + std::to_string(features) + " features, above the limit of " +
+                std::to_string(kMaxElementsPerImage));
+  return {x.n, static_cast<uint32_t>(features), 1, 1};
 }
 
 void FlattenLayer::forward(Recorder& rec, const LayerIO& io) {

@@ -34,10 +34,16 @@ struct ParamDesc {
   bool trainable = true;       // false for batchnorm running statistics
   ParamInit init = ParamInit::Zeros;
   int64_t fan_in = 1;
+  bool non_negative = false;   // a file holding a negative value is refused (batchnorm running_var)
 
+  // Saturates at SIZE_MAX: the dims come from a file's attributes and may multiply past 2^64.
   std::size_t count() const {
     std::size_t n = 1;
-    for (int64_t d : dims) n *= static_cast<std::size_t>(d);
+    for (int64_t d : dims) {
+      const auto u = static_cast<std::size_t>(d);
+      if (u != 0 && n > SIZE_MAX / u) return SIZE_MAX;
+      n *= u;
+    }
     return n;
   }
 };

@@ -37,7 +37,8 @@ Shape PoolGeometry::output_shape(const Shape& x) const {
 
 std::string PoolGeometry::str() const {
   auto p = [](const std::array<uint32_t, 2>& v) {
-    return "[" + std::to_string(v[0]) + ", " + std::to_string(v[1]) + "]";
+    std::string s = "[";  // not "[" + std::to_string(...): GCC 12 warns falsely (-Wrestrict)
+    return s + std::to_string(v[0]) + ", " + std::to_string(v[1]) + "]";
   };
   return "kernel " + p(kernel) + ", stride " + p(stride) + ", padding " + p(padding) + ", dilation " + p(dilation) +
          (ceil_mode ? ", ceil_mode" : "");

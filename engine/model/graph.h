@@ -21,6 +21,7 @@ struct ParamEntry {
   std::string name;                  // "<layer>.<suffix>", PyTorch's state_dict key
   std::vector<int64_t> dims;
   bool trainable = true;
+  bool non_negative = false;         // ParamDesc::non_negative
   int node = 0;
   int index = 0;                     // position in the node's params
 };

@@ -1,8 +1,10 @@
 #include "model/model_file.h"
 
+#include <cmath>
 #include <span>
 
 #include "model/graph.h"
+#include "model/json_text.h"
 #include "model/safetensors.h"
 #include "vk/check.h"
 
@@ -52,14 +54,35 @@ void check_tensor_set(const Graph& graph, const DimsByName& found, const std::st
     bool expected = false;
     for (const ParamEntry& p : graph.params()) expected = expected || p.name == name;
     if (!expected)
-      throw Error(origin + ": unexpected tensor '" + name + "': the architecture has no parameter of that name");
+      throw Error(origin + ": unexpected tensor '" + excerpt(name) + "': the architecture has no parameter of that name");
+  }
+}
+
+// Values that load fine but make every output NaN: the model would report nothing, silently.
+void check_values(const ParamEntry& p, const std::vector<float>& values, const std::string& origin) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const float v = values[i];
+    if (!std::isfinite(v))
+      throw Error(origin + ": tensor '" + p.name + "' holds " + (std::isnan(v) ? "NaN" : "an infinite value") +
+                  " at index " + std::to_string(i) + " (of " + std::to_string(values.size()) + ")");
+    if (p.non_negative && v < 0)
+      throw Error(origin + ": tensor '" + p.name + "' holds the negative value " + std::to_string(v) + " at index " +
+                  std::to_string(i) + "; a variance cannot be negative");
   }
 }
 
 }  // namespace
 
-ModelFile read_model_file(const std::string& path) {
-  safetensors::File file = safetensors::read_file(path);
+void check_weight_values(const Graph& graph, const Weights& weights, const std::string& origin) {
+  for (const ParamEntry& p : graph.params()) {
+    auto it = weights.find(p.name);
+    if (it != weights.end()) check_values(p, it->second.values, origin);
+  }
+}
+
+namespace {
+
+ModelFile model_from(const safetensors::File& file, const std::string& path) {
   if (!file.metadata)
     throw Error(path + ": no __metadata__ in the header: a safetensors file, but not a vkcnn model "
                        "(the architecture belongs in __metadata__[\"vkcnn.model\"])");
@@ -78,7 +101,16 @@ ModelFile read_model_file(const std::string& path) {
 
   for (const ParamEntry& p : graph.params())
     out.weights.emplace(p.name, HostParam{p.dims, safetensors::to_f32(file, p.name)});
+  check_weight_values(graph, out.weights, path);
   return out;
+}
+
+}  // namespace
+
+ModelFile read_model_file(const std::string& path) { return model_from(safetensors::read_file(path), path); }
+
+ModelFile parse_model_file(std::span<const std::byte> bytes, const std::string& origin) {
+  return model_from(safetensors::parse(bytes, origin), origin);
 }
 
 void write_model_file(const std::string& path, const ModelSpec& spec, const Weights& weights) {

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/json_text.h"
 #include "vk/check.h"
 
 namespace vkcnn::safetensors {
@@ -28,34 +29,8 @@ using nlohmann::json;
 
 Error error(const std::string& origin, const std::string& what) { return Error(origin + ": " + what); }
 
-std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
-
-// JSON text that nlohmann accepts but the format forbids: a key twice in one object (nlohmann
-// would silently keep the last one, so a file could show different tensors to different readers).
-json parse_json_without_duplicates(std::string_view text, const std::string& origin) {
-  std::vector<std::vector<std::string>> keys_per_object;  // one list per open object
-  std::string duplicate;
-  auto callback = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) keys_per_object.emplace_back();
-    if (event == json::parse_event_t::object_end) keys_per_object.pop_back();
-    if (event == json::parse_event_t::key && duplicate.empty()) {
-      auto& keys = keys_per_object.back();
-      const std::string& key = parsed.get_ref<const std::string&>();
-      if (std::find(keys.begin(), keys.end(), key) != keys.end()) duplicate = key;
-      keys.push_back(key);
-    }
-    return true;
-  };
-  json header;
-  try {
-    header = json::parse(text.begin(), text.end(), callback);
-  } catch (const json::exception& e) {
-    throw error(origin, std::string("header is not valid JSON: ") + e.what());
-  }
-  if (!duplicate.empty())
-    throw error(origin, "header has the key \"" + duplicate + "\" twice (safetensors forbids duplicate keys)");
-  return header;
-}
+// A tensor name as messages quote it: names come from the file and may be megabytes long.
+std::string in_quotes(const std::string& name) { return "'" + excerpt(name) + "'"; }
 
 // A JSON value that must be an integer in [0, 2^63).
 std::optional<int64_t> non_negative(const json& v) {
@@ -80,7 +55,7 @@ TensorInfo parse_entry(const std::string& name, const json& entry, uint64_t data
   if (!shape.is_array()) throw bad("\"shape\" must be an array of non-negative integers");
   for (const json& d : shape) {
     auto dim = non_negative(d);
-    if (!dim) throw bad("\"shape\" must be an array of non-negative integers, got " + shape.dump());
+    if (!dim) throw bad("\"shape\" must be an array of non-negative integers, got " + json_excerpt(shape));
     t.shape.push_back(*dim);
   }
 
@@ -88,7 +63,7 @@ TensorInfo parse_entry(const std::string& name, const json& entry, uint64_t data
   std::optional<int64_t> begin, end;
   if (offsets.is_array() && offsets.size() == 2) begin = non_negative(offsets[0]), end = non_negative(offsets[1]);
   if (!begin || !end || *begin > *end)
-    throw bad("\"data_offsets\" must be [begin, end] with 0 <= begin <= end, got " + offsets.dump());
+    throw bad("\"data_offsets\" must be [begin, end] with 0 <= begin <= end, got " + json_excerpt(offsets));
   t.begin = static_cast<uint64_t>(*begin);
   t.end = static_cast<uint64_t>(*end);
 
@@ -97,9 +72,9 @@ TensorInfo parse_entry(const std::string& name, const json& entry, uint64_t data
   uint64_t need = *count * dtype_size(t.dtype);
   if (t.end - t.begin != need)
     throw bad("shape " + shape_str(t.shape) + " of " + t.dtype + " needs " + std::to_string(need) +
-              " bytes but data_offsets " + offsets.dump() + " span " + std::to_string(t.end - t.begin));
+              " bytes but data_offsets " + json_excerpt(offsets) + " span " + std::to_string(t.end - t.begin));
   if (t.end > data_size)
-    throw bad("data_offsets " + offsets.dump() + " run past the end of the data (" + std::to_string(data_size) +
+    throw bad("data_offsets " + json_excerpt(offsets) + " run past the end of the data (" + std::to_string(data_size) +
               " bytes after the header); the file is truncated or the header is wrong");
   return t;
 }
@@ -153,7 +128,9 @@ uint64_t header_length(std::span<const std::byte> bytes, uint64_t file_size, con
 // Everything in the JSON header; `data_size` is what follows the header in the file.
 File parse_header(std::string_view text, uint64_t data_size, const std::string& origin) {
   if (text.front() != '{') throw error(origin, "header must be a JSON object starting with '{'");
-  json header = parse_json_without_duplicates(text, origin);
+  // A key twice in one object is valid JSON to nlohmann (it keeps the last), but the format
+  // forbids it: a file could otherwise show different tensors to different readers.
+  json header = parse_json(text, origin, "header", {.reject_duplicate_keys = true});
   if (!header.is_object()) throw error(origin, "header must be a JSON object starting with '{'");
 
   File file;
@@ -167,7 +144,8 @@ File parse_header(std::string_view text, uint64_t data_size, const std::string& 
     auto& metadata = file.metadata.emplace();
     for (const auto& [mkey, mvalue] : value.items()) {
       if (!mvalue.is_string())
-        throw error(origin, "__metadata__ must map strings to strings, but \"" + mkey + "\" holds " + mvalue.dump());
+        throw error(origin, "__metadata__ must map strings to strings, but \"" + excerpt(mkey) + "\" holds " +
+                                json_excerpt(mvalue));
       metadata.emplace(mkey, mvalue.get<std::string>());
     }
   }

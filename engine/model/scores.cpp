@@ -9,6 +9,13 @@ namespace vkcnn {
 bool outputs_probabilities(const Graph& graph) { return graph.nodes().back().layer->type() == "softmax"; }
 
 std::vector<float> probabilities(const Graph& graph, std::span<const float> output) {
+  // NaN would sort nowhere and pass no threshold: a silently empty result. Finite weights can
+  // still overflow float on some input; say so instead.
+  for (std::size_t i = 0; i < output.size(); ++i)
+    if (!std::isfinite(output[i]))
+      throw Error("the model's output for class " + std::to_string(i) + " is " +
+                  (std::isnan(output[i]) ? "NaN" : "infinite") +
+                  ": its arithmetic overflowed float on this input (are the weights and normalisation sane?)");
   std::vector<float> p(output.begin(), output.end());
   if (outputs_probabilities(graph) || p.empty()) return p;
   float top = *std::max_element(p.begin(), p.end());
@@ -23,8 +30,10 @@ std::vector<ClassScore> top_k(std::span<const float> scores, const std::vector<s
   std::vector<uint32_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0u);
   std::size_t n = std::min<std::size_t>(k, order.size());
+  // NaN ranks last: a comparator that NaN made inconsistent would be undefined behaviour.
+  auto key = [&](uint32_t i) { return std::isnan(scores[i]) ? -INFINITY : scores[i]; };
   std::partial_sort(order.begin(), order.begin() + n, order.end(),
-                    [&](uint32_t a, uint32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); });
+                    [&](uint32_t a, uint32_t b) { return key(a) > key(b) || (key(a) == key(b) && a < b); });
   std::vector<ClassScore> out;
   for (std::size_t i = 0; i < n && scores[order[i]] >= threshold; ++i) {
     uint32_t id = order[i];

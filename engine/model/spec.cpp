@@ -1,15 +1,26 @@
 #include "model/spec.h"
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "model/json_text.h"
 #include "vk/check.h"
 
 namespace vkcnn {
 namespace {
 
 using nlohmann::json;
+
+// Layer and model names end up in every error message and in stream metadata.
+constexpr std::size_t kMaxNameBytes = 256;
+
+std::string number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
 
 class SpecReader {
  public:
@@ -25,20 +36,44 @@ class SpecReader {
   uint32_t positive(const json& obj, const char* key, const char* where) const {
     const json& v = field(obj, key, where);
     if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 65536)
-      throw error(std::string(where) + " \"" + key + "\" must be a positive integer, got " + v.dump());
+      throw error(std::string(where) + " \"" + key + "\" must be a positive integer, got " + json_excerpt(v));
     return v.get<uint32_t>();
   }
 
-  std::vector<float> floats(const json& obj, const char* key, std::size_t count, float fallback) const {
+  // An optional string field; anything but a string is an error naming the field.
+  std::string text(const json& obj, const char* key, const std::string& fallback, const char* where) const {
+    if (!obj.contains(key)) return fallback;
+    const json& v = obj.at(key);
+    if (!v.is_string()) throw error(std::string(where) + " \"" + key + "\" must be a string, got " + json_excerpt(v));
+    return v.get<std::string>();
+  }
+
+  // A name that messages and metadata will quote: non-empty and short.
+  std::string name(const json& v, const std::string& where) const {
+    if (!v.is_string() || v.get_ref<const std::string&>().empty() || v.get_ref<const std::string&>().size() > kMaxNameBytes)
+      throw error(where + " must be a non-empty string of at most " + std::to_string(kMaxNameBytes) + " bytes, got " +
+                  json_excerpt(v));
+    return v.get<std::string>();
+  }
+
+  // Per-channel numbers, each finite and within [lo, hi].
+  std::vector<float> floats(const json& obj, const char* key, std::size_t count, float fallback, double lo,
+                            double hi) const {
     if (!obj.contains(key)) return std::vector<float>(count, fallback);
     const json& v = obj.at(key);
     if (!v.is_array() || v.size() != count)
       throw error(std::string("input \"") + key + "\" must be an array of " + std::to_string(count) +
-                  " numbers (one per channel), got " + v.dump());
+                  " numbers (one per channel), got " + json_excerpt(v));
     std::vector<float> out;
     for (const json& e : v) {
-      if (!e.is_number()) throw error(std::string("input \"") + key + "\" holds a non-number: " + e.dump());
-      out.push_back(e.get<float>());
+      if (!e.is_number()) throw error(std::string("input \"") + key + "\" holds a non-number: " + json_excerpt(e));
+      // Checked as float, the type it is used in: 1e-45 is a positive double but a denormal
+      // float whose reciprocal is infinite.
+      const float f = e.get<float>();
+      if (!std::isfinite(f) || f < lo || f > hi)
+        throw error(std::string("input \"") + key + "\" value " + json_excerpt(e) + " is outside [" + number(lo) + ", " +
+                    number(hi) + "]");
+      out.push_back(f);
     }
     return out;
   }
@@ -49,22 +84,23 @@ class SpecReader {
     in.channels = positive(j, "channels", "input");
     in.height = positive(j, "height", "input");
     in.width = positive(j, "width", "input");
-    std::string color = j.value("color", in.channels == 1 ? "gray" : "rgb");
+    std::string color = text(j, "color", in.channels == 1 ? "gray" : "rgb", "input");
     if (color == "gray") in.color = ColorOrder::Gray;
     else if (color == "rgb") in.color = ColorOrder::RGB;
     else if (color == "bgr") in.color = ColorOrder::BGR;
-    else throw error("input \"color\" must be \"gray\", \"rgb\" or \"bgr\", got \"" + color + "\"");
-    if ((in.color == ColorOrder::Gray) != (in.channels == 1))
-      throw error("input \"color\" \"" + color + "\" does not fit " + std::to_string(in.channels) + " channel(s)");
-    in.mean = floats(j, "mean", in.channels, 0.f);
-    in.std = floats(j, "std", in.channels, 1.f);
-    for (float s : in.std)
-      if (!(s > 0)) throw error("input \"std\" values must be positive");
-    std::string resize = j.value("resize", "stretch");
+    else throw error("input \"color\" must be \"gray\", \"rgb\" or \"bgr\", got \"" + excerpt(color) + "\"");
+    // The preprocessing writes one gray or three color planes: no other count can be fed.
+    if (in.channels != (in.color == ColorOrder::Gray ? 1u : 3u))
+      throw error("input \"color\" \"" + excerpt(color) + "\" does not fit " + std::to_string(in.channels) + " channel(s)");
+    // Pixels are normalised on a 0-1 scale (torchvision's convention); these bounds are far
+    // outside any real normalisation and keep (x - mean) / std finite.
+    in.mean = floats(j, "mean", in.channels, 0.f, -1e3, 1e3);
+    in.std = floats(j, "std", in.channels, 1.f, 1e-6, 1e6);
+    std::string resize = text(j, "resize", "stretch", "input");
     if (resize == "stretch") in.resize = ResizeMode::Stretch;
     else if (resize == "letterbox") in.resize = ResizeMode::Letterbox;
     else if (resize == "center-crop") in.resize = ResizeMode::CenterCrop;
-    else throw error("input \"resize\" must be \"stretch\", \"letterbox\" or \"center-crop\", got \"" + resize + "\"");
+    else throw error("input \"resize\" must be \"stretch\", \"letterbox\" or \"center-crop\", got \"" + excerpt(resize) + "\"");
     return in;
   }
 
@@ -76,13 +112,11 @@ class SpecReader {
       const json& l = j[i];
       std::string where = "layer " + std::to_string(i);
       if (!l.is_object()) throw error(where + " must be an object");
-      if (!l.contains("type") || !l.at("type").is_string()) throw error(where + " needs a \"type\" string");
+      if (!l.contains("type")) throw error(where + " needs a \"type\" string");
       LayerSpec s;
-      s.type = l.at("type").get<std::string>();
+      s.type = name(l.at("type"), where + " \"type\"");
       if (l.contains("name")) {
-        if (!l.at("name").is_string() || l.at("name").get<std::string>().empty())
-          throw error(where + " \"name\" must be a non-empty string");
-        s.name = l.at("name").get<std::string>();
+        s.name = name(l.at("name"), where + " \"name\"");
       } else {
         s.name = s.type + std::to_string(i);
       }
@@ -94,7 +128,7 @@ class SpecReader {
           if (!e.is_string()) throw error("layer '" + s.name + "': \"inputs\" must hold layer names");
           std::string ref = e.get<std::string>();
           if (!names.count(ref) || ref == s.name)
-            throw error("layer '" + s.name + "' reads \"" + ref + "\", which is not an earlier layer (or \"input\")");
+            throw error("layer '" + s.name + "' reads \"" + excerpt(ref) + "\", which is not an earlier layer (or \"input\")");
           s.inputs.push_back(ref);
         }
       }
@@ -112,17 +146,14 @@ class SpecReader {
 
 ModelSpec parse_model_spec(const std::string& json_text, const std::string& origin) {
   SpecReader r(origin);
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw r.error(std::string("architecture is not valid JSON: ") + e.what());
-  }
+  const json j = parse_json(json_text, origin, "architecture");
   if (!j.is_object()) throw r.error("architecture must be a JSON object");
   if (j.contains("format") && j.at("format") != kModelFormat)
-    throw r.error("unsupported format " + j.at("format").dump() + " (this vkcnn reads \"" + kModelFormat + "\")");
+    throw r.error("unsupported format " + json_excerpt(j.at("format")) + " (this vkcnn reads \"" + kModelFormat + "\")");
   ModelSpec spec;
-  spec.name = j.value("name", "");
+  spec.name = r.text(j, "name", "", "architecture");
+  if (spec.name.size() > kMaxNameBytes)
+    throw r.error("\"name\" is longer than " + std::to_string(kMaxNameBytes) + " bytes");
   spec.input = r.input(r.field(j, "input", "architecture"));
   if (j.contains("labels")) {
     const json& labels = j.at("labels");

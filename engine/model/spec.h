@@ -1,4 +1,4 @@
-// The architecture half of a model: input description, labels, layers (DESIGN §5).
+// The architecture half of a model: input description, labels, layers (docs/design.md, "Model files").
 #pragma once
 #include <cstdint>
 #include <string>

@@ -2,6 +2,9 @@
 
 #include <span>
 
+#include "model/graph.h"
+#include "model/json_text.h"
+#include "model/model_file.h"
 #include "model/safetensors.h"
 #include "vk/check.h"
 
@@ -33,11 +36,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   };
   Checkpoint c;
   c.spec = parse_model_spec(meta(kSpecKey), path);
-  try {
-    c.info = nlohmann::json::parse(meta(kInfoKey));
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path + ": checkpoint metadata is not valid JSON: " + e.what());
-  }
+  c.info = parse_json(meta(kInfoKey), path, "checkpoint metadata");
   if (!c.info.is_object() || !c.info.contains("step") || !c.info.at("step").is_number_unsigned())
     throw Error(path + ": checkpoint metadata lacks a \"step\" count");
   c.state.step = c.info.at("step").get<uint64_t>();
@@ -49,6 +48,7 @@ Checkpoint read_checkpoint(const std::string& path) {
     else
       c.state.weights.emplace(name, std::move(p));
   }
+  check_weight_values(Graph(c.spec, path), c.state.weights, path);
   return c;
 }
 

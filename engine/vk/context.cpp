@@ -243,6 +243,9 @@ Context::Context(const ContextOptions& options) {
     }
     if (const char* p = std::getenv("VKCNN_PROFILE")) profiling_ = std::string(p) == "1" && info_.timestamps;
   } catch (...) {
+    // Whatever was created before the failure, children of the device first.
+    if (pipeline_cache_) vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
+    if (fence_) vkDestroyFence(device_, fence_, nullptr);
     if (device_) vkDestroyDevice(device_, nullptr);
     vkDestroyInstance(instance_, nullptr);
     throw;

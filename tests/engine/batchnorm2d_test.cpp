@@ -138,7 +138,7 @@ void expect_error(const std::function<void()>& fn, const std::string& fragment) 
 
 TEST(BatchNorm2d, BadAttributesAndInputsAreRejectedWithTheLayerName) {
   expect_error([] { make_layer({{"type", "batchnorm2d"}, {"eps", "small"}}, "bn"); },
-               "layer 'bn': attribute \"eps\" must be a number");
+               "layer 'bn': attribute \"eps\" must be a finite number");
   expect_error([] { make_layer({{"type", "batchnorm2d"}, {"eps", 0}}, "bn"); }, "batchnorm2d 'bn': eps must be positive");
   expect_error([] { make_layer({{"type", "batchnorm2d"}, {"momentum", 1.5}}, "bn"); },
                "batchnorm2d 'bn': momentum must be in [0, 1]");

@@ -11,7 +11,10 @@ namespace {
 
 using test::HostTensor;
 
-TEST(Flatten, OutputIsTheInputInCHWOrderWithoutAnyWork) {
+// Flatten aliases its input, which is right only because (N, C, H, W) -> (N, CHW, 1, 1) keeps
+// every element at its memory position: the reference (explicit 4-D indices) must map x onto
+// itself exactly, and a forward pass on the shared buffer must leave it as it was.
+TEST(Flatten, AliasedOutputIsTheInputInMemoryOrder) {
   std::mt19937 rng(3);
   for (Shape in : {Shape{2, 3, 13, 11}, Shape{1, 1, 1, 1}, Shape{3, 64, 7, 7}}) {
     auto layer = make_layer({{"type", "flatten"}}, "f");
@@ -19,8 +22,22 @@ TEST(Flatten, OutputIsTheInputInCHWOrderWithoutAnyWork) {
     EXPECT_TRUE(layer->aliases_input(false));
     EXPECT_TRUE(layer->aliases_input(true));
     auto x = test::random_floats(in.count(), rng);
+    EXPECT_EQ(reference::flatten_forward(in, test::to_double(x)), test::to_double(x)) << in.str();
     auto y = test::run_forward(*layer, {HostTensor{in, x}}, {});  // y is read from x's buffer
-    EXPECT_CLOSE_TO_REFERENCE(y, reference::flatten_forward(in, test::to_double(x)), test::kForwardTolerance, in.str());
+    EXPECT_EQ(y, x) << in.str();
+  }
+}
+
+// c*h*w used to be computed in 32 bits: 65536 x 256 x 256 wrapped to 0 features, and a dense
+// layer after it then asked for a zero-size weight.
+TEST(Flatten, FeatureCountsBeyondTheLimitAreAnError) {
+  auto layer = make_layer({{"type", "flatten"}}, "f");
+  Shape huge{1, 65536, 256, 256};
+  try {
+    layer->output_shape(std::span(&huge, 1));
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("flattens to 4294967296 features"), std::string::npos) << e.what();
   }
 }
 

@@ -55,10 +55,53 @@ TEST(ModelSpec, RejectsBrokenSpecsWithTheirOwnMessage) {
   expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 3, "height": 8, "width": 8, "color": "gray"})"), "f"); },
                {"\"gray\" does not fit 3 channel(s)"});
   expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "std": [0]})"), "g"); },
-               {"\"std\" values must be positive"});
+               {"\"std\" value 0 is outside [1e-06, 1e+06]"});
   expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 0, "width": 8})"), "h"); },
                {"\"height\" must be a positive integer"});
   expect_error([] { parse_model_spec(R"({"format": "onnx", "input": {}, "layers": []})", "i"); }, {"unsupported format"});
+}
+
+// Values that parse but would make every output NaN or infinite: the model must not load.
+TEST(ModelSpec, RejectsNormalisationThatIsNotFinite) {
+  auto input = [](const std::string& mean_std) {
+    return spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, )" + mean_std + "}");
+  };
+  expect_error([&] { parse_model_spec(input(R"("std": [1e-45])"), "a.vkcnn"); }, {"a.vkcnn", "\"std\" value 1e-45"});
+  expect_error([&] { parse_model_spec(input(R"("std": [1e300])"), "b"); }, {"\"std\" value 1e+300 is outside"});
+  expect_error([&] { parse_model_spec(input(R"("mean": [-1e39])"), "c"); }, {"\"mean\" value -1e+39 is outside"});
+  EXPECT_NO_THROW(parse_model_spec(input(R"("mean": [0.485], "std": [0.229])"), "d"));
+}
+
+TEST(ModelSpec, RejectsColorThatThePreprocessingCannotFeed) {
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 4, "height": 8, "width": 8, "color": "rgb"})"), "a"); },
+               {"\"rgb\" does not fit 4 channel(s)"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 2, "height": 8, "width": 8, "color": "bgr"})"), "b"); },
+               {"\"bgr\" does not fit 2 channel(s)"});
+}
+
+// Fields of the wrong JSON type get a message with the file name, not nlohmann's bare one.
+TEST(ModelSpec, WrongFieldTypesNameTheFileAndField) {
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "color": 1})"), "a.vkcnn"); },
+               {"a.vkcnn", "input \"color\" must be a string, got 1"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "resize": []})"), "b"); },
+               {"input \"resize\" must be a string"});
+  expect_error([] { parse_model_spec(R"({"name": 5, "input": {"channels": 1, "height": 1, "width": 1}, "layers": [{"type": "relu"}]})", "c"); },
+               {"c: architecture \"name\" must be a string"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": 7}])"), "d"); }, {"d: layer 0 \"type\" must be a non-empty string"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu", "name": ")" + std::string(300, 'x') + R"("}])"), "e"); },
+               {"at most 256 bytes"});
+}
+
+// A spec nesting arrays 100,000 deep used to crash (stack overflow) when a message quoted it.
+TEST(ModelSpec, DeepNestingIsAnErrorNotACrash) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  expect_error([&] { parse_model_spec(deep, "deep.vkcnn"); }, {"deep.vkcnn", "nests deeper than 64 levels"});
+  const std::string in_layer = spec_with(R"([{"type": "relu", "negative_slope": )" + deep + "}]");
+  expect_error([&] { parse_model_spec(in_layer, "deep2.vkcnn"); }, {"deep2.vkcnn", "nests deeper than 64 levels"});
+  // 64 levels are fine as JSON (the layer attribute is then rejected, with a bounded quote).
+  const std::string ok = std::string(60, '[') + std::string(60, ']');
+  auto spec = parse_model_spec(spec_with(R"([{"type": "leaky_relu", "negative_slope": )" + ok + "}]"), "ok");
+  expect_error([&] { Graph g(spec, "ok.vkcnn"); }, {"ok.vkcnn", "must be a finite number, got [[[["});
 }
 
 TEST(Graph, RejectsUnknownLayerTypeNamingFileAndLayer) {

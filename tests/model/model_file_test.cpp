@@ -1,11 +1,14 @@
-// The .vkcnn file (DESIGN §5): write/read round trip, a file laid out the way Python's
+// The .vkcnn file (docs/design.md, "Model files"): write/read round trip, a file laid out the way Python's
 // safetensors writes a PyTorch state_dict, and one rejection with its own message per problem.
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <random>
 
+#include "model/graph.h"
+#include "model/init.h"
 #include "model/model_file.h"
 #include "model/safetensors.h"
 #include "model/test_files.h"
@@ -144,6 +147,10 @@ struct ModelCorruption {
   std::string message;  // part of the message after "<path>: "
 };
 
+void set_float(Stored& t, std::size_t index, float value) {
+  std::memcpy(t.bytes.data() + 4 * index, &value, sizeof value);
+}
+
 std::vector<std::byte> with_arch(const std::string& arch, const StoredTensors& tensors) {
   return image({{"vkcnn.model", arch}, {"format", "pt"}}, tensors);
 }
@@ -197,6 +204,30 @@ std::vector<ModelCorruption> model_corruptions() {
       {"integer weights",
        [good] { auto t = good; t["c1.bias"] = {"I32", {4}, std::vector<std::byte>(16)}; return with_arch(kArch, t); },
        "tensor 'c1.bias' has dtype I32; only F32 is read"},
+      // Values that loaded fine and then made every score NaN ("top": [] with exit 0).
+      {"NaN weight",
+       [good] { auto t = good; set_float(t["c1.weight"], 5, std::nanf("")); return with_arch(kArch, t); },
+       "tensor 'c1.weight' holds NaN at index 5 (of 108)"},
+      {"infinite bias",
+       [good] { auto t = good; set_float(t["f1.bias"], 2, -INFINITY); return with_arch(kArch, t); },
+       "tensor 'f1.bias' holds an infinite value at index 2"},
+      {"std that is a denormal float",
+       [good] { return with_arch(arch_with("\"std\": [0.2,", "\"std\": [1e-45,"), good); },
+       "input \"std\" value 1e-45 is outside"},
+      {"rgb with 4 channels", [good] { return with_arch(arch_with("\"channels\": 3", "\"channels\": 4"), good); },
+       "input \"color\" \"rgb\" does not fit 4 channel(s)"},
+      {"color of the wrong JSON type", [good] { return with_arch(arch_with("\"color\": \"rgb\"", "\"color\": 3"), good); },
+       "input \"color\" must be a string, got 3"},
+      // Nesting used to overflow the stack when a message quoted the value (SIGSEGV).
+      {"header nested 100000 deep",
+       [] { return test::safetensors_image("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", {}); },
+       "header nests deeper than 64 levels"},
+      {"architecture nested 100000 deep",
+       [good] { return with_arch(arch_with("\"kernel\": 3", "\"kernel\": " + std::string(100000, '[') + std::string(100000, ']')), good); },
+       "architecture nests deeper than 64 levels"},
+      {"metadata value not a string",
+       [] { return test::safetensors_image(R"({"__metadata__":{"vkcnn.model":[[[1]]]}})", {}); },
+       "__metadata__ must map strings to strings, but \"vkcnn.model\" holds [[[1]]]"},
   };
 }
 
@@ -225,6 +256,36 @@ TEST(ModelFile, MissingFileIsNamed) {
   test::ScratchDir dir;
   const std::string path = dir.path("nope.vkcnn");
   EXPECT_EQ(error_of([&] { read_model_file(path); }), path + ": cannot open: No such file or directory");
+}
+
+TEST(ModelFile, NegativeBatchnormVarianceIsRejected) {
+  ModelSpec spec = parse_model_spec(R"({"input": {"channels": 1, "height": 4, "width": 4},
+      "layers": [{"type": "conv2d", "name": "c", "out_channels": 2, "kernel": 3},
+                 {"type": "batchnorm2d", "name": "bn"}, {"type": "flatten"},
+                 {"type": "dense", "name": "d", "out_features": 3}]})", "arch");
+  Weights weights = initialize_weights(Graph(spec), 1);
+  weights.at("bn.running_var").values[1] = -0.5f;
+  test::ScratchDir dir;
+  const std::string path = dir.path("negative-var.vkcnn");
+  write_model_file(path, spec, weights);
+  std::string msg = error_of([&] { read_model_file(path); });
+  EXPECT_TRUE(starts_with(msg, path + ": tensor 'bn.running_var' holds the negative value -0.5")) << msg;
+  weights.at("bn.running_var").values[1] = 0.f;  // zero is a variance (eps keeps it finite)
+  write_model_file(path, spec, weights);
+  EXPECT_NO_THROW(read_model_file(path));
+}
+
+// Names come from the file: a megabyte-long one must not make a megabyte-long message.
+TEST(ModelFile, MessagesQuoteLongNamesShortened) {
+  StoredTensors t = stored(random_weights(3));
+  const std::string long_name(1 << 20, 'x');
+  t[long_name] = t["f1.bias"];
+  test::ScratchDir dir;
+  const std::string path = dir.path("long-name.vkcnn");
+  test::write_raw(path, with_arch(kArch, t));
+  std::string msg = error_of([&] { read_model_file(path); });
+  EXPECT_TRUE(contains(msg, "unexpected tensor 'xxxx")) << msg.substr(0, 200);
+  EXPECT_LT(msg.size(), 400u);
 }
 
 // Half-precision exports load, widened exactly; vkcnn itself always writes F32.

@@ -203,8 +203,9 @@ double mean_difference(const Decoded& a, const Decoded& b, int x0, int y0, int x
 // The demo on 12 images: per-frame labels equal vkcnn-classify's on the same PNG frames, the
 // printed accuracy is the share of frames whose top-1 is the true label, the MP4 and the snapshot decode.
 TEST(Pipelines, DemoLabelsEveryFrameAsVkcnnClassifyDoesAndWritesAPlayableMp4) {
-  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist"))
-    GTEST_SKIP() << "the demo's images come from Debian's dataset-fashion-mnist, not installed here";
+  // scripts/setup.sh installs the data set: its absence is a broken setup, not a reason to skip.
+  ASSERT_TRUE(std::filesystem::exists("/usr/share/datasets/fashion-mnist"))
+      << "the demo's images come from Debian's dataset-fashion-mnist, which is not installed";
   const std::string out = scratch() + "/demo", clip = scratch() + "/clip";
   Process r = run({script("scripts/demo-run.sh"), test_model()}, {{"VKCNN_DEMO_OUT", out}, {"VKCNN_DEMO_CLIP", clip},
                                                                {"VKCNN_DEMO_IMAGES", "12"}, {"VKCNN_DEMO_SCALE", "4"}});

@@ -13,7 +13,8 @@ namespace {
 std::map<uint32_t, float> scores_of(GstBuffer* buf) {
   auto* meta = gst_buffer_get_vkcnn_classification_meta(buf);
   std::map<uint32_t, float> out;
-  if (meta)
+  if (!meta) ADD_FAILURE() << "no vkcnn meta on the buffer";
+  else
     for (auto [id, score] : reported(meta)) out[id] = score;
   return out;
 }
@@ -110,6 +111,7 @@ TEST(ClassifyTopK, TopKAndThresholdSelectTheBestClassesAboveTheThreshold) {
   g_object_set(el.element, "threshold", static_cast<float>(threshold), nullptr);
   out = el.push_pull(frames[0], GST_SECOND / 30);
   meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_TRUE(meta) << "no vkcnn meta on the buffer";
   ASSERT_EQ(meta->n_top, 1u);
   EXPECT_EQ(meta->top[0].class_id, order[0]);
   EXPECT_TRUE(gst_buffer_get_video_region_of_interest_meta(out));
@@ -132,6 +134,7 @@ TEST(ClassifyLabels, LabelsFileOverridesTheModelsLabels) {
   Harnessed el("model=\"" + model.path + "\" labels=\"" + path + "\" top-k=6");
   GstBuffer* out = el.push_pull(distinct_frames(1)[0], 0);
   auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_TRUE(meta) << "no vkcnn meta on the buffer";
   const char* names[] = {"zero", "one", "two", "three", "four", "five"};
   ASSERT_EQ(meta->n_top, 6u);
   for (guint i = 0; i < meta->n_top; ++i) EXPECT_STREQ(meta->top[i].label, names[meta->top[i].class_id]);
@@ -146,6 +149,7 @@ TEST(ClassifyLabels, LabelsChangeWhilePlaying) {
   auto frames = distinct_frames(3);
   GstBuffer* out = el.push_pull(frames[0], 0);
   auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_TRUE(meta) << "no vkcnn meta on the buffer";
   EXPECT_EQ(meta->top[0].label, model.labels[meta->top[0].class_id]);
   gst_buffer_unref(out);
 
@@ -154,6 +158,7 @@ TEST(ClassifyLabels, LabelsChangeWhilePlaying) {
   g_object_set(el.element, "labels", path.c_str(), nullptr);
   out = el.push_pull(frames[1], GST_SECOND / 30);
   meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_TRUE(meta) << "no vkcnn meta on the buffer";
   std::string relabelled = "L";  // (built in two steps: GCC 12 warns falsely on "L" + to_string)
   relabelled += std::to_string(meta->top[0].class_id);
   EXPECT_EQ(meta->top[0].label, relabelled);
@@ -164,6 +169,7 @@ TEST(ClassifyLabels, LabelsChangeWhilePlaying) {
   g_object_set(el.element, "labels", short_file.c_str(), nullptr);
   out = el.push_pull(frames[2], 2 * GST_SECOND / 30);
   meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_TRUE(meta) << "no vkcnn meta on the buffer";
   EXPECT_EQ(meta->top[0].label, model.labels[meta->top[0].class_id]);
   gst_buffer_unref(out);
   GstMessage* warning = el.pop(GST_MESSAGE_WARNING);

@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   setenv("GST_REGISTRY", VKCNN_TEST_REGISTRY, 1);
   setenv("XDG_CACHE_HOME", VKCNN_TEST_CACHE, 0);  // the element's pipeline cache
   gst_init(&argc, &argv);
+  // As gstcheck does: a GLib critical or warning (a failed g_return_if_fail in the element, say)
+  // aborts the test instead of scrolling past in the log.
+  g_log_set_always_fatal(static_cast<GLogLevelFlags>(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING));
   ::testing::InitGoogleTest(&argc, argv);
   int result = RUN_ALL_TESTS();
   gst_deinit();

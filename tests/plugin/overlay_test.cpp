@@ -333,7 +333,10 @@ TEST(VkcnnOverlay, PropertiesCanChangeWhileStreaming) {
   for (int i = 0; i < 40; ++i) {
     Changed c = changed(in, overlay.run(in, &kThree));
     EXPECT_GT(c.count, 0u);
-    const bool in_a_corner = (c.x0 < 10 || c.x1 > 150) && (c.y0 < 10 || c.y1 > 110);
+    // The panel keeps a margin of 0.6 x the text height from its corner: 11 px at font-scale
+    // 0.8, the largest set here (a bound of 10 failed whenever a frame was drawn at 0.8).
+    const int corner = 14;
+    const bool in_a_corner = (c.x0 < corner || c.x1 > 160 - corner) && (c.y0 < corner || c.y1 > 120 - corner);
     EXPECT_TRUE(in_a_corner) << c.x0 << "," << c.y0 << " " << c.x1 << "," << c.y1;
   }
   done = true;

@@ -27,7 +27,7 @@ double relative_error(std::span<const float> gpu, std::span<const double> ref);
 // Index of the largest |gpu - ref|, for failure messages.
 std::string worst_element(std::span<const float> gpu, std::span<const double> ref);
 
-// The bound DESIGN §6 sets for fp32 against the double reference.
+// The bound for fp32 against the double reference (docs/design.md, "Testing").
 inline constexpr double kForwardTolerance = 1e-4;
 inline constexpr double kBackwardTolerance = 1e-3;
 

@@ -3,6 +3,7 @@
 // preprocessing and the model.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -144,6 +145,39 @@ TEST_F(ClassifyTool, CorruptModelFailsWithTheFileNameAndNoOutput) {
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(slurp(err).find(corrupt + ":"), std::string::npos) << slurp(err);
+}
+
+// A 30000x30000 PNG compresses to under 1 MB and used to cost 1.9 GB: the header is checked
+// before anything is decoded (only the header exists here, so decoding would fail anyway,
+// but with another message).
+TEST_F(ClassifyTool, ImageLargerThanTheLimitIsRefusedFromItsHeader) {
+  std::string huge = (dir_ / "huge.png").string();
+  std::ofstream out(huge, std::ios::binary);
+  const unsigned char header[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                                  0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0};
+  out.write(reinterpret_cast<const char*>(header), sizeof header);
+  out.close();
+  std::string err = (dir_ / "err.txt").string();
+  ProcessResult r = run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " " + huge + " 2>" + err);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(slurp(err).find(huge + ": the image is 30000x30000, above the limit of 64 megapixels"), std::string::npos)
+      << slurp(err);
+}
+
+// NaN weights used to load and print no labels with exit 0.
+TEST_F(ClassifyTool, ModelWithNanWeightsIsRefused) {
+  Weights nan_weights = weights_;
+  nan_weights.at("c1.weight").values[3] = std::nanf("");
+  std::string bad = (dir_ / "nan.vkcnn").string();
+  write_model_file(bad, spec_, nan_weights);
+  cv::Mat img(8, 8, CV_8UC3, cv::Scalar(0, 0, 0));
+  std::string good = (dir_ / "good.png").string();
+  ASSERT_TRUE(cv::imwrite(good, img));
+  std::string err = (dir_ / "err.txt").string();
+  ProcessResult r = run(std::string(VKCNN_CLASSIFY) + " --model " + bad + " --json " + good + " 2>" + err);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(slurp(err).find(bad + ": tensor 'c1.weight' holds NaN at index 3"), std::string::npos) << slurp(err);
 }
 
 // No driver at all (the loader is pointed at an ICD that does not exist), and a device name

@@ -1,29 +1,61 @@
 #!/usr/bin/env bash
-# vkcnn beside PyTorch on this machine: the same CNN work, measured one after the other.
-#   bench/compare.sh [quick]     (build directory: build/, or $VKCNN_BUILD_DIR)
-# vkcnn: refcnn forward at batch 1 and 64 (random weights), plus ResNet-18 and MobileNetV2 at
-# 224x224 unless "quick". PyTorch: ../shared/bench/torch_reference.py (Debian: python3-torch and
-# python3-torchvision for the CPU, PYTHON=/usr/bin/python3 if another python3 comes first; on an
-# NVIDIA machine, its own PyTorch).
+# vkcnn beside PyTorch on this machine: the same CNN work, measured one right after the other,
+# joined into one markdown table (bench/bench_table.py).
+#   bench/compare.sh [quick]
+# Rows: refcnn forward at batch 1 and 256, ResNet-18 and MobileNetV2 at 224x224 batch 1 (not
+# with "quick"), refcnn training at batch 64 with AdamW. Both sides use random weights. Each
+# row runs vkcnn-bench, then bench/torch_bench.py, so both see the same machine load.
+# Environment: VKCNN_BUILD_DIR (default build/), PYTHON (default /usr/bin/python3 where it
+# exists: Debian's, which python3-torch and python3-torchvision install into).
+# Exits non-zero, naming the step, when anything is missing or fails: never a partial table.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${VKCNN_BUILD_DIR:-$root/build}"
-reference="${TORCH_REFERENCE:-$root/../shared/bench/torch_reference.py}"
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
 quick="${1:-}"
+case "$quick" in ""|quick) ;; *) echo "usage: bench/compare.sh [quick]" >&2; exit 2 ;; esac
 
 bench="$build/bench/vkcnn-bench"
-[ -x "$bench" ] || { echo "compare: $bench is not built (run scripts/setup.sh)" >&2; exit 1; }
+[ -x "$bench" ] || { echo "compare: $bench is not built (scripts/setup.sh, or set VKCNN_BUILD_DIR)" >&2; exit 1; }
+if ! "$PYTHON" -c 'import torch, torchvision' 2>/dev/null; then
+  echo "compare: $PYTHON cannot import torch and torchvision; install python3-torch and python3-torchvision" \
+       "(Debian), or point PYTHON at a Python that has them. No table without both sides." >&2
+  exit 1
+fi
 
-echo "== vkcnn"
-"$bench" --arch "$root/models/refcnn.json" --batch 1,64 --runs 50
+# Other work on the machine slows both sides; the load averages around the run say how much.
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+: >"$work/manifest"
+n=0
+
+# row LABEL KIND ARCH BATCH RUNS WARMUP [extra flags for both tools]
+row() {
+  local label="$1" kind="$2" arch="$root/models/$3" batch="$4" runs="$5" warmup="$6"
+  shift 6
+  n=$((n + 1))
+  local flags=(--arch "$arch" --batch "$batch" --runs "$runs" --warmup "$warmup" "$@")
+  echo "compare: $label: vkcnn" >&2
+  "$bench" "${flags[@]}" --json >"$work/vk$n.json" 2>"$work/vk$n.log" ||
+    { echo "compare: vkcnn-bench failed on \"$label\":" >&2; cat "$work/vk$n.log" >&2; exit 1; }
+  echo "compare: $label: PyTorch" >&2
+  "$PYTHON" "$root/bench/torch_bench.py" "${flags[@]}" >"$work/pt$n.json" 2>"$work/pt$n.log" ||
+    { echo "compare: torch_bench.py failed on \"$label\":" >&2; cat "$work/pt$n.log" >&2; exit 1; }
+  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$kind" "$batch" "$work/vk$n.json" "$work/pt$n.json" >>"$work/manifest"
+}
+
+row "refcnn forward, batch 1" latency refcnn.json 1 50 5
+row "refcnn forward, batch 256" latency refcnn.json 256 10 2
 if [ "$quick" != quick ]; then
-  "$bench" --arch "$root/models/resnet18.json" --batch 1 --runs 5 --warmup 1
-  "$bench" --arch "$root/models/mobilenet_v2.json" --batch 1 --runs 5 --warmup 1
+  row "ResNet-18 224², batch 1" latency resnet18.json 1 5 1
+  row "MobileNetV2 224², batch 1" latency mobilenet_v2.json 1 5 1
 fi
+row "refcnn training step, batch 64, AdamW" train refcnn.json 64 20 3 --train --optimizer adamw
 
-echo "== PyTorch"
-if [ -f "$reference" ]; then
-  "${PYTHON:-python3}" "$reference" ${quick:+quick}
-else
-  echo "compare: $reference not found; set TORCH_REFERENCE" >&2
-fi
+cpu="$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+"$PYTHON" "$root/bench/bench_table.py" "$work/manifest" --cpu "${cpu:-unknown CPU}" --cores "$(nproc)" \
+  --note "Load average (1, 5, 15 min) before the run: $load_before; after: $load_after."

@@ -3,13 +3,10 @@
 // preprocessing and the model.
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -22,6 +19,7 @@
 #include "reference/model.h"
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
+#include "support/process.h"
 #include "support/scratch_dir.h"
 
 namespace vkcnn {
@@ -29,27 +27,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ProcessResult {
-  int status;
-  std::string out;
-};
+using test::ProcessResult;
+using test::slurp;
 
-// Runs a command line, capturing stdout (stderr goes to the file named in the command, if any).
-ProcessResult run(const std::string& command) {
-  ProcessResult r{0, {}};
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, {}};
-  std::array<char, 4096> buf;
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
+ProcessResult run(const std::string& command) { return test::run_command(command); }
 
 class ClassifyTool : public ::testing::Test {
  protected:
@@ -214,22 +195,6 @@ TEST_F(ClassifyTool, NoVulkanDeviceIsAClearError) {
   r = run("VKCNN_DEVICE=no-such-gpu " + std::string(VKCNN_CLASSIFY) + " --model " + model_ + " " + good + " 2>" + err);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(slurp(err).find("no Vulkan device matches \"no-such-gpu\"; devices: 0: "), std::string::npos) << slurp(err);
-}
-
-TEST_F(ClassifyTool, BenchPrintsLatencyForAnArchitecture) {
-  std::string arch = (dir_ / "tiny.json").string();
-  std::ofstream(arch) << to_json(spec_).dump();
-  ProcessResult r = run(std::string(VKCNN_BENCH) + " --arch " + arch + " --batch 1,3 --runs 2 --warmup 1 --json");
-  ASSERT_EQ(r.status, 0) << r.out;
-  auto j = nlohmann::json::parse(r.out);
-  ASSERT_EQ(j.at("results").size(), 2u);
-  EXPECT_EQ(j["results"][1]["batch"], 3);
-  EXPECT_GT(j["results"][1]["images_per_s"].get<double>(), 0.0);
-
-  r = run(std::string(VKCNN_BENCH) + " --op '{\"type\": \"maxpool2d\", \"kernel\": 2}' --shape 2,3,9,8 --runs 2");
-  ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("input (2, 3, 9, 8)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("backward"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <span>
 #include <thread>
 
+#include "layers/conv2d_winograd.h"
+
 namespace vkcnn {
 namespace {
 
@@ -21,6 +23,8 @@ struct Push {
 static_assert(sizeof(Push) == 80);
 
 using conv2d::Tile;
+using conv2d::pick_tile;
+namespace winograd = conv2d::winograd;
 constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
 
 // GPUs: 256-invocation groups, 8x8 register blocks only for large tiles.
@@ -46,30 +50,7 @@ uint32_t parallel_slots(const Context& ctx) {
   return type == "discrete GPU" ? 128 : 16;
 }
 
-// The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
-// `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
-// shared memory, and on CPU devices also the tile loaders' 1/BM + 1/BN from device memory,
-// which cost lavapipe about four times as much (measured: c2's weight gradient at batch 64 is
-// 20% faster with 64x64 tiles than with the 64x16 that register loads alone would pick).
-// Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
 std::optional<Tile> forced_tile;  // conv2d::force_tile, for tests
-
-Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups) {
-  if (forced_tile) return *forced_tile;
-  const bool cpu = ctx.info().type == "CPU";
-  const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
-  const uint64_t slots = parallel_slots(ctx);
-  const Tile* best = nullptr;
-  double best_cost = 0;
-  for (const Tile& t : tiles) {
-    uint64_t workgroups = (m + t.bm - 1) / t.bm * ((n + t.bn - 1) / t.bn) * groups;
-    double loads = double(t.tm + t.tn) / (t.tm * t.tn);
-    if (cpu) loads += 4.0 * double(t.bm + t.bn) / (double(t.bm) * t.bn);
-    double cost = double((workgroups + slots - 1) / slots) * t.bm * t.bn * loads;
-    if (!best || cost < best_cost) best = &t, best_cost = cost;
-  }
-  return *best;
-}
 
 constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
 constexpr uint64_t kMinSplitDepth = 512;      // pixels per weight-gradient split worth a workgroup
@@ -144,12 +125,67 @@ WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t 
   return {t, static_cast<uint32_t>((k + k_split - 1) / k_split), static_cast<uint32_t>(k_split)};
 }
 
+bool winograd_shape(const Conv2dOptions& o) {
+  return o.kernel == std::array<uint32_t, 2>{3, 3} && o.stride == std::array<uint32_t, 2>{1, 1} &&
+         o.dilation == std::array<uint32_t, 2>{1, 1} && o.groups == 1;
+}
+bool depthwise_shape(const Geometry& g) { return g.cin_g == 1 && g.cout_g < 4; }
+
+winograd::Problem forward_problem(const Conv2dOptions& o, const Geometry& g) {
+  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1]};
+}
+// A 3x3 stride-1 convolution's input gradient is the convolution of dy with the kernel rotated
+// by 180 degrees and its channels swapped, padded by 2 - p; it needs p <= 2.
+std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, const Geometry& g) {
+  if (o.padding[0] > 2 || o.padding[1] > 2) return std::nullopt;
+  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h, g.w, 2 - o.padding[0], 2 - o.padding[1]};
+}
+
+// Whether Winograd is expected to beat the implicit GEMM on this problem.
+bool winograd_pays(const winograd::Problem& p, bool cpu) {
+  if (!cpu) return false;
+  return p.cin >= 16 && p.cout >= 16;
+}
+
+// Auto's choice for a forward problem, or for an input gradient `p`.
+Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd::Problem* p, bool cpu) {
+  if (o.algorithm != Conv2dAlgorithm::Auto) return o.algorithm;
+  if (depthwise_shape(g)) return Conv2dAlgorithm::Depthwise;
+  if (winograd_shape(o) && p && winograd_pays(*p, cpu)) return Conv2dAlgorithm::Winograd;
+  return Conv2dAlgorithm::Gemm;
+}
+
+bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
+
 }  // namespace
 
 namespace conv2d {
 std::span<const Tile> gpu_tiles() { return kGpuTiles; }
 std::span<const Tile> cpu_tiles() { return kCpuTiles; }
 void force_tile(std::optional<Tile> tile) { forced_tile = tile; }
+
+// The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
+// `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
+// shared memory, and on CPU devices also the tile loaders' 1/BM + 1/BN from device memory,
+// which cost lavapipe about four times as much (measured: c2's weight gradient at batch 64 is
+// 20% faster with 64x64 tiles than with the 64x16 that register loads alone would pick).
+// Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups) {
+  if (forced_tile) return *forced_tile;
+  const bool cpu = ctx.info().type == "CPU";
+  const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
+  const uint64_t slots = parallel_slots(ctx);
+  const Tile* best = nullptr;
+  double best_cost = 0;
+  for (const Tile& t : tiles) {
+    uint64_t workgroups = (m + t.bm - 1) / t.bm * ((n + t.bn - 1) / t.bn) * groups;
+    double loads = double(t.tm + t.tn) / (t.tm * t.tn);
+    if (cpu) loads += 4.0 * double(t.bm + t.bn) / (double(t.bm) * t.bn);
+    double cost = double((workgroups + slots - 1) / slots) * t.bm * t.bn * loads;
+    if (!best || cost < best_cost) best = &t, best_cost = cost;
+  }
+  return *best;
+}
 
 FastDiv::FastDiv(uint32_t divisor) {
   if (divisor == 0) throw Error("conv2d: division by a zero size");
@@ -170,6 +206,35 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
   if (o_.out_channels % o_.groups)
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
+  if (o_.algorithm == Conv2dAlgorithm::Winograd && !winograd_shape(o_))
+    throw error("algorithm winograd needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " +
+                std::to_string(o_.kernel[0]) + "x" + std::to_string(o_.kernel[1]) + ", stride " +
+                std::to_string(o_.stride[0]) + "x" + std::to_string(o_.stride[1]) + ", dilation " +
+                std::to_string(o_.dilation[0]) + "x" + std::to_string(o_.dilation[1]) + ", groups " +
+                std::to_string(o_.groups));
+}
+
+std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name) {
+  for (Conv2dAlgorithm a : {Conv2dAlgorithm::Auto, Conv2dAlgorithm::Gemm, Conv2dAlgorithm::Winograd,
+                            Conv2dAlgorithm::Depthwise})
+    if (name == conv2d_algorithm_name(a)) return a;
+  return std::nullopt;
+}
+
+const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
+  switch (a) {
+    case Conv2dAlgorithm::Auto: return "auto";
+    case Conv2dAlgorithm::Gemm: return "gemm";
+    case Conv2dAlgorithm::Winograd: return "winograd";
+    case Conv2dAlgorithm::Depthwise: return "depthwise";
+  }
+  return "?";
+}
+
+Conv2dAlgorithm Conv2dLayer::algorithm(const Shape& input, const Context& ctx) const {
+  const Geometry g = geometry(o_, input, output_shape(std::span(&input, 1)));
+  const winograd::Problem p = forward_problem(o_, g);
+  return choose(o_, g, &p, is_cpu(ctx));
 }
 
 bool Conv2dLayer::fuse_activation(Activation kind, float negative_slope) {
@@ -198,6 +263,9 @@ Shape Conv2dLayer::output_shape(std::span<const Shape> inputs) const {
                 std::to_string(o_.padding[1]) + " and dilation " + std::to_string(o_.dilation[0]) + "x" +
                 std::to_string(o_.dilation[1]) + " (output would be " + std::to_string(std::max<int64_t>(oh, 0)) +
                 "x" + std::to_string(std::max<int64_t>(ow, 0)) + ")");
+  if (o_.algorithm == Conv2dAlgorithm::Depthwise && (in.c / o_.groups != 1 || o_.out_channels / o_.groups >= 4))
+    throw error("algorithm depthwise needs one input channel and at most 3 outputs per group, got " +
+                std::to_string(in.c / o_.groups) + " and " + std::to_string(o_.out_channels / o_.groups));
   return {in.n, o_.out_channels, static_cast<uint32_t>(oh), static_cast<uint32_t>(ow)};
 }
 
@@ -211,11 +279,23 @@ std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const 
   return p;
 }
 
+// Scratch has no device, so Winograd's room is kept wherever some device kind may choose it.
+// Its uses share one region: each is written and read within one pass of this layer (the
+// recorder orders dispatches that touch the same buffer), and none is kept from forward to
+// backward.
 std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
-  if (!training) return 0;
   const Geometry g = geometry(o_, inputs[0], output_shape(inputs));
+  auto may_run = [&](const winograd::Problem& p) {
+    return choose(o_, g, &p, true) == Conv2dAlgorithm::Winograd || choose(o_, g, &p, false) == Conv2dAlgorithm::Winograd;
+  };
+  std::size_t need = 0;
+  const winograd::Problem fp = forward_problem(o_, g);
+  if (may_run(fp)) need = winograd::scratch_floats(fp);
+  if (!training) return need;
+  if (const auto bp = input_gradient_problem(o_, g); bp && may_run(*bp))
+    need = std::max(need, winograd::scratch_floats(*bp));
   const uint64_t splits = max_weight_splits(g);
-  return splits > 1 ? splits * g.weights() : 0;
+  return std::max<std::size_t>(need, splits > 1 ? splits * g.weights() : 0);
 }
 
 void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
@@ -226,10 +306,20 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const Geometry g = geometry(o_, x.shape, y.shape);
   const Push push = make_push(g, slope_);
   Context& ctx = rec.context();
+  const winograd::Problem wp = forward_problem(o_, g);
+  const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(ctx));
 
+  if (algorithm == Conv2dAlgorithm::Winograd) {
+    if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(wp))
+      throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(wp)) +
+                  " floats of scratch (Layer::scratch_floats), got " +
+                  std::to_string(io.scratch.empty() ? 0 : io.scratch.shape.count()));
+    winograd::record(rec, wp, {.act = act_, .slope = slope_, .bias = o_.bias}, x, w, b, y, io.scratch);
+    return;
+  }
   // One input channel per group and few outputs per group (depthwise): a GEMM tile would be
   // mostly empty, so one invocation per output.
-  if (g.cin_g == 1 && g.cout_g < 4) {
+  if (algorithm == Conv2dAlgorithm::Depthwise) {
     if (g.cout > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
       throw error("a batch or channel count above 65535 is not supported");
     const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, 4, specialization(o_, kNoTile, {act_, o_.bias}));
@@ -254,7 +344,15 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   Context& ctx = rec.context();
   auto wanted = [](const std::vector<TensorView>& v, std::size_t i) { return i < v.size() && !v[i].empty(); };
 
-  if (wanted(grads.grad_inputs, 0)) {
+  const auto wp = input_gradient_problem(o_, g);
+  if (wanted(grads.grad_inputs, 0) && wp && choose(o_, g, &*wp, is_cpu(ctx)) == Conv2dAlgorithm::Winograd) {
+    const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
+    if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(*wp))
+      throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(*wp)) +
+                  " floats of scratch (Layer::scratch_floats), got " +
+                  std::to_string(io.scratch.empty() ? 0 : io.scratch.shape.count()));
+    winograd::record(rec, *wp, {.accumulate = true, .flip = true}, dy, w, w, dx, io.scratch);
+  } else if (wanted(grads.grad_inputs, 0)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     const uint64_t n = uint64_t(g.batch) * g.h * g.w;
     const Tile t = pick_tile(ctx, g.cin_g, n, g.groups);
@@ -298,6 +396,14 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
   o.dilation = a.pair("dilation", 1);
   o.groups = a.uint("groups", 1);
   o.bias = a.flag("bias", true);
+  if (a.has("algorithm")) {
+    const std::string name = a.text("algorithm");
+    const auto algorithm = conv2d_algorithm_from_name(name);
+    if (!algorithm)
+      throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\" or \"depthwise\", got \"" +
+                    name + "\"");
+    o.algorithm = *algorithm;
+  }
   return std::make_unique<Conv2dLayer>(name, o);
 }
 

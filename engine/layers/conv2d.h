@@ -13,12 +13,25 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "layers/activation.h"
 #include "layers/attributes.h"
 #include "layers/layer.h"
 
 namespace vkcnn {
+
+// How the forward pass (and, for Winograd, the input gradient) is computed. Auto chooses per
+// layer and device (see conv2d.cpp); forcing one on a shape it cannot run is an Error.
+enum class Conv2dAlgorithm {
+  Auto,
+  Gemm,       // implicit GEMM: every shape
+  Winograd,   // F(2x2, 3x3): 3x3 kernel, stride 1, dilation 1, groups 1
+  Depthwise,  // direct: one input channel and at most 3 outputs per group
+};
+// "auto", "gemm", "winograd", "depthwise" (the JSON attribute "algorithm"); nullopt otherwise.
+std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name);
+const char* conv2d_algorithm_name(Conv2dAlgorithm a);
 
 struct Conv2dOptions {
   uint32_t out_channels = 1;
@@ -28,6 +41,7 @@ struct Conv2dOptions {
   std::array<uint32_t, 2> dilation{1, 1};
   uint32_t groups = 1;
   bool bias = true;
+  Conv2dAlgorithm algorithm = Conv2dAlgorithm::Auto;
 };
 
 class Conv2dLayer : public Layer {
@@ -43,6 +57,9 @@ class Conv2dLayer : public Layer {
   std::array<uint32_t, 2> dilation() const { return o_.dilation; }
   uint32_t groups() const { return o_.groups; }
   bool has_bias() const { return o_.bias; }
+  Conv2dAlgorithm requested_algorithm() const { return o_.algorithm; }
+  // What the forward pass runs for this input shape on this device (never Auto).
+  Conv2dAlgorithm algorithm(const Shape& input, const Context& ctx) const;
 
   // Inference graphs fold a following activation into the epilogue (every kind fuses, so
   // this returns true); backward then throws.
@@ -53,7 +70,8 @@ class Conv2dLayer : public Layer {
   Shape output_shape(std::span<const Shape> inputs) const override;
   // weight [out, in/groups, kh, kw], then bias [out] when has_bias().
   std::vector<ParamDesc> params(std::span<const Shape> inputs) const override;
-  // Training only: room for the weight gradient's split-K partial sums.
+  // Room for Winograd's transformed operands where it may run (forward, and the input
+  // gradient in training) and, in training, the weight gradient's split-K partial sums.
   std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const override;
 
   // y = act(conv(x, w) + b)
@@ -67,7 +85,8 @@ class Conv2dLayer : public Layer {
   float slope_ = 0.01f;
 };
 
-// The registry's factory: reads out_channels, kernel, stride, padding, dilation, groups, bias.
+// The registry's factory: reads out_channels, kernel, stride, padding, dilation, groups, bias,
+// algorithm.
 std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::string& name);
 
 namespace conv2d {
@@ -89,6 +108,9 @@ std::span<const Tile> cpu_tiles();
 // For tests: every conv2d GEMM recorded from now on uses `tile`; nullopt chooses per device
 // and shape again.
 void force_tile(std::optional<Tile> tile);
+// The tiling with the least estimated time for M x N GEMMs in `groups` groups on this device
+// (or the forced one).
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups);
 
 // n / d as a multiply-high and a shift, exact for n < 2^31 (what the shaders' fast_div runs).
 struct FastDiv {

@@ -1,0 +1,47 @@
+// Winograd F(2x2, 3x3) for conv2d's 3x3 stride-1 convolutions (shaders/conv2d_winograd*.comp):
+// a weight transform, then per chunk of output tiles an input transform, 16 batched GEMMs on
+// conv2d's tiled core, and an output transform with bias and the fused activation. The same
+// recording computes an input gradient (the convolution of dy with the rotated, transposed
+// kernel) when told to flip the kernel and accumulate. Every intermediate lives in the
+// layer's scratch (Layer::scratch_floats): U for all channels, V and M for one chunk.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "layers/layer.h"
+
+namespace vkcnn::conv2d::winograd {
+
+// The output tile side m of F(m x m, 3 x 3); 16 transform positions.
+inline constexpr uint32_t kTile = 2;
+inline constexpr uint32_t kPositions = (kTile + 2) * (kTile + 2);
+
+// One 3x3 stride-1 dilation-1 single-group convolution: x (batch, cin, h, w) padded by
+// (pad_h, pad_w) -> y (batch, cout, oh, ow).
+struct Problem {
+  uint32_t batch, cin, h, w, cout, oh, ow, pad_h, pad_w;
+  uint64_t tiles() const;  // output tiles over the whole batch
+};
+
+// What record() does after the products.
+struct Epilogue {
+  Activation act = Activation::None;
+  float slope = 0.f;
+  bool bias = false;        // y = act(conv + b)
+  bool accumulate = false;  // y += conv (no bias, no activation)
+  bool flip = false;        // w is (cin, cout, 3, 3) and used rotated: an input gradient
+};
+
+// The scratch record() asks for: U, and V and M for a chunk of tiles that keeps V + M under a
+// fixed budget (the whole batch when it fits), so scratch does not grow with the batch.
+std::size_t scratch_floats(const Problem& p);
+// The least scratch record() can run with (chunks of a few tiles).
+std::size_t min_scratch_floats(const Problem& p);
+
+// x: (batch, cin, h, w)   w: (cout, cin, 3, 3), or (cin, cout, 3, 3) with flip
+// b: (cout) with bias, else any tensor   y: (batch, cout, oh, ow)
+// scratch: at least min_scratch_floats(p) floats. Throws Error for grids past Vulkan's limits.
+void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView& x, const TensorView& w,
+            const TensorView& b, const TensorView& y, const TensorView& scratch);
+
+}  // namespace vkcnn::conv2d::winograd

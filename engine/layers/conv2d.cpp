@@ -131,20 +131,37 @@ bool winograd_shape(const Conv2dOptions& o) {
 }
 bool depthwise_shape(const Geometry& g) { return g.cin_g == 1 && g.cout_g < 4; }
 
+bool is_winograd(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::Winograd || a == Conv2dAlgorithm::WinogradF2; }
+uint32_t winograd_tile(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::WinogradF2 ? 2 : 4; }
+
 winograd::Problem forward_problem(const Conv2dOptions& o, const Geometry& g) {
-  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1]};
+  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1], winograd_tile(o.algorithm)};
 }
 // A 3x3 stride-1 convolution's input gradient is the convolution of dy with the kernel rotated
 // by 180 degrees and its channels swapped, padded by 2 - p; it needs p <= 2.
 std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, const Geometry& g) {
   if (o.padding[0] > 2 || o.padding[1] > 2) return std::nullopt;
-  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h, g.w, 2 - o.padding[0], 2 - o.padding[1]};
+  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h,
+                           g.w,     2 - o.padding[0], 2 - o.padding[1], winograd_tile(o.algorithm)};
 }
 
-// Whether Winograd is expected to beat the implicit GEMM on this problem.
+// Whether Winograd F(4x4) is expected to beat the implicit GEMM on this problem. It saves 3/4
+// of the multiplies, but pays a weight transform of 36 * cin * cout values per pass and runs
+// GEMMs only (pixels / 16) columns wide, so it needs enough channels (the GEMM depth) and
+// enough pixels per weight. Measured on lavapipe (2 shared cores, vkcnn-bench --op, forward ms,
+// gemm / winograd / winograd_f2; noisy, +-30%):
+//   cin 64->64 56x56: 147 / 52 / 67        cin 128->128 28x28: 113 / 44 / 82
+//   cin 256->256 14x14: 120 / 36 / 40      cin 512->512 7x7: 94 / 148 / 102
+//   cin 512->512 7x7 batch 4: 537 / 335 / 353   cin 256->256 7x7: 43 / 98 / 30
+//   cin 32->64 14x14: 4.1 / 2.2 / 2.4      cin 32->64 14x14 batch 256: 1082 / 872 / 648
+//   cin 16->16 28x28: 2.7 / 2.6 / 2.3      cin 8->16 28x28: 1.7 / 1.9 / 1.9
+//   cin 3->64 32x32: 2.2 / 4.2 / 7.5       cin 1->32 28x28: 0.8 / 2.0 / 3.2
+// So: at least 16 channels in and out, and at least 196 output pixels a batch (14x14 and 7x7
+// at batch 4 win, 7x7 at batch 1 loses). F(2x2) never clearly beat F(4x4) where either
+// beat the GEMM, so auto does not use it. GPUs keep the GEMM: not measured there.
 bool winograd_pays(const winograd::Problem& p, bool cpu) {
   if (!cpu) return false;
-  return p.cin >= 16 && p.cout >= 16;
+  return p.cin >= 16 && p.cout >= 16 && uint64_t(p.batch) * p.oh * p.ow >= 196;
 }
 
 // Auto's choice for a forward problem, or for an input gradient `p`.
@@ -206,8 +223,8 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
   if (o_.out_channels % o_.groups)
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
-  if (o_.algorithm == Conv2dAlgorithm::Winograd && !winograd_shape(o_))
-    throw error("algorithm winograd needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " +
+  if (is_winograd(o_.algorithm) && !winograd_shape(o_))
+    throw error("algorithm " + std::string(conv2d_algorithm_name(o_.algorithm)) + " needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " +
                 std::to_string(o_.kernel[0]) + "x" + std::to_string(o_.kernel[1]) + ", stride " +
                 std::to_string(o_.stride[0]) + "x" + std::to_string(o_.stride[1]) + ", dilation " +
                 std::to_string(o_.dilation[0]) + "x" + std::to_string(o_.dilation[1]) + ", groups " +
@@ -216,7 +233,7 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
 
 std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name) {
   for (Conv2dAlgorithm a : {Conv2dAlgorithm::Auto, Conv2dAlgorithm::Gemm, Conv2dAlgorithm::Winograd,
-                            Conv2dAlgorithm::Depthwise})
+                            Conv2dAlgorithm::WinogradF2, Conv2dAlgorithm::Depthwise})
     if (name == conv2d_algorithm_name(a)) return a;
   return std::nullopt;
 }
@@ -226,6 +243,7 @@ const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
     case Conv2dAlgorithm::Auto: return "auto";
     case Conv2dAlgorithm::Gemm: return "gemm";
     case Conv2dAlgorithm::Winograd: return "winograd";
+    case Conv2dAlgorithm::WinogradF2: return "winograd_f2";
     case Conv2dAlgorithm::Depthwise: return "depthwise";
   }
   return "?";
@@ -286,7 +304,7 @@ std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const 
 std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
   const Geometry g = geometry(o_, inputs[0], output_shape(inputs));
   auto may_run = [&](const winograd::Problem& p) {
-    return choose(o_, g, &p, true) == Conv2dAlgorithm::Winograd || choose(o_, g, &p, false) == Conv2dAlgorithm::Winograd;
+    return is_winograd(choose(o_, g, &p, true)) || is_winograd(choose(o_, g, &p, false));
   };
   std::size_t need = 0;
   const winograd::Problem fp = forward_problem(o_, g);
@@ -309,7 +327,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const winograd::Problem wp = forward_problem(o_, g);
   const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(ctx));
 
-  if (algorithm == Conv2dAlgorithm::Winograd) {
+  if (is_winograd(algorithm)) {
     if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(wp))
       throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(wp)) +
                   " floats of scratch (Layer::scratch_floats), got " +
@@ -345,7 +363,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   auto wanted = [](const std::vector<TensorView>& v, std::size_t i) { return i < v.size() && !v[i].empty(); };
 
   const auto wp = input_gradient_problem(o_, g);
-  if (wanted(grads.grad_inputs, 0) && wp && choose(o_, g, &*wp, is_cpu(ctx)) == Conv2dAlgorithm::Winograd) {
+  if (wanted(grads.grad_inputs, 0) && wp && is_winograd(choose(o_, g, &*wp, is_cpu(ctx)))) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(*wp))
       throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(*wp)) +
@@ -400,7 +418,7 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
     const std::string name = a.text("algorithm");
     const auto algorithm = conv2d_algorithm_from_name(name);
     if (!algorithm)
-      throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\" or \"depthwise\", got \"" +
+      throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or \"depthwise\", got \"" +
                     name + "\"");
     o.algorithm = *algorithm;
   }

@@ -26,10 +26,12 @@ namespace vkcnn {
 enum class Conv2dAlgorithm {
   Auto,
   Gemm,       // implicit GEMM: every shape
-  Winograd,   // F(2x2, 3x3): 3x3 kernel, stride 1, dilation 1, groups 1
+  Winograd,    // F(4x4, 3x3): 3x3 kernel, stride 1, dilation 1, groups 1
+  WinogradF2,  // F(2x2, 3x3): the same shapes, fewer savings, smaller transforms
   Depthwise,  // direct: one input channel and at most 3 outputs per group
 };
-// "auto", "gemm", "winograd", "depthwise" (the JSON attribute "algorithm"); nullopt otherwise.
+// "auto", "gemm", "winograd", "winograd_f2", "depthwise" (the JSON attribute "algorithm");
+// nullopt otherwise.
 std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name);
 const char* conv2d_algorithm_name(Conv2dAlgorithm a);
 

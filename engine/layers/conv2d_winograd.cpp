@@ -26,8 +26,8 @@ constexpr uint64_t kMinChunk = 64;  // tiles: one transform workgroup
 constexpr uint32_t kLocal = 64;     // local_size_x of the transform shaders
 constexpr uint32_t kMaxGroupsPerDim = 65535;
 
-uint64_t floats_per_tile(const Problem& p) { return uint64_t(kPositions) * (p.cin + p.cout); }
-uint64_t u_floats(const Problem& p) { return uint64_t(kPositions) * p.cin * p.cout; }
+uint64_t floats_per_tile(const Problem& p) { return uint64_t(p.positions()) * (p.cin + p.cout); }
+uint64_t u_floats(const Problem& p) { return uint64_t(p.positions()) * p.cin * p.cout; }
 
 uint64_t chunk_tiles(const Problem& p) {
   return std::min(p.tiles(), std::max(kMinChunk, kChunkBudget / floats_per_tile(p)));
@@ -36,8 +36,9 @@ uint64_t chunk_tiles(const Problem& p) {
 // Specialization constants 0..12: the GEMM tiling (unused but for the GEMM), then
 // shaders/conv2d_winograd_common.glsl's. Each shader gets defaults for what it ignores, so
 // that layers differing only there share its pipeline.
-std::vector<uint32_t> specialization(const Tile& t, uint32_t pad_h = 0, uint32_t pad_w = 0, const Epilogue& e = {}) {
-  return {t.threads(), t.bm, t.bn, t.bk, t.tm, t.tn, kTile, pad_h, pad_w, static_cast<uint32_t>(e.act),
+std::vector<uint32_t> specialization(const Tile& t, uint32_t m, uint32_t pad_h = 0, uint32_t pad_w = 0,
+                                     const Epilogue& e = {}) {
+  return {t.threads(), t.bm, t.bn, t.bk, t.tm, t.tn, m, pad_h, pad_w, static_cast<uint32_t>(e.act),
           e.bias ? 1u : 0u, e.accumulate ? 1u : 0u, e.flip ? 1u : 0u};
 }
 constexpr Tile kNoTile{4, 4, 4, 4, 4};
@@ -45,7 +46,7 @@ constexpr Tile kNoTile{4, 4, 4, 4, 4};
 }  // namespace
 
 uint64_t Problem::tiles() const {
-  return uint64_t(batch) * ((oh + kTile - 1) / kTile) * ((ow + kTile - 1) / kTile);
+  return uint64_t(batch) * ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile);
 }
 
 std::size_t scratch_floats(const Problem& p) { return u_floats(p) + floats_per_tile(p) * chunk_tiles(p); }
@@ -56,17 +57,18 @@ std::size_t min_scratch_floats(const Problem& p) {
 
 void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView& x, const TensorView& w,
             const TensorView& b, const TensorView& y, const TensorView& scratch) {
+  if (p.tile != 2 && p.tile != 4) throw Error("conv2d winograd: output tiles must be 2x2 or 4x4");
   const uint64_t capacity = scratch.empty() ? 0 : scratch.shape.count();
   if (capacity < min_scratch_floats(p))
     throw Error("conv2d winograd: scratch of " + std::to_string(capacity) + " floats, needs " +
                 std::to_string(min_scratch_floats(p)));
   if (std::max(p.cin, p.cout) > kMaxGroupsPerDim) throw Error("conv2d winograd: more than 65535 channels");
-  const uint32_t tiles_w = (p.ow + kTile - 1) / kTile, tiles_h = (p.oh + kTile - 1) / kTile;
+  const uint32_t tiles_w = (p.ow + p.tile - 1) / p.tile, tiles_h = (p.oh + p.tile - 1) / p.tile;
   const uint64_t total = p.tiles();
   const uint64_t chunk = std::min(total, (capacity - u_floats(p)) / floats_per_tile(p));
   // scratch: U (16, cout, cin) | V (16, cin, chunk) | M (16, cout, chunk)
-  const uint64_t u_off = 0, v_off = u_floats(p), m_off = v_off + uint64_t(kPositions) * p.cin * chunk;
-  if (m_off + uint64_t(kPositions) * p.cout * chunk > (uint64_t(1) << 32) || total >= (uint64_t(1) << 31))
+  const uint64_t u_off = 0, v_off = u_floats(p), m_off = v_off + uint64_t(p.positions()) * p.cin * chunk;
+  if (m_off + uint64_t(p.positions()) * p.cout * chunk > (uint64_t(1) << 32) || total >= (uint64_t(1) << 31))
     throw Error("conv2d winograd: tensors past 2^31 elements are not supported");
   Push push{p.batch,
             p.cin,
@@ -87,21 +89,22 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
             e.slope};
   Context& ctx = rec.context();
 
-  const Kernel& weight = ctx.kernel(ShaderId::conv2d_winograd_weight, 2, specialization(kNoTile, 0, 0, {.flip = e.flip}));
+  const Kernel& weight = ctx.kernel(ShaderId::conv2d_winograd_weight, 2, specialization(kNoTile, p.tile, 0, 0, {.flip = e.flip}));
   rec.dispatch(weight, {w.reads(), scratch.writes()}, push, Groups{div_up(p.cin, kLocal), p.cout, 1});
 
-  const Kernel& input = ctx.kernel(ShaderId::conv2d_winograd_input, 2, specialization(kNoTile, p.pad_h, p.pad_w));
-  const Tile t = pick_tile(ctx, p.cout, chunk, kPositions);
-  const Kernel& gemm = ctx.kernel(ShaderId::conv2d_winograd_gemm, 1, specialization(t));
+  const Kernel& input = ctx.kernel(ShaderId::conv2d_winograd_input, 2, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
+  const Tile t = pick_tile(ctx, p.cout, chunk, p.positions());
+  // The GEMMs do not depend on m (their count is the grid's z): one pipeline for both.
+  const Kernel& gemm = ctx.kernel(ShaderId::conv2d_winograd_gemm, 1, specialization(t, 2));
   Epilogue out_e = e;
   out_e.flip = false;
-  const Kernel& output = ctx.kernel(ShaderId::conv2d_winograd_output, 3, specialization(kNoTile, 0, 0, out_e));
+  const Kernel& output = ctx.kernel(ShaderId::conv2d_winograd_output, 3, specialization(kNoTile, p.tile, 0, 0, out_e));
   for (uint64_t first = 0; first < total; first += chunk) {
     push.tile0 = static_cast<uint32_t>(first);
     push.tiles = static_cast<uint32_t>(std::min(chunk, total - first));
     rec.dispatch(input, {x.reads(), scratch.writes()}, push, Groups{div_up(push.tiles, kLocal), p.cin, 1});
     rec.dispatch(gemm, {scratch.writes()}, push,
-                 Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), kPositions});
+                 Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});
     rec.dispatch(output, {scratch.reads(), e.bias ? b.reads() : scratch.reads(), y.writes()}, push,
                  Groups{div_up(push.tiles, kLocal), p.cout, 1});
   }

@@ -1,5 +1,6 @@
-// Winograd F(2x2, 3x3) for conv2d's 3x3 stride-1 convolutions (shaders/conv2d_winograd*.comp):
-// a weight transform, then per chunk of output tiles an input transform, 16 batched GEMMs on
+// Winograd F(m x m, 3x3), m = 2 or 4, for conv2d's 3x3 stride-1 convolutions
+// (shaders/conv2d_winograd*.comp): a weight transform, then per chunk of output tiles an input
+// transform, (m + 2)^2 batched GEMMs on
 // conv2d's tiled core, and an output transform with bias and the fused activation. The same
 // recording computes an input gradient (the convolution of dy with the rotated, transposed
 // kernel) when told to flip the kernel and accumulate. Every intermediate lives in the
@@ -12,14 +13,12 @@
 
 namespace vkcnn::conv2d::winograd {
 
-// The output tile side m of F(m x m, 3 x 3); 16 transform positions.
-inline constexpr uint32_t kTile = 2;
-inline constexpr uint32_t kPositions = (kTile + 2) * (kTile + 2);
-
 // One 3x3 stride-1 dilation-1 single-group convolution: x (batch, cin, h, w) padded by
-// (pad_h, pad_w) -> y (batch, cout, oh, ow).
+// (pad_h, pad_w) -> y (batch, cout, oh, ow), in m x m output tiles.
 struct Problem {
   uint32_t batch, cin, h, w, cout, oh, ow, pad_h, pad_w;
+  uint32_t tile = 4;  // m: F(4x4, 3x3) does 4x fewer multiplies than direct, F(2x2, 3x3) 2.25x
+  uint32_t positions() const { return (tile + 2) * (tile + 2); }
   uint64_t tiles() const;  // output tiles over the whole batch
 };
 

@@ -57,7 +57,7 @@ std::vector<Conv2dCase> dense_3x3_cases() {
 TEST(Conv2dAlgorithm, ForcedGemmAndWinogradMatchReference) {
   std::mt19937 rng(41);
   const auto cases = dense_3x3_cases();
-  for (const char* algorithm : {"gemm", "winograd"})
+  for (const char* algorithm : {"gemm", "winograd", "winograd_f2"})
     for (std::size_t i = 0; i < cases.size(); ++i)
       check_forward(cases[i], algorithm, kActivations[i % std::size(kActivations)], rng);
 }
@@ -66,7 +66,8 @@ TEST(Conv2dAlgorithm, WinogradEveryActivationAndUnevenPadding) {
   std::mt19937 rng(43);
   // Padding (0, 2): tiles and zero borders differ between rows and columns.
   const Conv2dCase k{"pad (0,2)", {2, 6, 9, 14}, {9, 3, 3, 1, 1, 0, 2}};
-  for (const char* act : kActivations) check_forward(k, "winograd", act, rng);
+  for (const char* algorithm : {"winograd", "winograd_f2"})
+    for (const char* act : kActivations) check_forward(k, algorithm, act, rng);
 }
 
 TEST(Conv2dAlgorithm, ForcedDepthwiseAndGemmOnDepthwiseShapes) {
@@ -80,10 +81,12 @@ TEST(Conv2dAlgorithm, ForcedDepthwiseAndGemmOnDepthwiseShapes) {
 }
 
 // Many tiles with wide channels: V and M do not fit one chunk of scratch, so the layer runs
-// the tiles in several chunks (64 + 64 channels: 1024 tiles a chunk; 26 * 7 * 6 = 1092 tiles).
+// the tiles in several chunks (64 + 64 channels: 455 tiles a chunk with F(4x4), 40 * 4 * 3 =
+// 480 tiles; 1024 with F(2x2), 40 * 7 * 6 = 1680 tiles).
 TEST(Conv2dAlgorithm, WinogradInChunks) {
   std::mt19937 rng(53);
-  check_forward({"chunks", {26, 64, 13, 11}, {64, 3, 3, 1, 1, 1, 1}}, "winograd", "relu", rng);
+  for (const char* algorithm : {"winograd", "winograd_f2"})
+    check_forward({"chunks", {40, 64, 13, 11}, {64, 3, 3, 1, 1, 1, 1}}, algorithm, "relu", rng);
 }
 
 // Auto on ResNet-like 3x3 blocks (whatever it picks on this device) and on the shapes it must
@@ -111,8 +114,11 @@ TEST(Conv2dAlgorithm, AutoNeverPicksWhatCannotRun) {
   EXPECT_EQ(pick({"depthwise", {1, 64, 56, 56}, {64, 3, 3, 1, 1, 1, 1, 1, 1, 64}}), Conv2dAlgorithm::Depthwise);
   EXPECT_EQ(pick({"1x1", {1, 64, 56, 56}, {64, 1, 1}}), Conv2dAlgorithm::Gemm);
   // Where it measured faster (conv2d.cpp), lavapipe runs ResNet's first 3x3 block in Winograd.
-  if (ctx.info().type == "CPU")
+  // and leaves its last (7x7, batch 1: too few pixels per weight) to the GEMM.
+  if (ctx.info().type == "CPU") {
     EXPECT_EQ(pick({"resnet layer1", {1, 64, 56, 56}, {64, 3, 3, 1, 1, 1, 1}}), Conv2dAlgorithm::Winograd);
+    EXPECT_EQ(pick({"resnet layer4", {1, 512, 7, 7}, {512, 3, 3, 1, 1, 1, 1}}), Conv2dAlgorithm::Gemm);
+  }
 }
 
 // Training with Winograd forced: y, and dx (Winograd too, on the rotated kernel, padding
@@ -128,8 +134,9 @@ TEST(Conv2dAlgorithm, WinogradBackwardAccumulatesAndMatchesReference) {
       {"pad 3 (dx on the GEMM)", {1, 3, 5, 6}, {4, 3, 3, 1, 1, 3, 3}},
   };
   const float grad_init = 0.5f;
+  for (const char* algorithm : {"winograd", "winograd_f2"})
   for (const Conv2dCase& k : cases) {
-    auto layer = make_layer(test::conv2d_spec(k, "winograd"), "c1");
+    auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
     test::Conv2dData d = test::random_conv2d_data(k, rng);
     Shape out = reference::conv2d_output_shape(k.c, k.in);
     auto dy = test::random_floats(out.count(), rng);
@@ -138,7 +145,7 @@ TEST(Conv2dAlgorithm, WinogradBackwardAccumulatesAndMatchesReference) {
     auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
     for (auto* v : {&ref.dx, &ref.dw, &ref.db})
       for (double& e : *v) e += grad_init;
-    const std::string what = std::string(k.what) + " " + k.in.str();
+    const std::string what = std::string(algorithm) + " " + k.what + " " + k.in.str();
     EXPECT_CLOSE_TO_REFERENCE(r.output, y, test::kForwardTolerance, what + " y");
     EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
     EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
@@ -150,7 +157,8 @@ TEST(Conv2dAlgorithm, WinogradBackwardAccumulatesAndMatchesReference) {
 TEST(Conv2dAlgorithm, WinogradInputGradientMatchesFiniteDifferences) {
   std::mt19937 rng(67);
   const Conv2dCase k{"pad 1", {2, 3, 6, 5}, {4, 3, 3, 1, 1, 1, 1}};
-  auto layer = make_layer(test::conv2d_spec(k, "winograd"), "c1");
+  for (const char* algorithm : {"winograd", "winograd_f2"}) {
+  auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
   test::Conv2dData d = test::random_conv2d_data(k, rng);
   Shape out = reference::conv2d_output_shape(k.c, k.in);
   auto dy = test::random_floats(out.count(), rng);
@@ -166,7 +174,8 @@ TEST(Conv2dAlgorithm, WinogradInputGradientMatchesFiniteDifferences) {
       },
       test::to_double(d.x));
   for (double& e : num_dx) e += grad_init;
-  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], num_dx, test::kBackwardTolerance, "dx");
+  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], num_dx, test::kBackwardTolerance, std::string(algorithm) + " dx");
+  }
 }
 
 TEST(Conv2dAlgorithm, ForcingAnUnsupportedAlgorithmIsAnErrorNamingTheLayer) {
@@ -178,6 +187,7 @@ TEST(Conv2dAlgorithm, ForcingAnUnsupportedAlgorithmIsAnErrorNamingTheLayer) {
   expect_error([&] { make({"", {1, 4, 9, 9}, {4, 5, 5, 1, 1, 2, 2}}, "winograd", "k5"); }, {"'k5'", "winograd", "kernel 5x5"});
   expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3, 1, 1, 2, 2, 2, 2}}, "winograd", "d2"); }, {"'d2'", "dilation 2x2"});
   expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3, 1, 1, 1, 1, 1, 1, 2}}, "winograd", "g2"); }, {"'g2'", "groups 2"});
+  expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3, 2, 1, 1, 1}}, "winograd_f2", "f2"); }, {"'f2'", "winograd_f2", "stride 2x1"});
   auto dw = make({"", {1, 4, 9, 9}, {8, 3, 3, 1, 1, 1, 1}}, "depthwise", "dw");
   expect_error([&] { dw->output_shape(std::vector<Shape>{{1, 4, 9, 9}}); }, {"'dw'", "depthwise", "one input channel"});
   expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3}}, "fast", "bad"); }, {"'bad'", "algorithm", "\"fast\""});

@@ -316,6 +316,14 @@ std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool trai
   return std::max<std::size_t>(need, splits > 1 ? splits * g.weights() : 0);
 }
 
+void Conv2dLayer::prepare(Recorder& rec, const LayerIO& io) {
+  const Geometry g = geometry(o_, io.inputs[0].shape, io.output.shape);
+  const winograd::Problem wp = forward_problem(o_, g);
+  if (is_winograd(choose(o_, g, &wp, is_cpu(rec.context()))) && !io.scratch.empty() &&
+      io.scratch.shape.count() >= winograd::min_scratch_floats(wp))
+    winograd::record_weights(rec, wp, false, io.params[0], io.scratch);
+}
+
 void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const TensorView& x = io.inputs[0];          // (N, Cin, H, W)
   const TensorView& w = io.params[0];          // (Cout, Cin/groups, kh, kw)
@@ -332,7 +340,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
       throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(wp)) +
                   " floats of scratch (Layer::scratch_floats), got " +
                   std::to_string(io.scratch.empty() ? 0 : io.scratch.shape.count()));
-    winograd::record(rec, wp, {.act = act_, .slope = slope_, .bias = o_.bias}, x, w, b, y, io.scratch);
+    winograd::record(rec, wp, {.act = act_, .slope = slope_, .bias = o_.bias}, x, w, b, y, io.scratch, io.prepared);
     return;
   }
   // One input channel per group and few outputs per group (depthwise): a GEMM tile would be

@@ -76,6 +76,8 @@ class Conv2dLayer : public Layer {
   // gradient in training) and, in training, the weight gradient's split-K partial sums.
   std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const override;
 
+  // Winograd's weight transform, kept in scratch for every later forward (inference plans).
+  void prepare(Recorder& rec, const LayerIO& io) override;
   // y = act(conv(x, w) + b)
   void forward(Recorder& rec, const LayerIO& io) override;
   // dx += conv_transpose(dy, w); dw += dy (x) im2col(x); db += sum(dy)

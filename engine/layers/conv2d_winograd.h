@@ -37,10 +37,15 @@ std::size_t scratch_floats(const Problem& p);
 // The least scratch record() can run with (chunks of a few tiles).
 std::size_t min_scratch_floats(const Problem& p);
 
-// x: (batch, cin, h, w)   w: (cout, cin, 3, 3), or (cin, cout, 3, 3) with flip
+// The weight transform alone: U into the start of scratch, where record() finds it when told
+// the weights are transformed already.
+// w: (cout, cin, 3, 3), or (cin, cout, 3, 3) with flip   scratch: >= min_scratch_floats(p)
+void record_weights(Recorder& rec, const Problem& p, bool flip, const TensorView& w, const TensorView& scratch);
+
+// x: (batch, cin, h, w)   w: as for record_weights; unread when weights_ready
 // b: (cout) with bias, else any tensor   y: (batch, cout, oh, ow)
 // scratch: at least min_scratch_floats(p) floats. Throws Error for grids past Vulkan's limits.
 void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView& x, const TensorView& w,
-            const TensorView& b, const TensorView& y, const TensorView& scratch);
+            const TensorView& b, const TensorView& y, const TensorView& scratch, bool weights_ready = false);
 
 }  // namespace vkcnn::conv2d::winograd

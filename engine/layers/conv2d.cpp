@@ -135,40 +135,52 @@ bool is_winograd(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::Winograd || a
 uint32_t winograd_tile(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::WinogradF2 ? 2 : 4; }
 
 winograd::Problem forward_problem(const Conv2dOptions& o, const Geometry& g) {
-  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1], winograd_tile(o.algorithm)};
+  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1]};
+}
+winograd::Problem with_tile(winograd::Problem p, Conv2dAlgorithm a) {
+  p.tile = winograd_tile(a);
+  return p;
 }
 // A 3x3 stride-1 convolution's input gradient is the convolution of dy with the kernel rotated
 // by 180 degrees and its channels swapped, padded by 2 - p; it needs p <= 2.
 std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, const Geometry& g) {
   if (o.padding[0] > 2 || o.padding[1] > 2) return std::nullopt;
-  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h,
-                           g.w,     2 - o.padding[0], 2 - o.padding[1], winograd_tile(o.algorithm)};
+  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h, g.w, 2 - o.padding[0], 2 - o.padding[1]};
 }
 
-// Whether Winograd F(4x4) is expected to beat the implicit GEMM on this problem. It saves 3/4
-// of the multiplies, but pays a weight transform of 36 * cin * cout values per pass and runs
-// GEMMs only (pixels / 16) columns wide, so it needs enough channels (the GEMM depth) and
-// enough pixels per weight. Measured on lavapipe (2 shared cores, vkcnn-bench --op, forward ms,
-// gemm / winograd / winograd_f2; noisy, +-30%):
-//   cin 64->64 56x56: 147 / 52 / 67        cin 128->128 28x28: 113 / 44 / 82
-//   cin 256->256 14x14: 120 / 36 / 40      cin 512->512 7x7: 94 / 148 / 102
-//   cin 512->512 7x7 batch 4: 537 / 335 / 353   cin 256->256 7x7: 43 / 98 / 30
-//   cin 32->64 14x14: 4.1 / 2.2 / 2.4      cin 32->64 14x14 batch 256: 1082 / 872 / 648
-//   cin 16->16 28x28: 2.7 / 2.6 / 2.3      cin 8->16 28x28: 1.7 / 1.9 / 1.9
-//   cin 3->64 32x32: 2.2 / 4.2 / 7.5       cin 1->32 28x28: 0.8 / 2.0 / 3.2
-// So: at least 16 channels in and out, and at least 196 output pixels a batch (14x14 and 7x7
-// at batch 4 win, 7x7 at batch 1 loses). F(2x2) never clearly beat F(4x4) where either
-// beat the GEMM, so auto does not use it. GPUs keep the GEMM: not measured there.
-bool winograd_pays(const winograd::Problem& p, bool cpu) {
-  if (!cpu) return false;
-  return p.cin >= 16 && p.cout >= 16 && uint64_t(p.batch) * p.oh * p.ow >= 196;
+// Auto's pick between the GEMM and Winograd for a 3x3 stride-1 problem. F(4x4) saves 3/4 of
+// the multiplies but runs GEMMs only pixels / 16 columns wide, and unless an inference plan
+// transformed the weights once (weights_prepared) it pays 36 * cin * cout transformed weights
+// per pass; F(2x2) saves less with 4x wider GEMMs and 16 * cin * cout. Both need channels (the
+// GEMM depth). Measured on lavapipe (2 cores shared with other work, so +-30% and worse):
+// forward ms, gemm / winograd / winograd_f2.
+//  vkcnn-bench --op (weights transformed every pass):
+//   64->64 56x56: 147 / 52 / 67           128->128 28x28: 113 / 44 / 82
+//   256->256 14x14: 120 / 36 / 40         512->512 7x7: 94 / 148 / 102
+//   512->512 7x7 batch 4: 537 / 335 / 353  256->256 7x7: 43 / 98 / 30
+//   32->64 14x14: 4.1 / 2.2 / 2.4         32->64 14x14 batch 256: 1082 / 872 / 648
+//   16->16 28x28: 2.7 / 2.6 / 2.3         8->16 28x28: 1.7 / 1.9 / 1.9
+//   3->64 32x32: 2.2 / 4.2 / 7.5          1->32 28x28: 0.8 / 2.0 / 3.2
+//  vkcnn-bench --arch of one conv (a plan: weights transformed once), two runs each:
+//   512->512 7x7: 120, 108 / 174, 330 / 85, 109     256->256 7x7: 35, 47 / 46, 52 / 14, 40
+//   256->256 14x14: 233, 185 / 70, 36 / 76, 61
+// So: at least 16 channels each way; F(4x4) from 196 output pixels a batch (14x14, or 7x7 at
+// batch 4); below that, F(2x2) down to 49 pixels (7x7) where the weights are prepared, the
+// GEMM otherwise. GPUs keep the GEMM: not measured there.
+Conv2dAlgorithm auto_pick(const winograd::Problem& p, bool cpu, bool weights_prepared) {
+  if (!cpu || p.cin < 16 || p.cout < 16) return Conv2dAlgorithm::Gemm;
+  const uint64_t pixels = uint64_t(p.batch) * p.oh * p.ow;
+  if (pixels >= 196) return Conv2dAlgorithm::Winograd;
+  if (weights_prepared && pixels >= 49) return Conv2dAlgorithm::WinogradF2;
+  return Conv2dAlgorithm::Gemm;
 }
 
-// Auto's choice for a forward problem, or for an input gradient `p`.
-Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd::Problem* p, bool cpu) {
+// The algorithm for a forward problem, or for an input gradient `p` (nullptr: none runs).
+Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd::Problem* p, bool cpu,
+                       bool weights_prepared) {
   if (o.algorithm != Conv2dAlgorithm::Auto) return o.algorithm;
   if (depthwise_shape(g)) return Conv2dAlgorithm::Depthwise;
-  if (winograd_shape(o) && p && winograd_pays(*p, cpu)) return Conv2dAlgorithm::Winograd;
+  if (winograd_shape(o) && p) return auto_pick(*p, cpu, weights_prepared);
   return Conv2dAlgorithm::Gemm;
 }
 
@@ -249,10 +261,10 @@ const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
   return "?";
 }
 
-Conv2dAlgorithm Conv2dLayer::algorithm(const Shape& input, const Context& ctx) const {
+Conv2dAlgorithm Conv2dLayer::algorithm(const Shape& input, const Context& ctx, bool weights_prepared) const {
   const Geometry g = geometry(o_, input, output_shape(std::span(&input, 1)));
   const winograd::Problem p = forward_problem(o_, g);
-  return choose(o_, g, &p, is_cpu(ctx));
+  return choose(o_, g, &p, is_cpu(ctx), weights_prepared);
 }
 
 bool Conv2dLayer::fuse_activation(Activation kind, float negative_slope) {
@@ -303,15 +315,18 @@ std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const 
 // backward.
 std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
   const Geometry g = geometry(o_, inputs[0], output_shape(inputs));
-  auto may_run = [&](const winograd::Problem& p) {
-    return is_winograd(choose(o_, g, &p, true)) || is_winograd(choose(o_, g, &p, false));
+  auto room = [&](const winograd::Problem& p, std::initializer_list<bool> prepared) {
+    std::size_t n = 0;
+    for (bool cpu : {true, false})
+      for (bool ready : prepared)
+        if (const Conv2dAlgorithm a = choose(o_, g, &p, cpu, ready); is_winograd(a))
+          n = std::max(n, winograd::scratch_floats(with_tile(p, a)));
+    return n;
   };
-  std::size_t need = 0;
-  const winograd::Problem fp = forward_problem(o_, g);
-  if (may_run(fp)) need = winograd::scratch_floats(fp);
+  // Forward passes run with prepared weights in inference plans and without in training's.
+  std::size_t need = room(forward_problem(o_, g), {true, false});
   if (!training) return need;
-  if (const auto bp = input_gradient_problem(o_, g); bp && may_run(*bp))
-    need = std::max(need, winograd::scratch_floats(*bp));
+  if (const auto bp = input_gradient_problem(o_, g)) need = std::max(need, room(*bp, {false}));
   const uint64_t splits = max_weight_splits(g);
   return std::max<std::size_t>(need, splits > 1 ? splits * g.weights() : 0);
 }
@@ -319,9 +334,11 @@ std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool trai
 void Conv2dLayer::prepare(Recorder& rec, const LayerIO& io) {
   const Geometry g = geometry(o_, io.inputs[0].shape, io.output.shape);
   const winograd::Problem wp = forward_problem(o_, g);
-  if (is_winograd(choose(o_, g, &wp, is_cpu(rec.context()))) && !io.scratch.empty() &&
-      io.scratch.shape.count() >= winograd::min_scratch_floats(wp))
-    winograd::record_weights(rec, wp, false, io.params[0], io.scratch);
+  const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(rec.context()), true);
+  if (!is_winograd(algorithm)) return;
+  const winograd::Problem tiled = with_tile(wp, algorithm);
+  if (!io.scratch.empty() && io.scratch.shape.count() >= winograd::min_scratch_floats(tiled))
+    winograd::record_weights(rec, tiled, false, io.params[0], io.scratch);
 }
 
 void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
@@ -332,10 +349,13 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const Geometry g = geometry(o_, x.shape, y.shape);
   const Push push = make_push(g, slope_);
   Context& ctx = rec.context();
-  const winograd::Problem wp = forward_problem(o_, g);
-  const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(ctx));
+  const Conv2dAlgorithm algorithm = [&] {
+    const winograd::Problem p = forward_problem(o_, g);
+    return choose(o_, g, &p, is_cpu(ctx), io.prepared);
+  }();
 
   if (is_winograd(algorithm)) {
+    const winograd::Problem wp = with_tile(forward_problem(o_, g), algorithm);
     if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(wp))
       throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(wp)) +
                   " floats of scratch (Layer::scratch_floats), got " +
@@ -370,8 +390,10 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   Context& ctx = rec.context();
   auto wanted = [](const std::vector<TensorView>& v, std::size_t i) { return i < v.size() && !v[i].empty(); };
 
-  const auto wp = input_gradient_problem(o_, g);
-  if (wanted(grads.grad_inputs, 0) && wp && is_winograd(choose(o_, g, &*wp, is_cpu(ctx)))) {
+  auto wp = input_gradient_problem(o_, g);
+  const Conv2dAlgorithm dx_algorithm = wp ? choose(o_, g, &*wp, is_cpu(ctx), false) : Conv2dAlgorithm::Gemm;
+  if (wp) *wp = with_tile(*wp, dx_algorithm);
+  if (wanted(grads.grad_inputs, 0) && is_winograd(dx_algorithm)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(*wp))
       throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(*wp)) +

@@ -60,8 +60,9 @@ class Conv2dLayer : public Layer {
   uint32_t groups() const { return o_.groups; }
   bool has_bias() const { return o_.bias; }
   Conv2dAlgorithm requested_algorithm() const { return o_.algorithm; }
-  // What the forward pass runs for this input shape on this device (never Auto).
-  Conv2dAlgorithm algorithm(const Shape& input, const Context& ctx) const;
+  // What the forward pass runs for this input shape on this device (never Auto), in a plan
+  // that prepared the weights (inference) or not (training, single layers).
+  Conv2dAlgorithm algorithm(const Shape& input, const Context& ctx, bool weights_prepared = false) const;
 
   // Inference graphs fold a following activation into the epilogue (every kind fuses, so
   // this returns true); backward then throws.

@@ -103,9 +103,9 @@ TEST(Conv2dAlgorithm, AutoMatchesReferenceOnResnetLikeShapes) {
 
 TEST(Conv2dAlgorithm, AutoNeverPicksWhatCannotRun) {
   Context& ctx = test::context();
-  auto pick = [&](const Conv2dCase& k) {
+  auto pick = [&](const Conv2dCase& k, bool prepared = false) {
     auto layer = make_layer(test::conv2d_spec(k), "c1");
-    return static_cast<Conv2dLayer&>(*layer).algorithm(k.in, ctx);
+    return static_cast<Conv2dLayer&>(*layer).algorithm(k.in, ctx, prepared);
   };
   EXPECT_NE(pick({"stride 2", {1, 64, 56, 56}, {64, 3, 3, 2, 2, 1, 1}}), Conv2dAlgorithm::Winograd);
   EXPECT_NE(pick({"dilation 2", {1, 64, 56, 56}, {64, 3, 3, 1, 1, 2, 2, 2, 2}}), Conv2dAlgorithm::Winograd);
@@ -114,10 +114,13 @@ TEST(Conv2dAlgorithm, AutoNeverPicksWhatCannotRun) {
   EXPECT_EQ(pick({"depthwise", {1, 64, 56, 56}, {64, 3, 3, 1, 1, 1, 1, 1, 1, 64}}), Conv2dAlgorithm::Depthwise);
   EXPECT_EQ(pick({"1x1", {1, 64, 56, 56}, {64, 1, 1}}), Conv2dAlgorithm::Gemm);
   // Where it measured faster (conv2d.cpp), lavapipe runs ResNet's first 3x3 block in Winograd.
-  // and leaves its last (7x7, batch 1: too few pixels per weight) to the GEMM.
+  // and its last (7x7, batch 1: few pixels per weight) in F(2x2) where the weights are
+  // transformed once, in the GEMM where every pass would transform them.
   if (ctx.info().type == "CPU") {
     EXPECT_EQ(pick({"resnet layer1", {1, 64, 56, 56}, {64, 3, 3, 1, 1, 1, 1}}), Conv2dAlgorithm::Winograd);
-    EXPECT_EQ(pick({"resnet layer4", {1, 512, 7, 7}, {512, 3, 3, 1, 1, 1, 1}}), Conv2dAlgorithm::Gemm);
+    const Conv2dCase layer4{"resnet layer4", {1, 512, 7, 7}, {512, 3, 3, 1, 1, 1, 1}};
+    EXPECT_EQ(pick(layer4, true), Conv2dAlgorithm::WinogradF2);
+    EXPECT_EQ(pick(layer4, false), Conv2dAlgorithm::Gemm);
   }
 }
 

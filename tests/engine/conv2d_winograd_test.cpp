@@ -89,6 +89,30 @@ TEST(Conv2dAlgorithm, WinogradInChunks) {
     check_forward({"chunks", {40, 64, 13, 11}, {64, 3, 3, 1, 1, 1, 1}}, algorithm, "relu", rng);
 }
 
+// The Winograd GEMMs run on whichever tiling the device picks: force each in turn, forward and
+// input gradient, with partial tiles in M (35 channels), N (18 or 60 tiles) and K (20 channels).
+TEST(Conv2dAlgorithm, WinogradEveryTilingMatchesReference) {
+  std::mt19937 rng(71);
+  const Conv2dCase k{"M 35, K 20", {2, 20, 9, 11}, {35, 3, 3, 1, 1, 1, 1}};
+  test::Conv2dData d = test::random_conv2d_data(k, rng);
+  auto dy = test::random_floats(reference::conv2d_output_shape(k.c, k.in).count(), rng);
+  auto y_ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+  auto g_ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+  std::vector<conv2d::Tile> tiles(conv2d::gpu_tiles().begin(), conv2d::gpu_tiles().end());
+  tiles.insert(tiles.end(), conv2d::cpu_tiles().begin(), conv2d::cpu_tiles().end());
+  for (const char* algorithm : {"winograd", "winograd_f2"})
+    for (const conv2d::Tile& t : tiles) {
+      conv2d::force_tile(t);
+      auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
+      auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy);
+      conv2d::force_tile(std::nullopt);
+      const std::string what = std::string(algorithm) + " tile " + std::to_string(t.bm) + "x" + std::to_string(t.bn) +
+                               "x" + std::to_string(t.bk) + " / " + std::to_string(t.tm) + "x" + std::to_string(t.tn);
+      EXPECT_CLOSE_TO_REFERENCE(r.output, y_ref, test::kForwardTolerance, what + " y");
+      EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], g_ref.dx, test::kBackwardTolerance, what + " dx");
+    }
+}
+
 // Auto on ResNet-like 3x3 blocks (whatever it picks on this device) and on the shapes it must
 // leave to the other algorithms.
 TEST(Conv2dAlgorithm, AutoMatchesReferenceOnResnetLikeShapes) {

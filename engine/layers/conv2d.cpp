@@ -186,6 +186,15 @@ Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd
 
 bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
 
+// Why scratch cannot hold Winograd's operands for p ("" when it can): the caller did not
+// allocate Layer::scratch_floats.
+std::string scratch_shortfall(const winograd::Problem& p, const TensorView& scratch) {
+  const std::size_t have = scratch.empty() ? 0 : scratch.shape.count(), need = winograd::min_scratch_floats(p);
+  if (have >= need) return "";
+  return "winograd needs " + std::to_string(need) + " floats of scratch (Layer::scratch_floats), got " +
+         std::to_string(have);
+}
+
 }  // namespace
 
 namespace conv2d {
@@ -236,7 +245,8 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
   if (is_winograd(o_.algorithm) && !winograd_shape(o_))
-    throw error("algorithm " + std::string(conv2d_algorithm_name(o_.algorithm)) + " needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " +
+    throw error("algorithm " + std::string(conv2d_algorithm_name(o_.algorithm)) +
+                " needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " +
                 std::to_string(o_.kernel[0]) + "x" + std::to_string(o_.kernel[1]) + ", stride " +
                 std::to_string(o_.stride[0]) + "x" + std::to_string(o_.stride[1]) + ", dilation " +
                 std::to_string(o_.dilation[0]) + "x" + std::to_string(o_.dilation[1]) + ", groups " +
@@ -337,7 +347,8 @@ void Conv2dLayer::prepare(Recorder& rec, const LayerIO& io) {
   const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(rec.context()), true);
   if (!is_winograd(algorithm)) return;
   const winograd::Problem tiled = with_tile(wp, algorithm);
-  if (!io.scratch.empty() && io.scratch.shape.count() >= winograd::min_scratch_floats(tiled))
+  // Without room forward throws (when forced) anyway.
+  if (scratch_shortfall(tiled, io.scratch).empty())
     winograd::record_weights(rec, tiled, false, io.params[0], io.scratch);
 }
 
@@ -356,10 +367,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
 
   if (is_winograd(algorithm)) {
     const winograd::Problem wp = with_tile(forward_problem(o_, g), algorithm);
-    if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(wp))
-      throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(wp)) +
-                  " floats of scratch (Layer::scratch_floats), got " +
-                  std::to_string(io.scratch.empty() ? 0 : io.scratch.shape.count()));
+    if (const std::string why = scratch_shortfall(wp, io.scratch); !why.empty()) throw error(why);
     winograd::record(rec, wp, {.act = act_, .slope = slope_, .bias = o_.bias}, x, w, b, y, io.scratch, io.prepared);
     return;
   }
@@ -395,10 +403,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   if (wp) *wp = with_tile(*wp, dx_algorithm);
   if (wanted(grads.grad_inputs, 0) && is_winograd(dx_algorithm)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
-    if (io.scratch.empty() || io.scratch.shape.count() < winograd::min_scratch_floats(*wp))
-      throw error("winograd needs " + std::to_string(winograd::min_scratch_floats(*wp)) +
-                  " floats of scratch (Layer::scratch_floats), got " +
-                  std::to_string(io.scratch.empty() ? 0 : io.scratch.shape.count()));
+    if (const std::string why = scratch_shortfall(*wp, io.scratch); !why.empty()) throw error(why);
     winograd::record(rec, *wp, {.accumulate = true, .flip = true}, dy, w, w, dx, io.scratch);
   } else if (wanted(grads.grad_inputs, 0)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
@@ -448,8 +453,8 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
     const std::string name = a.text("algorithm");
     const auto algorithm = conv2d_algorithm_from_name(name);
     if (!algorithm)
-      throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or \"depthwise\", got \"" +
-                    name + "\"");
+      throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or "
+                    "\"depthwise\", got \"" + name + "\"");
     o.algorithm = *algorithm;
   }
   return std::make_unique<Conv2dLayer>(name, o);

@@ -1,12 +1,15 @@
 // conv2d: PyTorch nn.Conv2d (stride, padding, dilation, groups, optional bias), forward and
 // backward as Vulkan compute shaders (shaders/conv2d*.comp).
 //  - forward: an implicit GEMM with shared-memory tiles (conv2d.comp; a 1x1 stride-1 unpadded
-//    conv specialises into a plain GEMM), or a direct kernel for depthwise (one input and at
-//    most 3 outputs per group: conv2d_depthwise.comp); bias and an optional fused activation
-//    (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
-//  Tilings are chosen per device kind (GPU or CPU/lavapipe) and shape; see conv2d.cpp.
-//  - backward: dx by a transposed-conv gather GEMM, dw by a split-K GEMM over the pixels,
-//    db by a per-channel reduction. All accumulate (+=).
+//    conv specialises into a plain GEMM), Winograd F(4x4, 3x3) or F(2x2, 3x3) for 3x3 stride-1
+//    single-group convs (conv2d_winograd*.comp, conv2d_winograd.h), or a direct kernel for
+//    depthwise (one input and at most 3 outputs per group: conv2d_depthwise.comp); bias and an
+//    optional fused activation (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
+//  Conv2dOptions::algorithm forces one; auto picks per layer and device. Tilings are chosen per
+//  device kind (GPU or CPU/lavapipe) and shape; see conv2d.cpp.
+//  - backward: dx by a transposed-conv gather GEMM (or by Winograd where the forward would
+//    use it, padding <= 2), dw by a split-K GEMM over the pixels, db by a per-channel
+//    reduction. All accumulate (+=).
 #pragma once
 #include <array>
 #include <cstdint>

@@ -105,7 +105,8 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   Context& ctx = rec.context();
   if (!weights_ready) record_weights(rec, p, e.flip, w, scratch);
 
-  const Kernel& input = ctx.kernel(ShaderId::conv2d_winograd_input, 2, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
+  const Kernel& input =
+      ctx.kernel(ShaderId::conv2d_winograd_input, 2, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
   const Tile t = pick_tile(ctx, p.cout, l.chunk, p.positions());
   // The GEMMs do not depend on m (their count is the grid's z): one pipeline for both.
   const Kernel& gemm = ctx.kernel(ShaderId::conv2d_winograd_gemm, 1, specialization(t, 2));

@@ -161,22 +161,23 @@ TEST(Conv2dAlgorithm, WinogradBackwardAccumulatesAndMatchesReference) {
       {"pad 3 (dx on the GEMM)", {1, 3, 5, 6}, {4, 3, 3, 1, 1, 3, 3}},
   };
   const float grad_init = 0.5f;
-  for (const char* algorithm : {"winograd", "winograd_f2"})
-  for (const Conv2dCase& k : cases) {
-    auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
-    test::Conv2dData d = test::random_conv2d_data(k, rng);
-    Shape out = reference::conv2d_output_shape(k.c, k.in);
-    auto dy = test::random_floats(out.count(), rng);
-    auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
-    auto y = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
-    auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
-    for (auto* v : {&ref.dx, &ref.dw, &ref.db})
-      for (double& e : *v) e += grad_init;
-    const std::string what = std::string(algorithm) + " " + k.what + " " + k.in.str();
-    EXPECT_CLOSE_TO_REFERENCE(r.output, y, test::kForwardTolerance, what + " y");
-    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
-    EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
-    if (k.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], ref.db, test::kBackwardTolerance, what + " db");
+  for (const char* algorithm : {"winograd", "winograd_f2"}) {
+    for (const Conv2dCase& k : cases) {
+      auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
+      test::Conv2dData d = test::random_conv2d_data(k, rng);
+      Shape out = reference::conv2d_output_shape(k.c, k.in);
+      auto dy = test::random_floats(out.count(), rng);
+      auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
+      auto y = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+      auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+      for (auto* v : {&ref.dx, &ref.dw, &ref.db})
+        for (double& e : *v) e += grad_init;
+      const std::string what = std::string(algorithm) + " " + k.what + " " + k.in.str();
+      EXPECT_CLOSE_TO_REFERENCE(r.output, y, test::kForwardTolerance, what + " y");
+      EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
+      EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
+      if (k.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], ref.db, test::kBackwardTolerance, what + " db");
+    }
   }
 }
 
@@ -185,23 +186,23 @@ TEST(Conv2dAlgorithm, WinogradInputGradientMatchesFiniteDifferences) {
   std::mt19937 rng(67);
   const Conv2dCase k{"pad 1", {2, 3, 6, 5}, {4, 3, 3, 1, 1, 1, 1}};
   for (const char* algorithm : {"winograd", "winograd_f2"}) {
-  auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
-  test::Conv2dData d = test::random_conv2d_data(k, rng);
-  Shape out = reference::conv2d_output_shape(k.c, k.in);
-  auto dy = test::random_floats(out.count(), rng);
-  const float grad_init = -0.25f;
-  auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
-  auto wd = test::to_double(d.w), bd = test::to_double(d.b);
-  auto num_dx = test::numeric_gradient(
-      [&](const std::vector<double>& x) {
-        auto y = reference::conv2d_forward(k.c, k.in, x, wd, bd);
-        double s = 0;
-        for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
-        return s;
-      },
-      test::to_double(d.x));
-  for (double& e : num_dx) e += grad_init;
-  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], num_dx, test::kBackwardTolerance, std::string(algorithm) + " dx");
+    auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
+    test::Conv2dData d = test::random_conv2d_data(k, rng);
+    Shape out = reference::conv2d_output_shape(k.c, k.in);
+    auto dy = test::random_floats(out.count(), rng);
+    const float grad_init = -0.25f;
+    auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
+    auto wd = test::to_double(d.w), bd = test::to_double(d.b);
+    auto num_dx = test::numeric_gradient(
+        [&](const std::vector<double>& x) {
+          auto y = reference::conv2d_forward(k.c, k.in, x, wd, bd);
+          double s = 0;
+          for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
+          return s;
+        },
+        test::to_double(d.x));
+    for (double& e : num_dx) e += grad_init;
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], num_dx, test::kBackwardTolerance, std::string(algorithm) + " dx");
   }
 }
 
@@ -210,14 +211,19 @@ TEST(Conv2dAlgorithm, ForcingAnUnsupportedAlgorithmIsAnErrorNamingTheLayer) {
   auto make = [](const Conv2dCase& k, const char* algorithm, const char* name) {
     return make_layer(test::conv2d_spec(k, algorithm), name);
   };
-  expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3, 2, 2, 1, 1}}, "winograd", "s2"); }, {"'s2'", "winograd", "stride 2x2"});
-  expect_error([&] { make({"", {1, 4, 9, 9}, {4, 5, 5, 1, 1, 2, 2}}, "winograd", "k5"); }, {"'k5'", "winograd", "kernel 5x5"});
-  expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3, 1, 1, 2, 2, 2, 2}}, "winograd", "d2"); }, {"'d2'", "dilation 2x2"});
-  expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3, 1, 1, 1, 1, 1, 1, 2}}, "winograd", "g2"); }, {"'g2'", "groups 2"});
-  expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3, 2, 1, 1, 1}}, "winograd_f2", "f2"); }, {"'f2'", "winograd_f2", "stride 2x1"});
+  // Config order: {out_channels, kh, kw, sh, sw, ph, pw, dh, dw, groups}.
+  auto rejects = [&](reference::Conv2dConfig c, const char* algorithm, const char* name,
+                     std::initializer_list<const char*> parts) {
+    expect_error([&] { make({"", {1, 4, 9, 9}, c}, algorithm, name); }, parts);
+  };
+  rejects({4, 3, 3, 2, 2, 1, 1}, "winograd", "s2", {"'s2'", "winograd", "stride 2x2"});
+  rejects({4, 5, 5, 1, 1, 2, 2}, "winograd", "k5", {"'k5'", "winograd", "kernel 5x5"});
+  rejects({4, 3, 3, 1, 1, 2, 2, 2, 2}, "winograd", "d2", {"'d2'", "dilation 2x2"});
+  rejects({4, 3, 3, 1, 1, 1, 1, 1, 1, 2}, "winograd", "g2", {"'g2'", "groups 2"});
+  rejects({4, 3, 3, 2, 1, 1, 1}, "winograd_f2", "f2", {"'f2'", "winograd_f2", "stride 2x1"});
+  rejects({4, 3, 3}, "fast", "bad", {"'bad'", "algorithm", "\"fast\""});
   auto dw = make({"", {1, 4, 9, 9}, {8, 3, 3, 1, 1, 1, 1}}, "depthwise", "dw");
   expect_error([&] { dw->output_shape(std::vector<Shape>{{1, 4, 9, 9}}); }, {"'dw'", "depthwise", "one input channel"});
-  expect_error([&] { make({"", {1, 4, 9, 9}, {4, 3, 3}}, "fast", "bad"); }, {"'bad'", "algorithm", "\"fast\""});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // so that tap decoding (k -> channel, kh, kw) folds into multiplies by constants; sizes that
 // change with the batch are push constants (one pipeline serves every batch size).
 // Values must match vkcnn::Conv2dLayer (engine/layers/conv2d.cpp).
+#include "fast_div.glsl"
 layout(constant_id = 6) const uint KH = 3;
 layout(constant_id = 7) const uint KW = 3;
 layout(constant_id = 8) const uint SH = 1;
@@ -31,12 +32,6 @@ layout(push_constant) uniform Push {
   float slope;             // leaky_relu's negative slope for the fused activation
 } p;
 
-// n / d for n < 2^31, with (mul, shift) from vkcnn::conv2d::FastDiv (Granlund-Montgomery).
-uint fast_div(uint n, uint mul, uint shift) {
-  uint hi, lo;
-  umulExtended(n, mul, hi, lo);
-  return (hi + n) >> shift;
-}
 uint div_ohw(uint n) { return fast_div(n, p.div_ohw_mul, p.div_ohw_shift); }
 uint div_ow(uint n) { return fast_div(n, p.div_ow_mul, p.div_ow_shift); }
 uint div_hw(uint n) { return fast_div(n, p.div_hw_mul, p.div_hw_shift); }

@@ -47,4 +47,11 @@ bool Attributes::flag(const char* key, bool fallback) const {
   return v.get<bool>();
 }
 
+std::string Attributes::text(const char* key) const {
+  if (!spec_.contains(key)) throw error(std::string("missing attribute \"") + key + "\"");
+  const auto& v = spec_.at(key);
+  if (!v.is_string()) throw error(std::string("attribute \"") + key + "\" must be a string, got " + v.dump());
+  return v.get<std::string>();
+}
+
 }  // namespace vkcnn

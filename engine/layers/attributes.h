@@ -21,6 +21,8 @@ class Attributes {
   std::array<uint32_t, 2> pair(const char* key, int64_t fallback = -1) const;
   float real(const char* key, double fallback) const;
   bool flag(const char* key, bool fallback) const;
+  // A string attribute (required).
+  std::string text(const char* key) const;
 
   Error error(const std::string& what) const;
 

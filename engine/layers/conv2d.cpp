@@ -5,6 +5,8 @@
 #include <span>
 #include <thread>
 
+#include "layers/conv2d_winograd.h"
+
 namespace vkcnn {
 namespace {
 
@@ -21,6 +23,8 @@ struct Push {
 static_assert(sizeof(Push) == 80);
 
 using conv2d::Tile;
+using conv2d::pick_tile;
+namespace winograd = conv2d::winograd;
 constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
 
 // GPUs: 256-invocation groups, 8x8 register blocks only for large tiles.
@@ -46,30 +50,7 @@ uint32_t parallel_slots(const Context& ctx) {
   return type == "discrete GPU" ? 128 : 16;
 }
 
-// The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
-// `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
-// shared memory, and on CPU devices also the tile loaders' 1/BM + 1/BN from device memory,
-// which cost lavapipe about four times as much (measured: c2's weight gradient at batch 64 is
-// 20% faster with 64x64 tiles than with the 64x16 that register loads alone would pick).
-// Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
 std::optional<Tile> forced_tile;  // conv2d::force_tile, for tests
-
-Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups) {
-  if (forced_tile) return *forced_tile;
-  const bool cpu = ctx.info().type == "CPU";
-  const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
-  const uint64_t slots = parallel_slots(ctx);
-  const Tile* best = nullptr;
-  double best_cost = 0;
-  for (const Tile& t : tiles) {
-    uint64_t workgroups = (m + t.bm - 1) / t.bm * ((n + t.bn - 1) / t.bn) * groups;
-    double loads = double(t.tm + t.tn) / (t.tm * t.tn);
-    if (cpu) loads += 4.0 * double(t.bm + t.bn) / (double(t.bm) * t.bn);
-    double cost = double((workgroups + slots - 1) / slots) * t.bm * t.bn * loads;
-    if (!best || cost < best_cost) best = &t, best_cost = cost;
-  }
-  return *best;
-}
 
 constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
 constexpr uint64_t kMinSplitDepth = 512;      // pixels per weight-gradient split worth a workgroup
@@ -144,12 +125,105 @@ WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t 
   return {t, static_cast<uint32_t>((k + k_split - 1) / k_split), static_cast<uint32_t>(k_split)};
 }
 
+bool winograd_shape(const Conv2dOptions& o) {
+  return o.kernel == std::array<uint32_t, 2>{3, 3} && o.stride == std::array<uint32_t, 2>{1, 1} &&
+         o.dilation == std::array<uint32_t, 2>{1, 1} && o.groups == 1;
+}
+bool depthwise_shape(const Geometry& g) { return g.cin_g == 1 && g.cout_g < 4; }
+
+bool is_winograd(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::Winograd || a == Conv2dAlgorithm::WinogradF2; }
+uint32_t winograd_tile(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::WinogradF2 ? 2 : 4; }
+
+winograd::Problem forward_problem(const Conv2dOptions& o, const Geometry& g) {
+  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1]};
+}
+winograd::Problem with_tile(winograd::Problem p, Conv2dAlgorithm a) {
+  p.tile = winograd_tile(a);
+  return p;
+}
+// A 3x3 stride-1 convolution's input gradient is the convolution of dy with the kernel rotated
+// by 180 degrees and its channels swapped, padded by 2 - p; it needs p <= 2.
+std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, const Geometry& g) {
+  if (o.padding[0] > 2 || o.padding[1] > 2) return std::nullopt;
+  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h, g.w, 2 - o.padding[0], 2 - o.padding[1]};
+}
+
+// Auto's pick between the GEMM and Winograd for a 3x3 stride-1 problem. F(4x4) saves 3/4 of
+// the multiplies but runs GEMMs only pixels / 16 columns wide, and unless an inference plan
+// transformed the weights once (weights_prepared) it pays 36 * cin * cout transformed weights
+// per pass; F(2x2) saves less with 4x wider GEMMs and 16 * cin * cout. Both need channels (the
+// GEMM depth). Measured on lavapipe (2 cores shared with other work, so +-30% and worse):
+// forward ms, gemm / winograd / winograd_f2.
+//  vkcnn-bench --op (weights transformed every pass):
+//   64->64 56x56: 147 / 52 / 67           128->128 28x28: 113 / 44 / 82
+//   256->256 14x14: 120 / 36 / 40         512->512 7x7: 94 / 148 / 102
+//   512->512 7x7 batch 4: 537 / 335 / 353  256->256 7x7: 43 / 98 / 30
+//   32->64 14x14: 4.1 / 2.2 / 2.4         32->64 14x14 batch 256: 1082 / 872 / 648
+//   16->16 28x28: 2.7 / 2.6 / 2.3         8->16 28x28: 1.7 / 1.9 / 1.9
+//   3->64 32x32: 2.2 / 4.2 / 7.5          1->32 28x28: 0.8 / 2.0 / 3.2
+//  vkcnn-bench --arch of one conv (a plan: weights transformed once), two runs each:
+//   512->512 7x7: 120, 108 / 174, 330 / 85, 109     256->256 7x7: 35, 47 / 46, 52 / 14, 40
+//   256->256 14x14: 233, 185 / 70, 36 / 76, 61
+// So: at least 16 channels each way; F(4x4) from 196 output pixels a batch (14x14, or 7x7 at
+// batch 4); below that, F(2x2) down to 49 pixels (7x7) where the weights are prepared, the
+// GEMM otherwise. GPUs keep the GEMM: not measured there.
+Conv2dAlgorithm auto_pick(const winograd::Problem& p, bool cpu, bool weights_prepared) {
+  if (!cpu || p.cin < 16 || p.cout < 16) return Conv2dAlgorithm::Gemm;
+  const uint64_t pixels = uint64_t(p.batch) * p.oh * p.ow;
+  if (pixels >= 196) return Conv2dAlgorithm::Winograd;
+  if (weights_prepared && pixels >= 49) return Conv2dAlgorithm::WinogradF2;
+  return Conv2dAlgorithm::Gemm;
+}
+
+// The algorithm for a forward problem, or for an input gradient `p` (nullptr: none runs).
+Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd::Problem* p, bool cpu,
+                       bool weights_prepared) {
+  if (o.algorithm != Conv2dAlgorithm::Auto) return o.algorithm;
+  if (depthwise_shape(g)) return Conv2dAlgorithm::Depthwise;
+  if (winograd_shape(o) && p) return auto_pick(*p, cpu, weights_prepared);
+  return Conv2dAlgorithm::Gemm;
+}
+
+bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
+
+// Why scratch cannot hold Winograd's operands for p ("" when it can): the caller did not
+// allocate Layer::scratch_floats.
+std::string scratch_shortfall(const winograd::Problem& p, const TensorView& scratch) {
+  const std::size_t have = scratch.empty() ? 0 : scratch.shape.count(), need = winograd::min_scratch_floats(p);
+  if (have >= need) return "";
+  return "winograd needs " + std::to_string(need) + " floats of scratch (Layer::scratch_floats), got " +
+         std::to_string(have);
+}
+
 }  // namespace
 
 namespace conv2d {
 std::span<const Tile> gpu_tiles() { return kGpuTiles; }
 std::span<const Tile> cpu_tiles() { return kCpuTiles; }
 void force_tile(std::optional<Tile> tile) { forced_tile = tile; }
+
+// The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
+// `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
+// shared memory, and on CPU devices also the tile loaders' 1/BM + 1/BN from device memory,
+// which cost lavapipe about four times as much (measured: c2's weight gradient at batch 64 is
+// 20% faster with 64x64 tiles than with the 64x16 that register loads alone would pick).
+// Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups) {
+  if (forced_tile) return *forced_tile;
+  const bool cpu = ctx.info().type == "CPU";
+  const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
+  const uint64_t slots = parallel_slots(ctx);
+  const Tile* best = nullptr;
+  double best_cost = 0;
+  for (const Tile& t : tiles) {
+    uint64_t workgroups = (m + t.bm - 1) / t.bm * ((n + t.bn - 1) / t.bn) * groups;
+    double loads = double(t.tm + t.tn) / (t.tm * t.tn);
+    if (cpu) loads += 4.0 * double(t.bm + t.bn) / (double(t.bm) * t.bn);
+    double cost = double((workgroups + slots - 1) / slots) * t.bm * t.bn * loads;
+    if (!best || cost < best_cost) best = &t, best_cost = cost;
+  }
+  return *best;
+}
 
 FastDiv::FastDiv(uint32_t divisor) {
   if (divisor == 0) throw Error("conv2d: division by a zero size");
@@ -176,6 +250,37 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
   if (o_.out_channels % o_.groups)
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
+  if (is_winograd(o_.algorithm) && !winograd_shape(o_))
+    throw error("algorithm " + std::string(conv2d_algorithm_name(o_.algorithm)) +
+                " needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " +
+                std::to_string(o_.kernel[0]) + "x" + std::to_string(o_.kernel[1]) + ", stride " +
+                std::to_string(o_.stride[0]) + "x" + std::to_string(o_.stride[1]) + ", dilation " +
+                std::to_string(o_.dilation[0]) + "x" + std::to_string(o_.dilation[1]) + ", groups " +
+                std::to_string(o_.groups));
+}
+
+std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name) {
+  for (Conv2dAlgorithm a : {Conv2dAlgorithm::Auto, Conv2dAlgorithm::Gemm, Conv2dAlgorithm::Winograd,
+                            Conv2dAlgorithm::WinogradF2, Conv2dAlgorithm::Depthwise})
+    if (name == conv2d_algorithm_name(a)) return a;
+  return std::nullopt;
+}
+
+const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
+  switch (a) {
+    case Conv2dAlgorithm::Auto: return "auto";
+    case Conv2dAlgorithm::Gemm: return "gemm";
+    case Conv2dAlgorithm::Winograd: return "winograd";
+    case Conv2dAlgorithm::WinogradF2: return "winograd_f2";
+    case Conv2dAlgorithm::Depthwise: return "depthwise";
+  }
+  return "?";
+}
+
+Conv2dAlgorithm Conv2dLayer::algorithm(const Shape& input, const Context& ctx, bool weights_prepared) const {
+  const Geometry g = geometry(o_, input, output_shape(std::span(&input, 1)));
+  const winograd::Problem p = forward_problem(o_, g);
+  return choose(o_, g, &p, is_cpu(ctx), weights_prepared);
 }
 
 bool Conv2dLayer::fuse_activation(Activation kind, float negative_slope) {
@@ -204,6 +309,9 @@ Shape Conv2dLayer::output_shape(std::span<const Shape> inputs) const {
                 std::to_string(o_.padding[1]) + " and dilation " + std::to_string(o_.dilation[0]) + "x" +
                 std::to_string(o_.dilation[1]) + " (output would be " + std::to_string(std::max<int64_t>(oh, 0)) +
                 "x" + std::to_string(std::max<int64_t>(ow, 0)) + ")");
+  if (o_.algorithm == Conv2dAlgorithm::Depthwise && (in.c / o_.groups != 1 || o_.out_channels / o_.groups >= 4))
+    throw error("algorithm depthwise needs one input channel and at most 3 outputs per group, got " +
+                std::to_string(in.c / o_.groups) + " and " + std::to_string(o_.out_channels / o_.groups));
   return {in.n, o_.out_channels, static_cast<uint32_t>(oh), static_cast<uint32_t>(ow)};
 }
 
@@ -217,11 +325,37 @@ std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const 
   return p;
 }
 
+// Scratch has no device, so Winograd's room is kept wherever some device kind may choose it.
+// Its uses share one region: each is written and read within one pass of this layer (the
+// recorder orders dispatches that touch the same buffer), and none is kept from forward to
+// backward.
 std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
-  if (!training) return 0;
   const Geometry g = geometry(o_, inputs[0], output_shape(inputs));
+  auto room = [&](const winograd::Problem& p, std::initializer_list<bool> prepared) {
+    std::size_t n = 0;
+    for (bool cpu : {true, false})
+      for (bool ready : prepared)
+        if (const Conv2dAlgorithm a = choose(o_, g, &p, cpu, ready); is_winograd(a))
+          n = std::max(n, winograd::scratch_floats(with_tile(p, a)));
+    return n;
+  };
+  // Forward passes run with prepared weights in inference plans and without in training's.
+  std::size_t need = room(forward_problem(o_, g), {true, false});
+  if (!training) return need;
+  if (const auto bp = input_gradient_problem(o_, g)) need = std::max(need, room(*bp, {false}));
   const uint64_t splits = max_weight_splits(g);
-  return splits > 1 ? splits * g.weights() : 0;
+  return std::max<std::size_t>(need, splits > 1 ? splits * g.weights() : 0);
+}
+
+void Conv2dLayer::prepare(Recorder& rec, const LayerIO& io) {
+  const Geometry g = geometry(o_, io.inputs[0].shape, io.output.shape);
+  const winograd::Problem wp = forward_problem(o_, g);
+  const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(rec.context()), true);
+  if (!is_winograd(algorithm)) return;
+  const winograd::Problem tiled = with_tile(wp, algorithm);
+  // Without room forward throws (when forced) anyway.
+  if (scratch_shortfall(tiled, io.scratch).empty())
+    winograd::record_weights(rec, tiled, false, io.params[0], io.scratch);
 }
 
 void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
@@ -232,10 +366,20 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const Geometry g = geometry(o_, x.shape, y.shape);
   const Push push = make_push(g, slope_);
   Context& ctx = rec.context();
+  const Conv2dAlgorithm algorithm = [&] {
+    const winograd::Problem p = forward_problem(o_, g);
+    return choose(o_, g, &p, is_cpu(ctx), io.prepared);
+  }();
 
+  if (is_winograd(algorithm)) {
+    const winograd::Problem wp = with_tile(forward_problem(o_, g), algorithm);
+    if (const std::string why = scratch_shortfall(wp, io.scratch); !why.empty()) throw error(why);
+    winograd::record(rec, wp, {.act = act_, .slope = slope_, .bias = o_.bias}, x, w, b, y, io.scratch, io.prepared);
+    return;
+  }
   // One input channel per group and few outputs per group (depthwise): a GEMM tile would be
   // mostly empty, so one invocation per output.
-  if (g.cin_g == 1 && g.cout_g < 4) {
+  if (algorithm == Conv2dAlgorithm::Depthwise) {
     if (g.cout > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
       throw error("a batch or channel count above 65535 is not supported");
     const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, 4, specialization(o_, kNoTile, {act_, o_.bias}));
@@ -260,7 +404,14 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   Context& ctx = rec.context();
   auto wanted = [](const std::vector<TensorView>& v, std::size_t i) { return i < v.size() && !v[i].empty(); };
 
-  if (wanted(grads.grad_inputs, 0)) {
+  auto wp = input_gradient_problem(o_, g);
+  const Conv2dAlgorithm dx_algorithm = wp ? choose(o_, g, &*wp, is_cpu(ctx), false) : Conv2dAlgorithm::Gemm;
+  if (wp) *wp = with_tile(*wp, dx_algorithm);
+  if (wanted(grads.grad_inputs, 0) && is_winograd(dx_algorithm)) {
+    const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
+    if (const std::string why = scratch_shortfall(*wp, io.scratch); !why.empty()) throw error(why);
+    winograd::record(rec, *wp, {.accumulate = true, .flip = true}, dy, w, w, dx, io.scratch);
+  } else if (wanted(grads.grad_inputs, 0)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     const uint64_t n = uint64_t(g.batch) * g.h * g.w;
     const Tile t = pick_tile(ctx, g.cin_g, n, g.groups);
@@ -304,6 +455,14 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
   o.dilation = a.pair("dilation", 1);
   o.groups = a.uint("groups", 1);
   o.bias = a.flag("bias", true);
+  if (a.has("algorithm")) {
+    const std::string name = a.text("algorithm");
+    const auto algorithm = conv2d_algorithm_from_name(name);
+    if (!algorithm)
+      throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or "
+                    "\"depthwise\", got \"" + name + "\"");
+    o.algorithm = *algorithm;
+  }
   return std::make_unique<Conv2dLayer>(name, o);
 }
 

@@ -1,24 +1,42 @@
 // conv2d: PyTorch nn.Conv2d (stride, padding, dilation, groups, optional bias), forward and
 // backward as Vulkan compute shaders (shaders/conv2d*.comp).
 //  - forward: an implicit GEMM with shared-memory tiles (conv2d.comp; a 1x1 stride-1 unpadded
-//    conv specialises into a plain GEMM), or a direct kernel for depthwise (one input and at
-//    most 3 outputs per group: conv2d_depthwise.comp); bias and an optional fused activation
-//    (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
-//  Tilings are chosen per device kind (GPU or CPU/lavapipe) and shape; see conv2d.cpp.
-//  - backward: dx by a transposed-conv gather GEMM, dw by a split-K GEMM over the pixels,
-//    db by a per-channel reduction. All accumulate (+=).
+//    conv specialises into a plain GEMM), Winograd F(4x4, 3x3) or F(2x2, 3x3) for 3x3 stride-1
+//    single-group convs (conv2d_winograd*.comp, conv2d_winograd.h), or a direct kernel for
+//    depthwise (one input and at most 3 outputs per group: conv2d_depthwise.comp); bias and an
+//    optional fused activation (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
+//  Conv2dOptions::algorithm forces one; auto picks per layer and device. Tilings are chosen per
+//  device kind (GPU or CPU/lavapipe) and shape; see conv2d.cpp.
+//  - backward: dx by a transposed-conv gather GEMM (or by Winograd where the forward would
+//    use it, padding <= 2), dw by a split-K GEMM over the pixels, db by a per-channel
+//    reduction. All accumulate (+=).
 #pragma once
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "layers/activation.h"
 #include "layers/attributes.h"
 #include "layers/layer.h"
 
 namespace vkcnn {
+
+// How the forward pass (and, for Winograd, the input gradient) is computed. Auto chooses per
+// layer and device (see conv2d.cpp); forcing one on a shape it cannot run is an Error.
+enum class Conv2dAlgorithm {
+  Auto,
+  Gemm,       // implicit GEMM: every shape
+  Winograd,    // F(4x4, 3x3): 3x3 kernel, stride 1, dilation 1, groups 1
+  WinogradF2,  // F(2x2, 3x3): the same shapes, fewer savings, smaller transforms
+  Depthwise,  // direct: one input channel and at most 3 outputs per group
+};
+// "auto", "gemm", "winograd", "winograd_f2", "depthwise" (the JSON attribute "algorithm");
+// nullopt otherwise.
+std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name);
+const char* conv2d_algorithm_name(Conv2dAlgorithm a);
 
 struct Conv2dOptions {
   uint32_t out_channels = 1;
@@ -28,6 +46,7 @@ struct Conv2dOptions {
   std::array<uint32_t, 2> dilation{1, 1};
   uint32_t groups = 1;
   bool bias = true;
+  Conv2dAlgorithm algorithm = Conv2dAlgorithm::Auto;
 };
 
 class Conv2dLayer : public Layer {
@@ -43,6 +62,10 @@ class Conv2dLayer : public Layer {
   std::array<uint32_t, 2> dilation() const { return o_.dilation; }
   uint32_t groups() const { return o_.groups; }
   bool has_bias() const { return o_.bias; }
+  Conv2dAlgorithm requested_algorithm() const { return o_.algorithm; }
+  // What the forward pass runs for this input shape on this device (never Auto), in a plan
+  // that prepared the weights (inference) or not (training, single layers).
+  Conv2dAlgorithm algorithm(const Shape& input, const Context& ctx, bool weights_prepared = false) const;
 
   // Inference graphs fold a following activation into the epilogue (every kind fuses, so
   // this returns true); backward then throws.
@@ -53,9 +76,12 @@ class Conv2dLayer : public Layer {
   Shape output_shape(std::span<const Shape> inputs) const override;
   // weight [out, in/groups, kh, kw], then bias [out] when has_bias().
   std::vector<ParamDesc> params(std::span<const Shape> inputs) const override;
-  // Training only: room for the weight gradient's split-K partial sums.
+  // Room for Winograd's transformed operands where it may run (forward, and the input
+  // gradient in training) and, in training, the weight gradient's split-K partial sums.
   std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const override;
 
+  // Winograd's weight transform, kept in scratch for every later forward (inference plans).
+  void prepare(Recorder& rec, const LayerIO& io) override;
   // y = act(conv(x, w) + b)
   void forward(Recorder& rec, const LayerIO& io) override;
   // dx += conv_transpose(dy, w); dw += dy (x) im2col(x); db += sum(dy)
@@ -67,7 +93,8 @@ class Conv2dLayer : public Layer {
   float slope_ = 0.01f;
 };
 
-// The registry's factory: reads out_channels, kernel, stride, padding, dilation, groups, bias.
+// The registry's factory: reads out_channels, kernel, stride, padding, dilation, groups, bias,
+// algorithm.
 std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::string& name);
 
 namespace conv2d {
@@ -89,6 +116,9 @@ std::span<const Tile> cpu_tiles();
 // For tests: every conv2d GEMM recorded from now on uses `tile`; nullopt chooses per device
 // and shape again.
 void force_tile(std::optional<Tile> tile);
+// The tiling with the least estimated time for M x N GEMMs in `groups` groups on this device
+// (or the forced one).
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups);
 
 // n / d as a multiply-high and a shift, exact for n < 2^31 (what the shaders' fast_div runs).
 struct FastDiv {

@@ -56,6 +56,7 @@ struct LayerIO {
   TensorView scratch;              // Layer::scratch_floats() floats, kept from forward to backward
   bool training = false;
   uint32_t seed = 0;               // changes every training step (dropout masks)
+  bool prepared = false;           // prepare() ran on these params and scratch, and they are unchanged
 };
 
 // What a backward pass writes. Every gradient *accumulates* (+=): the trainer zeroes them once
@@ -88,6 +89,10 @@ class Layer {
   // drop the separate activation layer. Layers that can (conv2d, dense) return true.
   virtual bool fuse_activation(Activation kind, float negative_slope) { return false; }
 
+  // Plans whose params stay constant (inference) record this once before any forward: a layer
+  // may precompute from its params into its scratch, which forward then finds there when
+  // io.prepared is set (conv2d's Winograd weight transform). Others never call it.
+  virtual void prepare(Recorder& rec, const LayerIO& io) {}
   virtual void forward(Recorder& rec, const LayerIO& io) = 0;
   virtual void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads);
 

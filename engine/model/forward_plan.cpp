@@ -67,21 +67,32 @@ ForwardPlan::ForwardPlan(const Model& model, uint32_t batch)
     if (std::size_t n = node.layer->scratch_floats(in_shapes, false))
       scratch_[i] = Tensor(model.context(), Shape{static_cast<uint32_t>(n), 1, 1, 1});
   }
+  // The model's weights never change (Model uploads them once), so what layers derive from
+  // them is computed here once rather than in every pass.
+  run_once(model.context(), [&](Recorder& rec) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) nodes[i].layer->prepare(rec, node_io(i));
+  });
 }
 
 TensorView ForwardPlan::output() const { return views_.back(); }
 
+LayerIO ForwardPlan::node_io(std::size_t i) const {
+  const GraphNode& node = model_->graph().nodes()[i];
+  LayerIO io;
+  for (int src : node.inputs) io.inputs.push_back(src < 0 ? input_.view() : views_[src]);
+  io.output = views_[i];
+  io.params = model_->params(i);
+  if (scratch_[i].buffer().valid()) io.scratch = scratch_[i].view();
+  return io;
+}
+
 void ForwardPlan::record(Recorder& rec) const {
   const auto& nodes = model_->graph().nodes();
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const GraphNode& node = nodes[i];
-    LayerIO io;
-    for (int src : node.inputs) io.inputs.push_back(src < 0 ? input_.view() : views_[src]);
-    io.output = views_[i];
-    io.params = model_->params(i);
-    if (scratch_[i].buffer().valid()) io.scratch = scratch_[i].view();
-    node.layer->forward(rec, io);
-    rec.mark(node.layer->name());
+    LayerIO io = node_io(i);
+    io.prepared = true;
+    nodes[i].layer->forward(rec, io);
+    rec.mark(nodes[i].layer->name());
   }
 }
 

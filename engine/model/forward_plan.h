@@ -37,6 +37,8 @@ class ForwardPlan {
   std::vector<std::pair<std::string, double>> last_profile() const;
 
  private:
+  LayerIO node_io(std::size_t node) const;
+
   const Model* model_;
   uint32_t batch_;
   Tensor input_;

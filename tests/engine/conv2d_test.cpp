@@ -2,9 +2,9 @@
 #include <cstdio>
 #include <functional>
 
-
 #include <gtest/gtest.h>
 
+#include "engine/conv2d_cases.h"
 #include "layers/conv2d.h"
 #include "reference/activation.h"
 #include "reference/conv2d.h"
@@ -15,45 +15,11 @@ namespace {
 
 using test::HostTensor;
 
-struct Case {
-  const char* what;
-  Shape in;
-  reference::Conv2dConfig c;
-  bool bias = true;
-};
-
-nlohmann::json spec_of(const Case& k) {
-  const auto& c = k.c;
-  return {{"type", "conv2d"},         {"out_channels", c.out_channels}, {"kernel", {c.kh, c.kw}},
-          {"stride", {c.sh, c.sw}},   {"padding", {c.ph, c.pw}},        {"dilation", {c.dh, c.dw}},
-          {"groups", c.groups},       {"bias", k.bias}};
-}
-
-// Random x, w (and b) for a case.
-struct Data {
-  std::vector<float> x, w, b;
-  std::vector<std::vector<float>> params() const {
-    if (b.empty()) return {w};
-    return {w, b};
-  }
-};
-Data random_data(const Case& k, std::mt19937& rng) {
-  const auto& c = k.c;
-  Data d;
-  d.x = test::random_floats(k.in.count(), rng);
-  d.w = test::random_floats(std::size_t(c.out_channels) * (k.in.c / c.groups) * c.kh * c.kw, rng);
-  if (k.bias) d.b = test::random_floats(c.out_channels, rng);
-  return d;
-}
-
-void expect_error(const std::function<void()>& f, std::initializer_list<const char*> parts) {
-  try {
-    f();
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    for (const char* part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
+using Case = test::Conv2dCase;
+using Data = test::Conv2dData;
+using test::expect_error;
+nlohmann::json spec_of(const Case& k) { return test::conv2d_spec(k); }
+Data random_data(const Case& k, std::mt19937& rng) { return test::random_conv2d_data(k, rng); }
 
 // Odd sizes everywhere; each line exercises one feature of nn.Conv2d or one shader path.
 // Config order: {out_channels, kh, kw, sh, sw, ph, pw, dh, dw, groups}.

@@ -90,6 +90,27 @@ TEST(ModelForward, TorchvisionLayoutsMatchReferenceAt32x32) {
   }
 }
 
+// Winograd layers (forced: at these sizes auto would pick the GEMM) in a plan, which
+// transforms their weights once when it is built rather than in every pass.
+TEST(ModelForward, WinogradLayersMatchReference) {
+  auto spec = parse_model_spec(R"({
+    "name": "winograd-test",
+    "input": {"channels": 3, "height": 13, "width": 11, "color": "rgb"},
+    "layers": [
+      {"type": "conv2d", "name": "a", "out_channels": 16, "kernel": 3, "padding": 1, "algorithm": "winograd_f2"},
+      {"type": "relu", "name": "a_act"},
+      {"type": "conv2d", "name": "b", "out_channels": 12, "kernel": 3, "padding": 0, "algorithm": "winograd"},
+      {"type": "batchnorm2d", "name": "b_bn"},
+      {"type": "leaky_relu", "name": "b_act", "negative_slope": 0.1},
+      {"type": "global_avgpool", "name": "gap"},
+      {"type": "flatten", "name": "flat"},
+      {"type": "dense", "name": "fc", "out_features": 5}
+    ]})",
+                               "winograd-test");
+  expect_model_matches_reference(spec, 1, 5);
+  expect_model_matches_reference(spec, 3, 6);
+}
+
 TEST(ModelForward, FoldsBatchnormAndFusesActivations) {
   auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/resnet18.json");
   Graph full(spec, "resnet18");

@@ -1,0 +1,45 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
+// Winograd output transform: Y = A^T M A for one tile of one output channel, then bias and
+// the fused activation (or, with ACCUMULATE, y += Y: an input gradient adds to what is there).
+// Edge tiles write only the outputs inside the image.
+// scratch at m_off: M (a*a, cout, tiles)   b: (cout)   y: (batch, cout, oh, ow)
+#include "common.glsl"
+#include "conv2d_winograd_common.glsl"
+layout(local_size_x = 64) in;
+layout(binding = 0) readonly buffer Scratch { float s[]; };
+layout(binding = 1) readonly buffer Bias { float bias[]; };  // scratch again when there is no bias
+layout(binding = 2) buffer Y { float y[]; };
+
+void main() {
+  const uint t = gl_GlobalInvocationID.x, co = gl_WorkGroupID.y;
+  if (t >= p.tiles) return;
+  const uvec3 o = tile_origin(p.tile0 + t);
+  const uint plane = p.cout * p.tiles;
+
+  float r[6][4];  // r[i] = A^T applied along row i of M
+  [[unroll]] for (uint i = 0; i < IT; ++i) {
+    float row[6];
+    [[unroll]] for (uint j = 0; j < 6; ++j)
+      row[j] = j < IT ? s[p.m_off + (i * IT + j) * plane + co * p.tiles + t] : 0.0;
+    r[i] = output_line(row);
+  }
+  const float b = HAS_BIAS ? bias[co] : 0.0;
+  const uint base = (o.x * p.cout + co) * p.oh * p.ow;
+  [[unroll]] for (uint j = 0; j < OT; ++j) {
+    float col[6];
+    [[unroll]] for (uint i = 0; i < 6; ++i) col[i] = i < IT ? r[i][j] : 0.0;
+    const float[4] v = output_line(col);
+    const uint ox = o.z + j;
+    [[unroll]] for (uint i = 0; i < OT; ++i) {
+      const uint oy = o.y + i;
+      if (oy >= p.oh || ox >= p.ow) continue;
+      const uint at = base + oy * p.ow + ox;
+      if (ACCUMULATE)
+        y[at] += v[i];
+      else
+        y[at] = activate(ACT, v[i] + b, p.slope);
+    }
+  }
+}

@@ -161,113 +161,107 @@ std::vector<std::string> Context::list_devices() {
 }
 
 Context::Context(const ContextOptions& options) {
-  instance_ = create_instance();
-  try {
-    auto devices = physical_devices(instance_);
-    std::string selector = options.device;
-    if (selector.empty())
-      if (const char* env = std::getenv("VKCNN_DEVICE")) selector = env;
-    uint32_t index = pick_device(devices, selector);
-    physical_ = devices[index];
+  instance_ = Owned<VkInstance>(create_instance(), [](VkInstance i) { vkDestroyInstance(i, nullptr); });
+  auto devices = physical_devices(instance_.get());
+  std::string selector = options.device;
+  if (selector.empty())
+    if (const char* env = std::getenv("VKCNN_DEVICE")) selector = env;
+  uint32_t index = pick_device(devices, selector);
+  physical_ = devices[index];
 
-    VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-    VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
-    props2.pNext = &subgroup;
-    vkGetPhysicalDeviceProperties2(physical_, &props2);
-    const VkPhysicalDeviceProperties& props = props2.properties;
-    info_.name = props.deviceName;
-    info_.type = device_type_name(props.deviceType);
-    info_.index = index;
-    info_.vendor_id = props.vendorID;
-    info_.subgroup_size = subgroup.subgroupSize;
-    info_.max_shared_memory = props.limits.maxComputeSharedMemorySize;
-    info_.timestamp_period_ns = props.limits.timestampPeriod;
-    vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
+  VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  props2.pNext = &subgroup;
+  vkGetPhysicalDeviceProperties2(physical_, &props2);
+  const VkPhysicalDeviceProperties& props = props2.properties;
+  info_.name = props.deviceName;
+  info_.type = device_type_name(props.deviceType);
+  info_.index = index;
+  info_.vendor_id = props.vendorID;
+  info_.subgroup_size = subgroup.subgroupSize;
+  info_.max_shared_memory = props.limits.maxComputeSharedMemorySize;
+  info_.timestamp_period_ns = props.limits.timestampPeriod;
+  vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
 
-    if (!has_extension(physical_, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
-      throw Error("Vulkan device \"" + info_.name + "\" lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME
-                  ", which vkcnn needs; update its driver");
+  if (!has_extension(physical_, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
+    throw Error("Vulkan device \"" + info_.name + "\" lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME
+                ", which vkcnn needs; update its driver");
 
-    uint32_t family_count = 0;
-    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, nullptr);
-    std::vector<VkQueueFamilyProperties> families(family_count);
-    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, families.data());
-    // Prefer a compute queue family without graphics: on discrete GPUs it is the async one.
-    int chosen = -1;
-    for (uint32_t i = 0; i < family_count; ++i) {
-      if (!(families[i].queueFlags & VK_QUEUE_COMPUTE_BIT)) continue;
-      if (chosen < 0 || !(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) chosen = static_cast<int>(i);
-      if (!(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) break;
-    }
-    if (chosen < 0) throw Error("Vulkan device \"" + info_.name + "\" has no compute queue");
-    queue_family_ = static_cast<uint32_t>(chosen);
-    info_.timestamps = families[queue_family_].timestampValidBits > 0 && props.limits.timestampPeriod > 0;
-
-    float priority = 1.0f;
-    VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
-    qci.queueFamilyIndex = queue_family_;
-    qci.queueCount = 1;
-    qci.pQueuePriorities = &priority;
-    const char* extensions[] = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
-    VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-    dci.queueCreateInfoCount = 1;
-    dci.pQueueCreateInfos = &qci;
-    dci.enabledExtensionCount = 1;
-    dci.ppEnabledExtensionNames = extensions;
-    vk_check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
-    volkLoadDevice(device_);
-    vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
-
-    VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    vk_check(vkCreateFence(device_, &fci, nullptr, &fence_), "vkCreateFence");
-
-    std::vector<char> cache_data;
-    if (options.persistent_pipeline_cache) {
-      if (std::string dir = cache_directory(); !dir.empty()) {
-        char uuid[3 * VK_UUID_SIZE + 1] = {};
-        for (uint32_t i = 0; i < VK_UUID_SIZE; ++i) std::snprintf(uuid + 2 * i, 3, "%02x", props.pipelineCacheUUID[i]);
-        pipeline_cache_path_ = dir + "/pipelines-" + std::to_string(props.vendorID) + "-" +
-                               std::to_string(props.deviceID) + "-" + uuid + ".bin";
-        std::ifstream in(pipeline_cache_path_, std::ios::binary);
-        cache_data.assign(std::istreambuf_iterator<char>(in), {});
-      }
-    }
-    VkPipelineCacheCreateInfo cci{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
-    cci.initialDataSize = cache_data.size();
-    cci.pInitialData = cache_data.empty() ? nullptr : cache_data.data();
-    // A stale or foreign cache is not an error: the driver validates the header; start empty then.
-    if (vkCreatePipelineCache(device_, &cci, nullptr, &pipeline_cache_) != VK_SUCCESS) {
-      cci.initialDataSize = 0;
-      cci.pInitialData = nullptr;
-      vk_check(vkCreatePipelineCache(device_, &cci, nullptr, &pipeline_cache_), "vkCreatePipelineCache");
-    }
-    if (const char* p = std::getenv("VKCNN_PROFILE")) profiling_ = std::string(p) == "1" && info_.timestamps;
-  } catch (...) {
-    // Whatever was created before the failure, children of the device first.
-    if (pipeline_cache_) vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
-    if (fence_) vkDestroyFence(device_, fence_, nullptr);
-    if (device_) vkDestroyDevice(device_, nullptr);
-    vkDestroyInstance(instance_, nullptr);
-    throw;
+  uint32_t family_count = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, nullptr);
+  std::vector<VkQueueFamilyProperties> families(family_count);
+  vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, families.data());
+  // Prefer a compute queue family without graphics: on discrete GPUs it is the async one.
+  int chosen = -1;
+  for (uint32_t i = 0; i < family_count; ++i) {
+    if (!(families[i].queueFlags & VK_QUEUE_COMPUTE_BIT)) continue;
+    if (chosen < 0 || !(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) chosen = static_cast<int>(i);
+    if (!(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) break;
   }
+  if (chosen < 0) throw Error("Vulkan device \"" + info_.name + "\" has no compute queue");
+  queue_family_ = static_cast<uint32_t>(chosen);
+  info_.timestamps = families[queue_family_].timestampValidBits > 0 && props.limits.timestampPeriod > 0;
+
+  float priority = 1.0f;
+  VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+  qci.queueFamilyIndex = queue_family_;
+  qci.queueCount = 1;
+  qci.pQueuePriorities = &priority;
+  const char* extensions[] = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+  VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  dci.queueCreateInfoCount = 1;
+  dci.pQueueCreateInfos = &qci;
+  dci.enabledExtensionCount = 1;
+  dci.ppEnabledExtensionNames = extensions;
+  VkDevice device = VK_NULL_HANDLE;
+  vk_check(vkCreateDevice(physical_, &dci, nullptr, &device), "vkCreateDevice");
+  device_ = Owned<VkDevice>(device, [](VkDevice d) { vkDestroyDevice(d, nullptr); });
+  volkLoadDevice(device);
+  vkGetDeviceQueue(device, queue_family_, 0, &queue_);
+
+  VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VkFence fence = VK_NULL_HANDLE;
+  vk_check(vkCreateFence(device, &fci, nullptr, &fence), "vkCreateFence");
+  fence_ = Owned<VkFence>(fence, [device](VkFence f) { vkDestroyFence(device, f, nullptr); });
+
+  std::vector<char> cache_data;
+  if (options.persistent_pipeline_cache) {
+    if (std::string dir = cache_directory(); !dir.empty()) {
+      char uuid[3 * VK_UUID_SIZE + 1] = {};
+      for (uint32_t i = 0; i < VK_UUID_SIZE; ++i) std::snprintf(uuid + 2 * i, 3, "%02x", props.pipelineCacheUUID[i]);
+      pipeline_cache_path_ = dir + "/pipelines-" + std::to_string(props.vendorID) + "-" +
+                             std::to_string(props.deviceID) + "-" + uuid + ".bin";
+      std::ifstream in(pipeline_cache_path_, std::ios::binary);
+      cache_data.assign(std::istreambuf_iterator<char>(in), {});
+    }
+  }
+  VkPipelineCacheCreateInfo cci{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+  cci.initialDataSize = cache_data.size();
+  cci.pInitialData = cache_data.empty() ? nullptr : cache_data.data();
+  // A stale or foreign cache is not an error: the driver validates the header; start empty then.
+  VkPipelineCache cache = VK_NULL_HANDLE;
+  if (vkCreatePipelineCache(device, &cci, nullptr, &cache) != VK_SUCCESS) {
+    cci.initialDataSize = 0;
+    cci.pInitialData = nullptr;
+    vk_check(vkCreatePipelineCache(device, &cci, nullptr, &cache), "vkCreatePipelineCache");
+  }
+  pipeline_cache_ =
+      Owned<VkPipelineCache>(cache, [device](VkPipelineCache c) { vkDestroyPipelineCache(device, c, nullptr); });
+  if (const char* p = std::getenv("VKCNN_PROFILE")) profiling_ = std::string(p) == "1" && info_.timestamps;
 }
 
 Context::~Context() {
-  if (device_) vkDeviceWaitIdle(device_);
+  if (device_) vkDeviceWaitIdle(device_.get());
   save_pipeline_cache();
-  kernels_.clear();
-  if (pipeline_cache_) vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
-  if (fence_) vkDestroyFence(device_, fence_, nullptr);
-  if (device_) vkDestroyDevice(device_, nullptr);
-  if (instance_) vkDestroyInstance(instance_, nullptr);
+  kernels_.clear();  // pipelines before the cache and the device; the members go in reverse order
 }
 
 void Context::save_pipeline_cache() noexcept {
   if (pipeline_cache_path_.empty() || !pipeline_cache_) return;
   size_t size = 0;
-  if (vkGetPipelineCacheData(device_, pipeline_cache_, &size, nullptr) != VK_SUCCESS || size == 0) return;
+  if (vkGetPipelineCacheData(device_.get(), pipeline_cache_.get(), &size, nullptr) != VK_SUCCESS || size == 0) return;
   std::vector<char> data(size);
-  if (vkGetPipelineCacheData(device_, pipeline_cache_, &size, data.data()) != VK_SUCCESS) return;
+  if (vkGetPipelineCacheData(device_.get(), pipeline_cache_.get(), &size, data.data()) != VK_SUCCESS) return;
   // The cache only saves start-up time, so failing to write it is not worth an error.
   std::error_code ec;
   std::filesystem::path path(pipeline_cache_path_);
@@ -296,7 +290,7 @@ const Kernel& Context::kernel(ShaderId shader, uint32_t bindings, std::span<cons
   if (auto it = kernels_.find(key); it != kernels_.end()) return *it->second;
 
   auto k = std::make_unique<Kernel>();
-  k->device = device_;
+  k->device = device_.get();
   k->bindings = bindings;
   k->name = shader_name(shader).data();
   const std::string what = "creating the pipeline for shader " + std::string(shader_name(shader));
@@ -308,7 +302,7 @@ const Kernel& Context::kernel(ShaderId shader, uint32_t bindings, std::span<cons
   dli.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   dli.bindingCount = bindings;
   dli.pBindings = slots.data();
-  vk_check(vkCreateDescriptorSetLayout(device_, &dli, nullptr, &k->set_layout), what.c_str());
+  vk_check(vkCreateDescriptorSetLayout(device_.get(), &dli, nullptr, &k->set_layout), what.c_str());
 
   VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, kMaxPushConstantBytes};
   VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
@@ -316,14 +310,14 @@ const Kernel& Context::kernel(ShaderId shader, uint32_t bindings, std::span<cons
   pli.pSetLayouts = &k->set_layout;
   pli.pushConstantRangeCount = 1;
   pli.pPushConstantRanges = &push;
-  vk_check(vkCreatePipelineLayout(device_, &pli, nullptr, &k->layout), what.c_str());
+  vk_check(vkCreatePipelineLayout(device_.get(), &pli, nullptr, &k->layout), what.c_str());
 
   auto words = shader_spirv(shader);
   VkShaderModuleCreateInfo smi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   smi.codeSize = words.size() * sizeof(uint32_t);
   smi.pCode = words.data();
   VkShaderModule module = VK_NULL_HANDLE;
-  vk_check(vkCreateShaderModule(device_, &smi, nullptr, &module), what.c_str());
+  vk_check(vkCreateShaderModule(device_.get(), &smi, nullptr, &module), what.c_str());
 
   std::vector<VkSpecializationMapEntry> entries(spec.size());
   for (uint32_t i = 0; i < spec.size(); ++i) entries[i] = {i, i * 4u, 4u};
@@ -332,8 +326,8 @@ const Kernel& Context::kernel(ShaderId shader, uint32_t bindings, std::span<cons
   ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, module,
               "main", spec.empty() ? nullptr : &si};
   ci.layout = k->layout;
-  VkResult r = vkCreateComputePipelines(device_, pipeline_cache_, 1, &ci, nullptr, &k->pipeline);
-  vkDestroyShaderModule(device_, module, nullptr);
+  VkResult r = vkCreateComputePipelines(device_.get(), pipeline_cache_.get(), 1, &ci, nullptr, &k->pipeline);
+  vkDestroyShaderModule(device_.get(), module, nullptr);
   vk_check(r, what.c_str());
   return *kernels_.emplace(key, std::move(k)).first->second;
 }
@@ -343,12 +337,13 @@ void Context::submit_and_wait(VkCommandBuffer cmd) {
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   si.commandBufferCount = 1;
   si.pCommandBuffers = &cmd;
-  vk_check(vkQueueSubmit(queue_, 1, &si, fence_), "vkQueueSubmit");
+  VkFence fence = fence_.get();
+  vk_check(vkQueueSubmit(queue_, 1, &si, fence), "vkQueueSubmit");
   // A generous timeout turns a hung device into an error instead of a hung pipeline.
   constexpr uint64_t kTimeoutNs = 60ull * 1000 * 1000 * 1000;
-  VkResult r = vkWaitForFences(device_, 1, &fence_, VK_TRUE, kTimeoutNs);
+  VkResult r = vkWaitForFences(device_.get(), 1, &fence, VK_TRUE, kTimeoutNs);
   vk_check(r, "waiting for the GPU (vkWaitForFences)");
-  vk_check(vkResetFences(device_, 1, &fence_), "vkResetFences");
+  vk_check(vkResetFences(device_.get(), 1, &fence), "vkResetFences");
 }
 
 }  // namespace vkcnn

@@ -11,6 +11,7 @@
 
 #include "vk/check.h"
 #include "vk/kernel.h"
+#include "vk/owned.h"
 #include "vkcnn/shader_ids.h"
 
 namespace vkcnn {
@@ -45,7 +46,7 @@ class Context {
   static std::vector<std::string> list_devices();
 
   const DeviceInfo& info() const { return info_; }
-  VkDevice device() const { return device_; }
+  VkDevice device() const { return device_.get(); }
   VkPhysicalDevice physical_device() const { return physical_; }
   uint32_t queue_family() const { return queue_family_; }
   const VkPhysicalDeviceMemoryProperties& memory_properties() const { return memory_props_; }
@@ -65,13 +66,14 @@ class Context {
  private:
   void save_pipeline_cache() noexcept;
 
-  VkInstance instance_ = VK_NULL_HANDLE;
+  // Declared in creation order: destroyed in reverse, children before the device.
+  Owned<VkInstance> instance_;
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
-  VkDevice device_ = VK_NULL_HANDLE;
+  Owned<VkDevice> device_;
   VkQueue queue_ = VK_NULL_HANDLE;
   uint32_t queue_family_ = 0;
-  VkFence fence_ = VK_NULL_HANDLE;
-  VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
+  Owned<VkFence> fence_;
+  Owned<VkPipelineCache> pipeline_cache_;
   std::string pipeline_cache_path_;
   VkPhysicalDeviceMemoryProperties memory_props_{};
   DeviceInfo info_;

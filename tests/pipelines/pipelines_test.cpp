@@ -51,7 +51,7 @@ Process run(std::vector<std::string> args, const std::map<std::string, std::stri
                                             {"VKCNN_DEMO_SHOW", "0"}};
   for (const auto& [k, v] : env) all[k] = v;
   for (const auto& [k, v] : all) envp = g_environ_setenv(envp, k.c_str(), v.c_str(), TRUE);
-  envp = test::with_sanitizer_runtime(envp);
+  envp = vkcnn::test::with_sanitizer_runtime(envp);
   std::vector<gchar*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

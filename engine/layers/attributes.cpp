@@ -50,7 +50,7 @@ bool Attributes::flag(const char* key, bool fallback) const {
 std::string Attributes::text(const char* key) const {
   if (!spec_.contains(key)) throw error(std::string("missing attribute \"") + key + "\"");
   const auto& v = spec_.at(key);
-  if (!v.is_string()) throw error(std::string("attribute \"") + key + "\" must be a string, got " + v.dump());
+  if (!v.is_string()) throw error(std::string("attribute \"") + key + "\" must be a string, got " + json_excerpt(v));
   return v.get<std::string>();
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "layers/conv2d_winograd.h"
+#include "model/json_text.h"
 
 namespace vkcnn {
 namespace {
@@ -241,12 +242,13 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
   positive("stride", o_.stride);
   positive("dilation", o_.dilation);
   if (o_.groups == 0 || o_.groups > 65535) throw error("groups must be between 1 and 65535");
-  // Wider padding only adds outputs that see nothing but zeros; from a file it is a way to ask
-  // for gigabytes of them.
+  // Padding wider than the kernel's extent only adds outputs that see nothing but zeros; from a
+  // file it would be a way to ask for gigabytes of them.
   for (int i = 0; i < 2; ++i)
-    if (uint64_t(o_.padding[i]) > uint64_t(o_.dilation[i]) * (o_.kernel[i] - 1))
-      throw error("padding " + std::to_string(o_.padding[i]) + " is wider than the kernel's reach " +
-                  std::to_string(uint64_t(o_.dilation[i]) * (o_.kernel[i] - 1)) + " (dilation x (kernel - 1))");
+    if (uint64_t(o_.padding[i]) > uint64_t(o_.dilation[i]) * (o_.kernel[i] - 1) + 1)
+      throw error("padding " + std::to_string(o_.padding[i]) + " is wider than the kernel's extent " +
+                  std::to_string(uint64_t(o_.dilation[i]) * (o_.kernel[i] - 1) + 1) +
+                  " (dilation x (kernel - 1) + 1)");
   if (o_.out_channels % o_.groups)
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
@@ -460,7 +462,7 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
     const auto algorithm = conv2d_algorithm_from_name(name);
     if (!algorithm)
       throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or "
-                    "\"depthwise\", got \"" + name + "\"");
+                    "\"depthwise\", got \"" + excerpt(name) + "\"");
     o.algorithm = *algorithm;
   }
   return std::make_unique<Conv2dLayer>(name, o);

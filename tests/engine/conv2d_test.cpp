@@ -188,6 +188,10 @@ TEST(Conv2d, BadGroupsAndSmallInputsAreErrorsNamingTheLayer) {
   auto big = make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 5}, {"dilation", 2}}, "c9");
   expect_error([&] { big->output_shape(std::vector<Shape>{{1, 3, 8, 9}}); }, {"'c9'", "(1, 3, 8, 9)", "too small"});
   expect_error([] { make_layer({{"type", "conv2d"}, {"kernel", 3}}, "c10"); }, {"'c10'", "out_channels"});
+  // A file asking for 16M rows of zeros around a 3x3 kernel (gigabytes of output) is refused.
+  expect_error([] { make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1 << 24}}, "c11"); },
+               {"'c11'", "padding 16777216 is wider than the kernel's extent 3"});
+  EXPECT_NO_THROW(make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 3}}, "c12"));
 }
 
 TEST(Conv2d, FastDivisionIsExact) {

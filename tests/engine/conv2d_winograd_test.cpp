@@ -25,7 +25,9 @@ const char* const kActivations[] = {"", "relu", "relu6", "leaky_relu", "sigmoid"
 // (none for ""), and the reference's.
 void check_forward(const Conv2dCase& k, const std::string& algorithm, const char* act, std::mt19937& rng) {
   auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
-  if (*act) ASSERT_TRUE(layer->fuse_activation(*activation_from_type(act), 0.2f));
+  if (*act) {
+    ASSERT_TRUE(layer->fuse_activation(*activation_from_type(act), 0.2f));
+  }
   test::Conv2dData d = test::random_conv2d_data(k, rng);
   for (float& v : d.x) v *= 4;  // reach relu6's upper clamp
   auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());

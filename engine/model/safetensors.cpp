@@ -298,7 +298,8 @@ std::vector<float> to_f32(const File& file, const std::string& name) {
   std::span<const std::byte> data = file.data(t);
   std::vector<float> out(*element_count(t.shape));
   if (t.dtype == "F32") {
-    std::memcpy(out.data(), data.data(), data.size());
+    // A zero-size tensor has no storage: memcpy with a null pointer is undefined even for 0 bytes.
+    if (!data.empty()) std::memcpy(out.data(), data.data(), data.size());
   } else if (t.dtype == "F16" || t.dtype == "BF16") {
     for (std::size_t i = 0; i < out.size(); ++i) {
       uint16_t v = std::to_integer<uint16_t>(data[2 * i]) | std::to_integer<uint16_t>(data[2 * i + 1]) << 8;

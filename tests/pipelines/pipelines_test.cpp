@@ -146,6 +146,9 @@ GstPadProbeReturn count_frame(GstPad* pad, GstPadProbeInfo* info, gpointer data)
 
 Decoded decode(const std::string& path) {
   g_setenv("GST_REGISTRY", VKCNN_TEST_REGISTRY, TRUE);
+#ifdef VKCNN_CHILD_PRELOAD
+  g_setenv("GST_REGISTRY_FORK", "no", TRUE);  // see tests/plugin/main.cpp
+#endif
   gst_init(nullptr, nullptr);
   Decoded d;
   GError* error = nullptr;

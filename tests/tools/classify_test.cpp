@@ -20,6 +20,7 @@
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
 #include "support/process.h"
+#include "support/tiny_model.h"
 #include "support/scratch_dir.h"
 
 namespace vkcnn {
@@ -36,18 +37,7 @@ class ClassifyTool : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = scratch_.path();
-    spec_ = parse_model_spec(R"({
-      "name": "tiny-rgb", "labels": ["red", "green", "blue", "dark"],
-      "input": {"channels": 3, "height": 12, "width": 10, "color": "rgb", "mean": [0.5, 0.4, 0.3],
-                "std": [0.25, 0.3, 0.2], "resize": "letterbox"},
-      "layers": [
-        {"type": "conv2d", "name": "c1", "out_channels": 6, "kernel": 3, "padding": 1, "stride": 2},
-        {"type": "relu"},
-        {"type": "global_avgpool"},
-        {"type": "flatten"},
-        {"type": "dense", "name": "fc", "out_features": 4},
-        {"type": "softmax"}]})",
-                             "tiny-rgb");
+    spec_ = parse_model_spec(test::kTinyRgbArch, "tiny-rgb");
     weights_ = initialize_weights(Graph(spec_), 5);
     // Sharpen the scores so the classes differ clearly.
     for (float& w : weights_.at("fc.weight").values) w *= 8.f;

@@ -13,6 +13,7 @@
 #include "cifar.h"
 #include "data_source.h"
 #include "idx.h"
+#include "image_file.h"
 #include "image_folder.h"
 #include "vk/check.h"
 
@@ -157,6 +158,19 @@ TEST(IdxReader, DimensionsWhoseProductWrapsAreRejected) {
   write_bytes(labels, idx_labels(467));
   expect_error([&] { read_idx(images, labels, kTen); },
                {images, "header announces 467 x 176025008 x 1795223217 bytes of data, more than the file's 800 bytes"});
+}
+
+// Image headers are read before decoding; the ones that announce nothing usable say so.
+TEST(ImageFile, HeadersWithoutPixelsOrFrameAreRejectedWithTheFileNamed) {
+  TempDir dir;
+  const std::string empty_png = dir / "empty.png", bad_jpeg = dir / "bad.jpg";
+  write_bytes(empty_png, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                          0, 0, 0, 0, 0, 0, 0, 5, 8, 2, 0, 0, 0});
+  expect_error([&] { tools::read_image(empty_png, cv::IMREAD_UNCHANGED); },
+               {empty_png, "the image header announces no pixels"});
+  write_bytes(bad_jpeg, {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x01});
+  expect_error([&] { tools::read_image(bad_jpeg, cv::IMREAD_UNCHANGED); },
+               {bad_jpeg, "a JPEG file without a readable frame header"});
 }
 
 std::vector<uint8_t> cifar_records(int n, int first_label) {

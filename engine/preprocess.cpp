@@ -176,7 +176,7 @@ void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index) 
     p.add[c] = static_cast<float>(-double(input_.mean[c]) / input_.std[c]);
   }
   const uint32_t spec[] = {static_cast<uint32_t>(layout_.format), static_cast<uint32_t>(input_.color)};
-  const Kernel& k = ctx_->kernel(ShaderId::preprocess, 2, spec);
+  const Kernel& k = ctx_->kernel(ShaderId::preprocess, spec);
   rec.dispatch(k, {reads(*frame), dst.writes()}, p, Groups{div_up(s.w, 16), div_up(s.h, 16), 1});
 }
 

@@ -40,7 +40,7 @@ std::string_view ActivationLayer::type() const {
 
 void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
   const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
-  const Kernel& k = rec.context().kernel(ShaderId::activation, 2, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::activation, spec);
   std::size_t count = io.output.shape.count();
   rec.dispatch(k, {io.inputs[0].reads(), io.output.writes()}, Push{static_cast<uint32_t>(count), slope_},
                elementwise_groups(count));
@@ -49,7 +49,7 @@ void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
 void ActivationLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
   const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
-  const Kernel& k = rec.context().kernel(ShaderId::activation_backward, 4, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::activation_backward, spec);
   std::size_t count = io.output.shape.count();
   rec.dispatch(k,
                {io.inputs[0].reads(), io.output.reads(), grads.grad_output.reads(), grads.grad_inputs[0].writes()},

@@ -33,7 +33,7 @@ bool AddLayer::fuse_activation(Activation kind, float negative_slope) {
 
 void AddLayer::forward(Recorder& rec, const LayerIO& io) {
   const uint32_t spec[] = {static_cast<uint32_t>(act_)};
-  const Kernel& k = rec.context().kernel(ShaderId::add, 3, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::add, spec);
   const std::size_t count = io.output.shape.count();
   rec.dispatch(k, {io.inputs[0].reads(), io.inputs[1].reads(), io.output.writes()},
                Push{static_cast<uint32_t>(count), slope_, 1.f}, elementwise_groups(count));
@@ -53,7 +53,7 @@ void AddLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grad
   }
   const bool write_b = !db.empty();
   const uint32_t spec[] = {static_cast<uint32_t>(act_), write_b ? 1u : 0u};
-  const Kernel& k = rec.context().kernel(ShaderId::add_backward, 6, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::add_backward, spec);
   const std::size_t count = io.output.shape.count();
   // Without db the shader never touches binding 5; da stands in so that the set is complete.
   rec.dispatch(k,

@@ -24,7 +24,7 @@ std::vector<uint32_t> AvgPool2dLayer::spec_constants() const {
 
 void AvgPool2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const TensorView& x = io.inputs[0];
-  const Kernel& k = rec.context().kernel(ShaderId::avgpool2d, 2, spec_constants());
+  const Kernel& k = rec.context().kernel(ShaderId::avgpool2d, spec_constants());
   rec.dispatch(k, {x.reads(), io.output.writes()}, pool_push(x.shape, io.output.shape),
                elementwise_groups(io.output.shape.count()));
 }
@@ -32,7 +32,7 @@ void AvgPool2dLayer::forward(Recorder& rec, const LayerIO& io) {
 void AvgPool2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
   const TensorView& dx = grads.grad_inputs[0];
-  const Kernel& k = rec.context().kernel(ShaderId::avgpool2d_backward, 2, spec_constants());
+  const Kernel& k = rec.context().kernel(ShaderId::avgpool2d_backward, spec_constants());
   rec.dispatch(k, {grads.grad_output.reads(), dx.writes()}, pool_push(io.inputs[0].shape, io.output.shape),
                elementwise_groups(dx.shape.count()));
 }

@@ -55,7 +55,7 @@ void BatchNorm2dLayer::forward(Recorder& rec, const LayerIO& io) {
 
   if (!io.training) {
     const uint32_t spec[] = {0};
-    const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d, 6, spec);
+    const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d, spec);
     rec.dispatch(k,
                  {x.reads(), io.output.writes(), weight.reads(), bias.reads(), running_mean.reads(),
                   running_var.reads()},
@@ -67,11 +67,11 @@ void BatchNorm2dLayer::forward(Recorder& rec, const LayerIO& io) {
     throw error("training needs more than one value per channel, got input " + s.str());
   if (io.scratch.empty()) throw error("training needs " + std::to_string(2 * s.c) + " floats of scratch");
   // stats [mean[C], inv_std[C]] (scratch), running stats moved in place
-  const Kernel& stats = rec.context().kernel(ShaderId::batchnorm2d_stats, 4);
+  const Kernel& stats = rec.context().kernel(ShaderId::batchnorm2d_stats);
   rec.dispatch(stats, {x.reads(), running_mean.writes(), running_var.writes(), io.scratch.writes()},
                StatsPush{s.n, s.c, S, eps_, momentum_}, Groups{s.c, 1, 1});
   const uint32_t spec[] = {1};
-  const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d, 6, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d, spec);
   rec.dispatch(k,
                {x.reads(), io.output.writes(), weight.reads(), bias.reads(), io.scratch.reads(), io.scratch.reads()},
                NormalizePush{static_cast<uint32_t>(s.count()), s.c, S, eps_}, elementwise_groups(s.count()));
@@ -86,7 +86,7 @@ void BatchNorm2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGra
   const Shape& s = x.shape;
   const bool want_dx = !grads.grad_inputs.empty() && !grads.grad_inputs[0].empty();
   const uint32_t spec[] = {want_dx};
-  const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d_backward, 7, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d_backward, spec);
   // Without dx the slot is bound to x and never touched.
   const Binding dx = want_dx ? grads.grad_inputs[0].writes() : x.reads();
   rec.dispatch(k,

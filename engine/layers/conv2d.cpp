@@ -136,7 +136,7 @@ bool is_winograd(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::Winograd || a
 uint32_t winograd_tile(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::WinogradF2 ? 2 : 4; }
 
 winograd::Problem forward_problem(const Conv2dOptions& o, const Geometry& g) {
-  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1]};
+  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1], 4, o.gemm};
 }
 winograd::Problem with_tile(winograd::Problem p, Conv2dAlgorithm a) {
   p.tile = winograd_tile(a);
@@ -146,7 +146,7 @@ winograd::Problem with_tile(winograd::Problem p, Conv2dAlgorithm a) {
 // by 180 degrees and its channels swapped, padded by 2 - p; it needs p <= 2.
 std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, const Geometry& g) {
   if (o.padding[0] > 2 || o.padding[1] > 2) return std::nullopt;
-  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h, g.w, 2 - o.padding[0], 2 - o.padding[1]};
+  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h, g.w, 2 - o.padding[0], 2 - o.padding[1], 4, o.gemm};
 }
 
 // Auto's pick between the GEMM and Winograd for a 3x3 stride-1 problem. F(4x4) saves 3/4 of
@@ -202,6 +202,11 @@ namespace conv2d {
 std::span<const Tile> gpu_tiles() { return kGpuTiles; }
 std::span<const Tile> cpu_tiles() { return kCpuTiles; }
 void force_tile(std::optional<Tile> tile) { forced_tile = tile; }
+
+bool subgroup_gemm_supported(const Context& ctx) {
+  return ctx.info().subgroup_size == 8 && ctx.info().subgroup_broadcast;
+}
+bool prefer_subgroup_gemm(const Context& ctx) { return ctx.info().type == "CPU" && subgroup_gemm_supported(ctx); }
 
 // The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
 // `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
@@ -275,6 +280,21 @@ const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
     case Conv2dAlgorithm::Winograd: return "winograd";
     case Conv2dAlgorithm::WinogradF2: return "winograd_f2";
     case Conv2dAlgorithm::Depthwise: return "depthwise";
+  }
+  return "?";
+}
+
+std::optional<GemmKernel> gemm_kernel_from_name(std::string_view name) {
+  for (GemmKernel k : {GemmKernel::Auto, GemmKernel::Shared, GemmKernel::Subgroup})
+    if (name == gemm_kernel_name(k)) return k;
+  return std::nullopt;
+}
+
+const char* gemm_kernel_name(GemmKernel k) {
+  switch (k) {
+    case GemmKernel::Auto: return "auto";
+    case GemmKernel::Shared: return "shared";
+    case GemmKernel::Subgroup: return "subgroup";
   }
   return "?";
 }
@@ -384,13 +404,13 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   if (algorithm == Conv2dAlgorithm::Depthwise) {
     if (g.cout > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
       throw error("a batch or channel count above 65535 is not supported");
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, 4, specialization(o_, kNoTile, {act_, o_.bias}));
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, specialization(o_, kNoTile, {act_, o_.bias}));
     rec.dispatch(k, {x.reads(), w.reads(), b.reads(), y.writes()}, push,
                  Groups{div_up(uint64_t(g.oh) * g.ow, 256), g.cout, g.batch});
     return;
   }
   const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups);
-  const Kernel& k = ctx.kernel(ShaderId::conv2d, 4, specialization(o_, t, {act_, o_.bias}));
+  const Kernel& k = ctx.kernel(ShaderId::conv2d, specialization(o_, t, {act_, o_.bias}));
   dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(),
                    div_up(g.cout_g, t.bm), g.groups);
 }
@@ -417,7 +437,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     const uint64_t n = uint64_t(g.batch) * g.h * g.w;
     const Tile t = pick_tile(ctx, g.cin_g, n, g.groups);
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_data, 3, specialization(o_, t));
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_data, specialization(o_, t));
     dispatch_columns(rec, k, {dy.reads(), w.reads(), dx.writes()}, push, t, n, div_up(g.cin_g, t.bm), g.groups);
   }
 
@@ -427,7 +447,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     const WeightGradPlan plan = weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights());
     const bool split = plan.splits > 1;
     push.k_split = plan.k_split;
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_weight, 4, specialization(o_, plan.tile, {.split_k = split}));
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_weight, specialization(o_, plan.tile, {.split_k = split}));
     rec.dispatch(k, {dy.reads(), x.reads(), dw.writes(), split ? scratch.writes() : dw.writes()}, push,
                  Groups{div_up(uint64_t(g.cin_g) * g.khw, plan.tile.bn), div_up(g.cout_g, plan.tile.bm),
                         g.groups * plan.splits});
@@ -435,7 +455,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
       struct ReducePush {
         uint32_t count, splits;
       };
-      const Kernel& r = ctx.kernel(ShaderId::conv2d_reduce, 2);
+      const Kernel& r = ctx.kernel(ShaderId::conv2d_reduce);
       rec.dispatch(r, {scratch.reads(), dw.writes()}, ReducePush{static_cast<uint32_t>(g.weights()), plan.splits},
                    elementwise_groups(g.weights()));
     }
@@ -443,7 +463,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
 
   if (o_.bias && wanted(grads.grad_params, 1)) {
     const TensorView& db = grads.grad_params[1];  // (Cout)
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_bias, 2, specialization(o_, kNoTile));
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_bias, specialization(o_, kNoTile));
     rec.dispatch(k, {dy.reads(), db.writes()}, push, Groups{g.cout, 1, 1});
   }
 }
@@ -464,6 +484,12 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
       throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or "
                     "\"depthwise\", got \"" + excerpt(name) + "\"");
     o.algorithm = *algorithm;
+  }
+  if (a.has("gemm")) {
+    const std::string name = a.text("gemm");
+    const auto gemm = gemm_kernel_from_name(name);
+    if (!gemm) throw a.error("attribute \"gemm\" must be \"auto\", \"shared\" or \"subgroup\", got \"" + excerpt(name) + "\"");
+    o.gemm = *gemm;
   }
   return std::make_unique<Conv2dLayer>(name, o);
 }

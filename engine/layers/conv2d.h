@@ -38,6 +38,16 @@ enum class Conv2dAlgorithm {
 std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name);
 const char* conv2d_algorithm_name(Conv2dAlgorithm a);
 
+// Which core runs the GEMMs of the gemm paths (today: Winograd's batched GEMMs). Shared: tiles
+// staged in shared memory (shaders/conv2d_gemm.glsl), for every device. Subgroup: texel
+// fetches shared through subgroupBroadcast (shaders/gemm_subgroup.glsl), for devices with
+// subgroups of 8, where it is several times faster on CPU devices (lavapipe). Auto: Subgroup on
+// CPU devices that can run it, Shared elsewhere. Forcing Subgroup where it cannot run is an Error.
+enum class GemmKernel { Auto, Shared, Subgroup };
+// "auto", "shared", "subgroup" (the JSON attribute "gemm"); nullopt otherwise.
+std::optional<GemmKernel> gemm_kernel_from_name(std::string_view name);
+const char* gemm_kernel_name(GemmKernel k);
+
 struct Conv2dOptions {
   uint32_t out_channels = 1;
   std::array<uint32_t, 2> kernel{1, 1};    // (kh, kw)
@@ -47,6 +57,7 @@ struct Conv2dOptions {
   uint32_t groups = 1;
   bool bias = true;
   Conv2dAlgorithm algorithm = Conv2dAlgorithm::Auto;
+  GemmKernel gemm = GemmKernel::Auto;
 };
 
 class Conv2dLayer : public Layer {
@@ -94,7 +105,7 @@ class Conv2dLayer : public Layer {
 };
 
 // The registry's factory: reads out_channels, kernel, stride, padding, dilation, groups, bias,
-// algorithm.
+// algorithm, gemm.
 std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::string& name);
 
 namespace conv2d {
@@ -119,6 +130,13 @@ void force_tile(std::optional<Tile> tile);
 // The tiling with the least estimated time for M x N GEMMs in `groups` groups on this device
 // (or the forced one).
 Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups);
+
+// The subgroup GEMM core (shaders/gemm_subgroup.glsl): its fixed tile, in rows (M) and
+// columns (N) of C per workgroup, and whether a device can run it (subgroups of exactly 8 with
+// subgroupBroadcast in compute) and should by default (a CPU device that can).
+inline constexpr uint32_t kSubgroupRows = 16, kSubgroupColumns = 64;
+bool subgroup_gemm_supported(const Context& ctx);
+bool prefer_subgroup_gemm(const Context& ctx);
 
 // n / d as a multiply-high and a shift, exact for n < 2^31 (what the shaders' fast_div runs).
 struct FastDiv {

@@ -14,10 +14,11 @@ struct Push {
   uint32_t tiles_w, tiles_img;
   uint32_t tile0, tiles;
   uint32_t u_off, v_off, m_off;
+  uint32_t cin_stride, tile_stride;
   FastDiv div_img, div_tw;
   float slope;
 };
-static_assert(sizeof(Push) == 76);
+static_assert(sizeof(Push) == 84);
 
 // V + M of one chunk stay under 2^21 floats (8 MiB): a ResNet-18 at 224x224, batch 1, runs
 // every layer in one chunk, while a large batch runs in several instead of growing scratch.
@@ -26,8 +27,10 @@ constexpr uint64_t kMinChunk = 64;  // tiles: one transform workgroup
 constexpr uint32_t kLocal = 64;     // local_size_x of the transform shaders
 constexpr uint32_t kMaxGroupsPerDim = 65535;
 
+// Rows of U, V and M start on 16-byte boundaries (the subgroup GEMM reads them as vec4s).
+uint64_t round4(uint64_t n) { return (n + 3) / 4 * 4; }
 uint64_t floats_per_tile(const Problem& p) { return uint64_t(p.positions()) * (p.cin + p.cout); }
-uint64_t u_floats(const Problem& p) { return uint64_t(p.positions()) * p.cin * p.cout; }
+uint64_t u_floats(const Problem& p) { return uint64_t(p.positions()) * round4(p.cin) * p.cout; }
 
 uint64_t chunk_tiles(const Problem& p) {
   return std::min(p.tiles(), std::max(kMinChunk, kChunkBudget / floats_per_tile(p)));
@@ -49,17 +52,17 @@ uint64_t Problem::tiles() const {
   return uint64_t(batch) * ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile);
 }
 
-std::size_t scratch_floats(const Problem& p) { return u_floats(p) + floats_per_tile(p) * chunk_tiles(p); }
+std::size_t scratch_floats(const Problem& p) { return u_floats(p) + floats_per_tile(p) * round4(chunk_tiles(p)); }
 
 std::size_t min_scratch_floats(const Problem& p) {
-  return u_floats(p) + floats_per_tile(p) * std::min<uint64_t>(p.tiles(), kMinChunk);
+  return u_floats(p) + floats_per_tile(p) * round4(std::min<uint64_t>(p.tiles(), kMinChunk));
 }
 
 namespace {
 
 // Where U, V and M lie in scratch, and how many tiles a chunk has.
 struct Layout {
-  uint64_t chunk, u_off, v_off, m_off;
+  uint64_t chunk, tile_stride, u_off, v_off, m_off;
 };
 
 Layout layout(const Problem& p, const TensorView& scratch) {
@@ -71,12 +74,13 @@ Layout layout(const Problem& p, const TensorView& scratch) {
   if (std::max(p.cin, p.cout) > kMaxGroupsPerDim) throw Error("conv2d winograd: more than 65535 channels");
   // A larger scratch (training's, sized for the weight gradient) still runs budget-sized chunks,
   // which keep the transform grids within Vulkan's limits.
-  const uint64_t chunk = std::min(chunk_tiles(p), (capacity - u_floats(p)) / floats_per_tile(p));
-  // scratch: U (a*a, cout, cin) | V (a*a, cin, chunk) | M (a*a, cout, chunk)
-  const uint64_t v_off = u_floats(p), m_off = v_off + uint64_t(p.positions()) * p.cin * chunk;
-  if (m_off + uint64_t(p.positions()) * p.cout * chunk > (uint64_t(1) << 32) || p.tiles() >= (uint64_t(1) << 31))
+  const uint64_t columns = (capacity - u_floats(p)) / floats_per_tile(p) / 4 * 4;
+  const uint64_t chunk = std::min(chunk_tiles(p), columns), stride = round4(chunk);
+  // scratch: U (a*a, cout, round4(cin)) | V (a*a, cin, stride) | M (a*a, cout, stride)
+  const uint64_t v_off = u_floats(p), m_off = v_off + uint64_t(p.positions()) * p.cin * stride;
+  if (m_off + uint64_t(p.positions()) * p.cout * stride > (uint64_t(1) << 32) || p.tiles() >= (uint64_t(1) << 31))
     throw Error("conv2d winograd: tensors past 2^31 elements are not supported");
-  return {chunk, 0, v_off, m_off};
+  return {chunk, stride, 0, v_off, m_off};
 }
 
 Push make_push(const Problem& p, const Layout& l, float slope) {
@@ -85,8 +89,27 @@ Push make_push(const Problem& p, const Layout& l, float slope) {
           p.w,              p.cout,    p.oh,
           p.ow,             tiles_w,   tiles_w * tiles_h,
           0,                0,         static_cast<uint32_t>(l.u_off),
-          static_cast<uint32_t>(l.v_off), static_cast<uint32_t>(l.m_off), FastDiv(tiles_w * tiles_h),
+          static_cast<uint32_t>(l.v_off), static_cast<uint32_t>(l.m_off), static_cast<uint32_t>(round4(p.cin)),
+          static_cast<uint32_t>(l.tile_stride), FastDiv(tiles_w * tiles_h),
           FastDiv(tiles_w), slope};
+}
+
+// The subgroup GEMM where the layer asks for it or leaves it to auto and the device can run it;
+// asked for on a device that cannot, an Error.
+bool use_subgroup_gemm(const Problem& p, const Layout& l, const Context& ctx) {
+  const uint64_t texels = std::max(l.v_off - l.u_off, l.m_off - l.v_off) / 4;
+  const bool fits = texels <= ctx.info().max_texel_elements && l.v_off * 4 % ctx.info().texel_offset_alignment == 0;
+  switch (p.gemm) {
+    case GemmKernel::Shared: return false;
+    case GemmKernel::Subgroup:
+      if (!subgroup_gemm_supported(ctx))
+        throw Error("conv2d winograd: the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " +
+                    ctx.info().name + " has " + std::to_string(ctx.info().subgroup_size));
+      if (!fits) throw Error("conv2d winograd: operands too large for the subgroup GEMM's texel buffers");
+      return true;
+    case GemmKernel::Auto: break;
+  }
+  return fits && prefer_subgroup_gemm(ctx);
 }
 
 }  // namespace
@@ -94,7 +117,7 @@ Push make_push(const Problem& p, const Layout& l, float slope) {
 void record_weights(Recorder& rec, const Problem& p, bool flip, const TensorView& w, const TensorView& scratch) {
   const Push push = make_push(p, layout(p, scratch), 0.f);
   const Kernel& k =
-      rec.context().kernel(ShaderId::conv2d_winograd_weight, 2, specialization(kNoTile, p.tile, 0, 0, {.flip = flip}));
+      rec.context().kernel(ShaderId::conv2d_winograd_weight, specialization(kNoTile, p.tile, 0, 0, {.flip = flip}));
   rec.dispatch(k, {w.reads(), scratch.writes()}, push, Groups{div_up(p.cin, kLocal), p.cout, 1});
 }
 
@@ -106,19 +129,26 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   if (!weights_ready) record_weights(rec, p, e.flip, w, scratch);
 
   const Kernel& input =
-      ctx.kernel(ShaderId::conv2d_winograd_input, 2, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
+      ctx.kernel(ShaderId::conv2d_winograd_input, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
+  const bool subgroup = use_subgroup_gemm(p, l, ctx);
   const Tile t = pick_tile(ctx, p.cout, l.chunk, p.positions());
   // The GEMMs do not depend on m (their count is the grid's z): one pipeline for both.
-  const Kernel& gemm = ctx.kernel(ShaderId::conv2d_winograd_gemm, 1, specialization(t, 2));
+  const Kernel& gemm = subgroup ? ctx.kernel(ShaderId::conv2d_winograd_gemm_subgroup, specialization(kNoTile, 2))
+                                : ctx.kernel(ShaderId::conv2d_winograd_gemm, specialization(t, 2));
+  const uint64_t u_count = l.v_off - l.u_off, v_count = l.m_off - l.v_off;
   Epilogue out_e = e;
   out_e.flip = false;
-  const Kernel& output = ctx.kernel(ShaderId::conv2d_winograd_output, 3, specialization(kNoTile, p.tile, 0, 0, out_e));
+  const Kernel& output = ctx.kernel(ShaderId::conv2d_winograd_output, specialization(kNoTile, p.tile, 0, 0, out_e));
   const uint64_t total = p.tiles();
   for (uint64_t first = 0; first < total; first += l.chunk) {
     push.tile0 = static_cast<uint32_t>(first);
     push.tiles = static_cast<uint32_t>(std::min(l.chunk, total - first));
     rec.dispatch(input, {x.reads(), scratch.writes()}, push, Groups{div_up(push.tiles, kLocal), p.cin, 1});
-    rec.dispatch(gemm, {scratch.writes()}, push, Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});
+    if (subgroup)
+      rec.dispatch(gemm, {scratch.reads_vec4s(l.u_off, u_count), scratch.reads_vec4s(l.v_off, v_count), scratch.writes()},
+                   push, Groups{div_up(push.tiles, kSubgroupColumns), div_up(p.cout, kSubgroupRows), p.positions()});
+    else
+      rec.dispatch(gemm, {scratch.writes()}, push, Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});
     rec.dispatch(output, {scratch.reads(), e.bias ? b.reads() : scratch.reads(), y.writes()}, push,
                  Groups{div_up(push.tiles, kLocal), p.cout, 1});
   }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "layers/conv2d.h"
 #include "layers/layer.h"
 
 namespace vkcnn::conv2d::winograd {
@@ -18,6 +19,7 @@ namespace vkcnn::conv2d::winograd {
 struct Problem {
   uint32_t batch, cin, h, w, cout, oh, ow, pad_h, pad_w;
   uint32_t tile = 4;  // m: F(4x4, 3x3) does 4x fewer multiplies than direct, F(2x2, 3x3) 2.25x
+  GemmKernel gemm = GemmKernel::Auto;  // which core runs the a*a GEMMs
   uint32_t positions() const { return (tile + 2) * (tile + 2); }
   uint64_t tiles() const;  // output tiles over the whole batch
 };

@@ -88,7 +88,7 @@ void DenseLayer::forward(Recorder& rec, const LayerIO& io) {
   if (N <= kMaxGemvRows && div_up(M, g.features) <= kMaxGroups) {
     const Binding bias = bias_ ? io.params[1].reads() : w.reads();  // bound but unread without bias
     const uint32_t spec[] = {N, bias_, static_cast<uint32_t>(act_), K % 4 == 0, g.features, g.invocations};
-    const Kernel& k = rec.context().kernel(ShaderId::dense_gemv, 4, spec);
+    const Kernel& k = rec.context().kernel(ShaderId::dense_gemv, spec);
     rec.dispatch(k, {x.reads(), w.reads(), bias, io.output.writes()}, GemvPush{K, M, slope_},
                  Groups{div_up(M, g.features), 1, 1});
     return;
@@ -123,7 +123,7 @@ void DenseLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& gr
   // db[m] += sum_n dY[n, m]: conv2d's per-channel reduction spends a 256-wide workgroup on each
   // channel's N values, where one invocation per feature is ~50x faster on lavapipe.
   if (bias_) {
-    const Kernel& k = rec.context().kernel(ShaderId::dense_backward_bias, 2);
+    const Kernel& k = rec.context().kernel(ShaderId::dense_backward_bias);
     rec.dispatch(k, {dy.reads(), grads.grad_params[1].writes()}, BiasPush{N, M}, elementwise_groups(M));
   }
 }

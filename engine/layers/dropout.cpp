@@ -32,7 +32,7 @@ void DropoutLayer::forward(Recorder& rec, const LayerIO& io) {
     return;
   }
   const uint32_t spec[] = {0};  // y = x * mask * scale
-  const Kernel& k = rec.context().kernel(ShaderId::dropout, 2, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::dropout, spec);
   const uint32_t count = static_cast<uint32_t>(x.shape.count());
   rec.dispatch(k, {x.reads(), io.output.writes()}, Push{count, io.seed, drop_threshold(), 1.f / (1.f - p_)},
                elementwise_groups(count));
@@ -42,7 +42,7 @@ void DropoutLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& 
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
   const TensorView& dx = grads.grad_inputs[0];
   const uint32_t spec[] = {1};  // dx += dy * mask * scale
-  const Kernel& k = rec.context().kernel(ShaderId::dropout, 2, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::dropout, spec);
   const uint32_t count = static_cast<uint32_t>(dx.shape.count());
   rec.dispatch(k, {grads.grad_output.reads(), dx.writes()}, Push{count, io.seed, drop_threshold(), 1.f / (1.f - p_)},
                elementwise_groups(count));

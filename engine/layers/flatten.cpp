@@ -26,7 +26,7 @@ void FlattenLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& 
   // dy in place: adding it again would double it.
   if (dx.buffer == grads.grad_output.buffer) return;
   const uint32_t count = static_cast<uint32_t>(dx.shape.count());
-  const Kernel& k = rec.context().kernel(ShaderId::flatten_backward, 2);
+  const Kernel& k = rec.context().kernel(ShaderId::flatten_backward);
   rec.dispatch(k, {grads.grad_output.reads(), dx.writes()}, count, elementwise_groups(count));
 }
 

@@ -28,7 +28,7 @@ void GlobalAvgPoolLayer::forward(Recorder& rec, const LayerIO& io) {
   uint32_t local = 32;
   while (local < 256 && local < plane_size) local *= 2;
   const uint32_t spec[] = {local};
-  const Kernel& k = rec.context().kernel(ShaderId::global_avgpool, 2, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::global_avgpool, spec);
   const uint32_t planes = x.shape.n * x.shape.c;
   rec.dispatch(k, {x.reads(), io.output.writes()}, Push{planes, plane_size}, plane_groups(planes));
 }
@@ -36,7 +36,7 @@ void GlobalAvgPoolLayer::forward(Recorder& rec, const LayerIO& io) {
 void GlobalAvgPoolLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
   const TensorView& dx = grads.grad_inputs[0];
-  const Kernel& k = rec.context().kernel(ShaderId::global_avgpool_backward, 2);
+  const Kernel& k = rec.context().kernel(ShaderId::global_avgpool_backward);
   rec.dispatch(k, {grads.grad_output.reads(), dx.writes()},
                Push{static_cast<uint32_t>(dx.shape.count()), dx.shape.h * dx.shape.w},
                elementwise_groups(dx.shape.count()));

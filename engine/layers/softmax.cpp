@@ -20,7 +20,7 @@ uint32_t threads_per_row(const Shape& s) {
 void record(Recorder& rec, ShaderId shader, std::initializer_list<Binding> bindings, const Shape& s) {
   const uint32_t t = threads_per_row(s);
   const uint32_t spec[] = {t};
-  const Kernel& k = rec.context().kernel(shader, static_cast<uint32_t>(bindings.size()), spec);
+  const Kernel& k = rec.context().kernel(shader, spec);
   const uint32_t rows = s.n * s.h * s.w;
   rec.dispatch(k, bindings, Push{rows, s.c, s.h * s.w}, elementwise_groups(std::size_t(rows) * t));
 }

@@ -23,7 +23,7 @@ void record_softmax_cross_entropy(Recorder& rec, const LossViews& v, uint32_t co
   if (grad && v.grad_logits.shape.count() != s.count())
     throw Error("softmax_cross_entropy: gradient " + v.grad_logits.shape.str() + " does not match logits " + s.str());
   const uint32_t spec[] = {grad ? 1u : 0u};
-  const Kernel& k = rec.context().kernel(ShaderId::softmax_cross_entropy, 5, spec);
+  const Kernel& k = rec.context().kernel(ShaderId::softmax_cross_entropy, spec);
   // Without a gradient the shader never touches binding 2; bind the logits there, read-only.
   Binding dlogits = grad ? v.grad_logits.writes() : v.logits.reads();
   Push push{s.n, count, static_cast<uint32_t>(s.per_image()), label_smoothing};

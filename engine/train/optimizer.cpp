@@ -66,7 +66,7 @@ void Optimizer::record(Recorder& rec, std::span<const TensorView> params, std::s
   if (config_.kind == OptimizerKind::Sgd) {
     const bool momentum = config_.momentum > 0;
     const uint32_t spec[] = {momentum ? 1u : 0u, config_.nesterov ? 1u : 0u};
-    const Kernel& k = ctx.kernel(ShaderId::sgd, 3, spec);
+    const Kernel& k = ctx.kernel(ShaderId::sgd, spec);
     for (std::size_t i = 0; i < counts_.size(); ++i) {
       // Plain SGD keeps no state: the shader never touches binding 2, so the gradient sits there read-only.
       Binding buf = momentum ? state_[i][0].view().writes() : grads[i].reads();
@@ -80,7 +80,7 @@ void Optimizer::record(Recorder& rec, std::span<const TensorView> params, std::s
   const double t = static_cast<double>(std::max<uint64_t>(step, 1));
   const double bc1 = 1.0 - std::pow(config_.beta1, t);
   const double bc2 = 1.0 - std::pow(config_.beta2, t);
-  const Kernel& k = ctx.kernel(ShaderId::adamw, 4);
+  const Kernel& k = ctx.kernel(ShaderId::adamw);
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     AdamWPush push{static_cast<uint32_t>(counts_[i]),
                    static_cast<float>(1.0 - lr * config_.weight_decay),

@@ -13,7 +13,8 @@ Buffer::Buffer(Context& ctx, std::size_t bytes, MemoryKind kind) : ctx_(&ctx), b
   VkDeviceSize size = bytes ? (bytes + 3) & ~VkDeviceSize(3) : 4;
   VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   bi.size = size;
-  bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+             VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   VkDevice dev = ctx.device();
   vk_check(vkCreateBuffer(dev, &bi, nullptr, &buffer_), "vkCreateBuffer");

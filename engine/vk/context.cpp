@@ -10,6 +10,8 @@
 
 #include <unistd.h>
 
+#include "vk/spirv_bindings.h"
+
 namespace vkcnn {
 namespace {
 
@@ -179,7 +181,11 @@ Context::Context(const ContextOptions& options) {
   info_.index = index;
   info_.vendor_id = props.vendorID;
   info_.subgroup_size = subgroup.subgroupSize;
+  info_.subgroup_broadcast = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                             (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BALLOT_BIT);
   info_.max_shared_memory = props.limits.maxComputeSharedMemorySize;
+  info_.max_texel_elements = props.limits.maxTexelBufferElements;
+  info_.texel_offset_alignment = static_cast<uint32_t>(props.limits.minTexelBufferOffsetAlignment);
   info_.timestamp_period_ns = props.limits.timestampPeriod;
   vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
 
@@ -284,20 +290,21 @@ uint32_t Context::memory_type(uint32_t type_bits, VkMemoryPropertyFlags want, Vk
   return UINT32_MAX;
 }
 
-const Kernel& Context::kernel(ShaderId shader, uint32_t bindings, std::span<const uint32_t> spec) {
+const Kernel& Context::kernel(ShaderId shader, std::span<const uint32_t> spec) {
   std::string key = spec_key(shader, spec);
   std::lock_guard lock(kernel_mutex_);
   if (auto it = kernels_.find(key); it != kernels_.end()) return *it->second;
 
   auto k = std::make_unique<Kernel>();
   k->device = device_.get();
-  k->bindings = bindings;
   k->name = shader_name(shader).data();
   const std::string what = "creating the pipeline for shader " + std::string(shader_name(shader));
+  auto words = shader_spirv(shader);
+  k->bindings = descriptor_bindings(words, shader_name(shader));
 
+  const auto bindings = static_cast<uint32_t>(k->bindings.size());
   std::vector<VkDescriptorSetLayoutBinding> slots(bindings);
-  for (uint32_t i = 0; i < bindings; ++i)
-    slots[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  for (uint32_t i = 0; i < bindings; ++i) slots[i] = {i, k->bindings[i], 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   VkDescriptorSetLayoutCreateInfo dli{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   dli.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   dli.bindingCount = bindings;
@@ -312,7 +319,6 @@ const Kernel& Context::kernel(ShaderId shader, uint32_t bindings, std::span<cons
   pli.pPushConstantRanges = &push;
   vk_check(vkCreatePipelineLayout(device_.get(), &pli, nullptr, &k->layout), what.c_str());
 
-  auto words = shader_spirv(shader);
   VkShaderModuleCreateInfo smi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   smi.codeSize = words.size() * sizeof(uint32_t);
   smi.pCode = words.data();

@@ -30,7 +30,10 @@ struct DeviceInfo {
   uint32_t index = 0;
   uint32_t vendor_id = 0;
   uint32_t subgroup_size = 0;
+  bool subgroup_broadcast = false;   // subgroupBroadcast in compute shaders (the ballot feature)
   uint32_t max_shared_memory = 0;
+  uint32_t max_texel_elements = 0;   // texels one texel-buffer view may hold
+  uint32_t texel_offset_alignment = 0;  // bytes
   float timestamp_period_ns = 0;
   bool timestamps = false;
 };
@@ -52,8 +55,8 @@ class Context {
   const VkPhysicalDeviceMemoryProperties& memory_properties() const { return memory_props_; }
 
   // The pipeline for a shader with its specialization constants (constant_id 0, 1, ...):
-  // created on first use, then served from memory.
-  const Kernel& kernel(ShaderId shader, uint32_t bindings, std::span<const uint32_t> spec = {});
+  // created on first use, then served from memory. Its bindings are those the shader declares.
+  const Kernel& kernel(ShaderId shader, std::span<const uint32_t> spec = {});
 
   // Submits a recorded command buffer and waits for it (the queue is shared between threads).
   void submit_and_wait(VkCommandBuffer cmd);

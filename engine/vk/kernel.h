@@ -1,6 +1,8 @@
-// A compute pipeline: one shader, its storage-buffer bindings and specialization constants.
+// A compute pipeline: one shader, its buffer bindings (as the shader declares them) and its
+// specialization constants.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include <volk.h>
 
@@ -14,7 +16,7 @@ struct Kernel {
   VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
   VkPipelineLayout layout = VK_NULL_HANDLE;
   VkPipeline pipeline = VK_NULL_HANDLE;
-  uint32_t bindings = 0;
+  std::vector<VkDescriptorType> bindings;  // binding i's descriptor type, read from the SPIR-V
   const char* name = "";
 
   Kernel() = default;

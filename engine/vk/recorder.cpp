@@ -33,6 +33,7 @@ Recorder::Recorder(Context& ctx) : ctx_(&ctx) {
 }
 
 Recorder::~Recorder() {
+  destroy_views();
   if (queries_) vkDestroyQueryPool(ctx_->device(), queries_, nullptr);
   vkDestroyCommandPool(ctx_->device(), pool_, nullptr);
 }
@@ -44,6 +45,7 @@ void Recorder::begin() {
   written_.clear();
   read_.clear();
   labels_.clear();
+  destroy_views();
   recording_ = true;
   ended_ = false;
   if (queries_) {
@@ -63,6 +65,25 @@ void Recorder::full_barrier() {
   read_.clear();
 }
 
+VkBufferView Recorder::texel_view(const Kernel& k, size_t slot, const Binding& b) {
+  const std::string what = std::string("dispatch of ") + k.name + ": binding " + std::to_string(slot);
+  if (b.texels == VK_FORMAT_UNDEFINED) throw Error(what + " is a texel buffer; bind it with a texel format");
+  VkBufferViewCreateInfo ci{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
+  ci.buffer = b.buffer;
+  ci.format = b.texels;
+  ci.offset = b.offset;
+  ci.range = b.range;
+  VkBufferView view = VK_NULL_HANDLE;
+  vk_check(vkCreateBufferView(ctx_->device(), &ci, nullptr, &view), (what + ": vkCreateBufferView").c_str());
+  views_.push_back(view);
+  return view;
+}
+
+void Recorder::destroy_views() {
+  for (VkBufferView v : views_) vkDestroyBufferView(ctx_->device(), v, nullptr);
+  views_.clear();
+}
+
 void Recorder::barrier_if_needed(const Binding* bindings, size_t count) {
   bool needed = false;
   for (size_t i = 0; i < count && !needed; ++i) {
@@ -75,21 +96,27 @@ void Recorder::barrier_if_needed(const Binding* bindings, size_t count) {
 
 void Recorder::dispatch_raw(const Kernel& k, const Binding* bindings, size_t count, const void* push,
                             uint32_t push_bytes, Groups groups) {
-  if (count != k.bindings)
+  if (count != k.bindings.size())
     throw Error(std::string("dispatch of ") + k.name + ": " + std::to_string(count) + " buffers bound, shader has " +
-                std::to_string(k.bindings));
-  barrier_if_needed(bindings, count);
-  VkDescriptorBufferInfo infos[16];
-  VkWriteDescriptorSet writes[16];
+                std::to_string(k.bindings.size()));
   if (count > 16) throw Error(std::string("dispatch of ") + k.name + ": more than 16 buffers");
+  VkDescriptorBufferInfo infos[16];
+  VkBufferView views[16];
+  VkWriteDescriptorSet writes[16];
   for (size_t i = 0; i < count; ++i) {
-    infos[i] = {bindings[i].buffer, bindings[i].offset, bindings[i].range};
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstBinding = static_cast<uint32_t>(i);
     writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
+    writes[i].descriptorType = k.bindings[i];
+    if (k.bindings[i] == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER) {
+      infos[i] = {bindings[i].buffer, bindings[i].offset, bindings[i].range};
+      writes[i].pBufferInfo = &infos[i];
+    } else {
+      views[i] = texel_view(k, i, bindings[i]);
+      writes[i].pTexelBufferView = &views[i];
+    }
   }
+  barrier_if_needed(bindings, count);
   vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, k.pipeline);
   vkCmdPushDescriptorSetKHR(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, static_cast<uint32_t>(count), writes);
   if (push_bytes) vkCmdPushConstants(cmd_, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);

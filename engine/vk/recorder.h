@@ -18,11 +18,14 @@ namespace vkcnn {
 
 class Context;
 
+// One buffer (or a range of it) for one binding of a dispatch. For a shader's texel-buffer
+// bindings (`uniform samplerBuffer`), `texels` is the format the recorder makes a view with.
 struct Binding {
   VkBuffer buffer = VK_NULL_HANDLE;
   VkDeviceSize offset = 0;
   VkDeviceSize range = VK_WHOLE_SIZE;
   bool write = false;
+  VkFormat texels = VK_FORMAT_UNDEFINED;
 };
 inline Binding reads(const Buffer& b) { return {b.handle(), 0, VK_WHOLE_SIZE, false}; }
 inline Binding writes(const Buffer& b) { return {b.handle(), 0, VK_WHOLE_SIZE, true}; }
@@ -65,6 +68,8 @@ class Recorder {
 
  private:
   void barrier_if_needed(const Binding* bindings, size_t count);
+  VkBufferView texel_view(const Kernel& k, size_t slot, const Binding& b);
+  void destroy_views();
   void full_barrier();
 
   Context* ctx_;
@@ -74,6 +79,7 @@ class Recorder {
   uint32_t query_capacity_ = 0;
   std::vector<std::string> labels_;
   std::unordered_set<VkBuffer> written_, read_;
+  std::vector<VkBufferView> views_;  // texel views of this recording: they live until the next begin()
   bool recording_ = false;
   bool ended_ = false;
 };

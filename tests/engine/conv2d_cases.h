@@ -22,13 +22,15 @@ struct Conv2dCase {
   bool bias = true;
 };
 
-// The layer's JSON; `algorithm` ("gemm", "winograd", ...) is left out when empty (auto).
-inline nlohmann::json conv2d_spec(const Conv2dCase& k, const std::string& algorithm = "") {
+// The layer's JSON; `algorithm` ("gemm", "winograd", ...) and `gemm` ("shared", "subgroup")
+// are left out when empty (auto).
+inline nlohmann::json conv2d_spec(const Conv2dCase& k, const std::string& algorithm = "", const std::string& gemm = "") {
   const auto& c = k.c;
   nlohmann::json spec = {{"type", "conv2d"},       {"out_channels", c.out_channels}, {"kernel", {c.kh, c.kw}},
                          {"stride", {c.sh, c.sw}}, {"padding", {c.ph, c.pw}},        {"dilation", {c.dh, c.dw}},
                          {"groups", c.groups},     {"bias", k.bias}};
   if (!algorithm.empty()) spec["algorithm"] = algorithm;
+  if (!gemm.empty()) spec["gemm"] = gemm;
   return spec;
 }
 

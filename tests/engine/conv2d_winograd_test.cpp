@@ -23,8 +23,9 @@ const char* const kActivations[] = {"", "relu", "relu6", "leaky_relu", "sigmoid"
 
 // y for a case on the device, with algorithm forced (or auto for "") and activation fused
 // (none for ""), and the reference's.
-void check_forward(const Conv2dCase& k, const std::string& algorithm, const char* act, std::mt19937& rng) {
-  auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
+void check_forward(const Conv2dCase& k, const std::string& algorithm, const char* act, std::mt19937& rng,
+                   const std::string& gemm = "") {
+  auto layer = make_layer(test::conv2d_spec(k, algorithm, gemm), "c1");
   if (*act) {
     ASSERT_TRUE(layer->fuse_activation(*activation_from_type(act), 0.2f));
   }
@@ -35,7 +36,8 @@ void check_forward(const Conv2dCase& k, const std::string& algorithm, const char
   if (*act)
     for (double& v : ref) v = reference::activate(act, v, 0.2);
   EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance,
-                            "algorithm " + (algorithm.empty() ? std::string("auto") : algorithm) + ", " + k.what +
+                            "algorithm " + (algorithm.empty() ? std::string("auto") : algorithm) +
+                                (gemm.empty() ? "" : " on the " + gemm + " gemm") + ", " + k.what +
                                 " " + k.in.str() + " -> " + std::to_string(k.c.out_channels) + " pad " +
                                 std::to_string(k.c.ph) + (k.bias ? " bias" : "") + (*act ? " + " : "") + act);
 }
@@ -62,6 +64,34 @@ TEST(Conv2dAlgorithm, ForcedGemmAndWinogradMatchReference) {
   for (const char* algorithm : {"gemm", "winograd", "winograd_f2"})
     for (std::size_t i = 0; i < cases.size(); ++i)
       check_forward(cases[i], algorithm, kActivations[i % std::size(kActivations)], rng);
+}
+
+// Winograd's GEMMs forced onto each core in turn (the "gemm" attribute): odd channel counts
+// exercise the subgroup core's tail (K not a multiple of 4) and its partial row groups.
+TEST(Conv2dAlgorithm, WinogradOnEachGemmKernelMatchesReference) {
+  if (!conv2d::subgroup_gemm_supported(test::context()))
+    GTEST_FAIL() << "this suite runs on lavapipe, whose subgroups of 8 run the subgroup GEMM";
+  std::mt19937 rng(83);
+  const auto cases = dense_3x3_cases();
+  for (const char* gemm : {"shared", "subgroup"})
+    for (const char* algorithm : {"winograd", "winograd_f2"})
+      for (std::size_t i = 0; i < cases.size(); ++i)
+        check_forward(cases[i], algorithm, kActivations[i % std::size(kActivations)], rng, gemm);
+  // Wide and many-tiled: full 16-row groups, several 64-column workgroups, and chunks.
+  for (const char* gemm : {"shared", "subgroup"})
+    check_forward({"wide", {9, 48, 17, 19}, {40, 3, 3, 1, 1, 1, 1}}, "winograd", "relu", rng, gemm);
+}
+
+TEST(Conv2dAlgorithm, UnknownGemmKernelIsAnError) {
+  nlohmann::json spec = test::conv2d_spec({"3x3", {1, 4, 8, 8}, {4, 3, 3, 1, 1, 1, 1}}, "winograd", "fastest");
+  try {
+    make_layer(spec, "c1");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("attribute \"gemm\" must be \"auto\", \"shared\" or \"subgroup\", got \"fastest\""),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Conv2dAlgorithm, WinogradEveryActivationAndUnevenPadding) {
@@ -91,8 +121,9 @@ TEST(Conv2dAlgorithm, WinogradInChunks) {
     check_forward({"chunks", {40, 64, 13, 11}, {64, 3, 3, 1, 1, 1, 1}}, algorithm, "relu", rng);
 }
 
-// The Winograd GEMMs run on whichever tiling the device picks: force each in turn, forward and
-// input gradient, with partial tiles in M (35 channels), N (18 or 60 tiles) and K (20 channels).
+// The Winograd GEMMs on the shared-memory core run on whichever tiling the device picks: force
+// each in turn, forward and input gradient, with partial tiles in M (35 channels), N (18 or 60
+// tiles) and K (20 channels).
 TEST(Conv2dAlgorithm, WinogradEveryTilingMatchesReference) {
   std::mt19937 rng(71);
   const Conv2dCase k{"M 35, K 20", {2, 20, 9, 11}, {35, 3, 3, 1, 1, 1, 1}};
@@ -105,7 +136,7 @@ TEST(Conv2dAlgorithm, WinogradEveryTilingMatchesReference) {
   for (const char* algorithm : {"winograd", "winograd_f2"})
     for (const conv2d::Tile& t : tiles) {
       conv2d::force_tile(t);
-      auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
+      auto layer = make_layer(test::conv2d_spec(k, algorithm, "shared"), "c1");
       auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy);
       conv2d::force_tile(std::nullopt);
       const std::string what = std::string(algorithm) + " tile " + std::to_string(t.bm) + "x" + std::to_string(t.bn) +
@@ -163,24 +194,25 @@ TEST(Conv2dAlgorithm, WinogradBackwardAccumulatesAndMatchesReference) {
       {"pad 3 (dx on the GEMM)", {1, 3, 5, 6}, {4, 3, 3, 1, 1, 3, 3}},
   };
   const float grad_init = 0.5f;
-  for (const char* algorithm : {"winograd", "winograd_f2"}) {
-    for (const Conv2dCase& k : cases) {
-      auto layer = make_layer(test::conv2d_spec(k, algorithm), "c1");
-      test::Conv2dData d = test::random_conv2d_data(k, rng);
-      Shape out = reference::conv2d_output_shape(k.c, k.in);
-      auto dy = test::random_floats(out.count(), rng);
-      auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
-      auto y = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
-      auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
-      for (auto* v : {&ref.dx, &ref.dw, &ref.db})
-        for (double& e : *v) e += grad_init;
-      const std::string what = std::string(algorithm) + " " + k.what + " " + k.in.str();
-      EXPECT_CLOSE_TO_REFERENCE(r.output, y, test::kForwardTolerance, what + " y");
-      EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
-      EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
-      if (k.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], ref.db, test::kBackwardTolerance, what + " db");
+  for (const char* gemm : {"shared", "subgroup"})
+    for (const char* algorithm : {"winograd", "winograd_f2"}) {
+      for (const Conv2dCase& k : cases) {
+        auto layer = make_layer(test::conv2d_spec(k, algorithm, gemm), "c1");
+        test::Conv2dData d = test::random_conv2d_data(k, rng);
+        Shape out = reference::conv2d_output_shape(k.c, k.in);
+        auto dy = test::random_floats(out.count(), rng);
+        auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
+        auto y = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+        auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+        for (auto* v : {&ref.dx, &ref.dw, &ref.db})
+          for (double& e : *v) e += grad_init;
+        const std::string what = std::string(algorithm) + " on the " + gemm + " gemm, " + k.what + " " + k.in.str();
+        EXPECT_CLOSE_TO_REFERENCE(r.output, y, test::kForwardTolerance, what + " y");
+        EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
+        EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
+        if (k.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], ref.db, test::kBackwardTolerance, what + " db");
+      }
     }
-  }
 }
 
 // The input gradient on Winograd against central differences of the reference's forward.

@@ -31,6 +31,10 @@ struct TensorView {
   bool empty() const { return buffer == nullptr; }
   Binding reads() const { return {buffer->handle(), 0, VK_WHOLE_SIZE, false}; }
   Binding writes() const { return {buffer->handle(), 0, VK_WHOLE_SIZE, true}; }
+  // The tensor as a texel buffer of floats.
+  Binding reads_floats() const {
+    return {buffer->handle(), 0, shape.count() * sizeof(float), false, VK_FORMAT_R32_SFLOAT};
+  }
   // floats [first, first + count) as a texel buffer of vec4s (first and count multiples of 4).
   Binding reads_vec4s(uint64_t first, uint64_t count) const {
     return {buffer->handle(), first * sizeof(float), count * sizeof(float), false, VK_FORMAT_R32G32B32A32_SFLOAT};

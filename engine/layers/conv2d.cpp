@@ -61,6 +61,7 @@ struct Geometry {
   uint32_t batch, cin, h, w, cout, oh, ow, cin_g, cout_g, groups, khw;
   uint64_t pixels() const { return uint64_t(batch) * oh * ow; }
   uint64_t weights() const { return uint64_t(cout) * cin_g * khw; }
+  uint32_t k() const { return cin_g * khw; }  // the GEMM depth: taps per output
 };
 
 // How the weight gradient's K = batch*oh*ow is split across workgroups.
@@ -186,6 +187,26 @@ Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd
 }
 
 bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
+
+bool pointwise(const Conv2dOptions& o) {
+  return o.kernel == std::array<uint32_t, 2>{1, 1} && o.stride == std::array<uint32_t, 2>{1, 1} &&
+         o.padding == std::array<uint32_t, 2>{0, 0};
+}
+
+// Whether the implicit GEMM runs on the subgroup core: as the layer's "gemm" asks, auto where
+// the device prefers it; asked for where the device cannot run it, or for tensors past the
+// texel views' limit, an Error.
+bool use_subgroup_gemm(GemmKernel want, const Geometry& g, const Context& ctx) {
+  if (want == GemmKernel::Shared) return false;
+  const uint64_t largest = std::max(uint64_t(g.batch) * g.cin * g.h * g.w, g.weights());
+  const bool fits = largest <= ctx.info().max_texel_elements;
+  if (want == GemmKernel::Auto) return fits && conv2d::prefer_subgroup_gemm(ctx);
+  if (!conv2d::subgroup_gemm_supported(ctx))
+    throw Error("conv2d: the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " + ctx.info().name +
+                " has " + std::to_string(ctx.info().subgroup_size));
+  if (!fits) throw Error("conv2d: tensors of " + std::to_string(largest) + " floats exceed the subgroup GEMM's texel views");
+  return true;
+}
 
 // Why scratch cannot hold Winograd's operands for p ("" when it can): the caller did not
 // allocate Layer::scratch_floats.
@@ -407,6 +428,20 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, specialization(o_, kNoTile, {act_, o_.bias}));
     rec.dispatch(k, {x.reads(), w.reads(), b.reads(), y.writes()}, push,
                  Groups{div_up(uint64_t(g.oh) * g.ow, 256), g.cout, g.batch});
+    return;
+  }
+  if (use_subgroup_gemm(o_.gemm, g, ctx)) {
+    // Texel views: w as vec4s when each row of K taps is, x as vec4s of four pixels when a
+    // pointwise conv's image planes keep them in one plane.
+    const bool w_vec4 = g.k() % 4 == 0, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
+    std::vector<uint32_t> spec = specialization(o_, kNoTile, {act_, o_.bias});
+    spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_subgroup, spec);
+    const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
+    const Binding wb = w_vec4 ? w.reads_vec4s(0, w.shape.count()) : w.reads_floats();
+    constexpr Tile kSubgroupTile{conv2d::kSubgroupRows, conv2d::kSubgroupColumns, 4, 4, 4};
+    dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, kSubgroupTile, g.pixels(),
+                     div_up(g.cout_g, conv2d::kSubgroupRows), g.groups);
     return;
   }
   const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups);

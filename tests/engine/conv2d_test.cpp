@@ -18,7 +18,9 @@ using test::HostTensor;
 using Case = test::Conv2dCase;
 using Data = test::Conv2dData;
 using test::expect_error;
-nlohmann::json spec_of(const Case& k) { return test::conv2d_spec(k); }
+nlohmann::json spec_of(const Case& k, const std::string& gemm = "") { return test::conv2d_spec(k, "", gemm); }
+// Each GEMM core in turn (the "gemm" attribute): the device's auto pick reaches only one.
+const char* const kGemmKernels[] = {"shared", "subgroup"};
 Data random_data(const Case& k, std::mt19937& rng) { return test::random_conv2d_data(k, rng); }
 
 // Odd sizes everywhere; each line exercises one feature of nn.Conv2d or one shader path.
@@ -34,6 +36,8 @@ const Case kCases[] = {
     {"one input channel", {2, 1, 13, 11}, {7, 3, 3, 1, 1, 1, 1}},
     {"1x1", {3, 7, 5, 9}, {11, 1, 1}},
     {"1x1 stride 2, no bias", {2, 6, 9, 7}, {5, 1, 1, 2, 2}, false},
+    // Image planes of 20 pixels and 8 taps: the subgroup core reads x and w as vec4s.
+    {"1x1, vec4 pixels and taps", {2, 8, 4, 5}, {19, 1, 1}},
     {"kernel wider than input", {1, 2, 3, 4}, {3, 5, 5, 1, 1, 2, 2}},
     // More than one tile in every GEMM dimension: M = 70, K = 12*9 = 108, N = 2*11*13 = 286.
     {"several tiles", {2, 12, 11, 13}, {70, 3, 3, 1, 1, 1, 1}},
@@ -41,29 +45,32 @@ const Case kCases[] = {
 
 TEST(Conv2d, ForwardMatchesReferenceOnOddShapes) {
   std::mt19937 rng(3);
-  for (const Case& k : kCases) {
-    auto layer = make_layer(spec_of(k), "c1");
-    Data d = random_data(k, rng);
-    auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
-    auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
-    EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " " + k.in.str());
-  }
+  for (const char* gemm : kGemmKernels)
+    for (const Case& k : kCases) {
+      auto layer = make_layer(spec_of(k, gemm), "c1");
+      Data d = random_data(k, rng);
+      auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
+      auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+      EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance,
+                                std::string(k.what) + " " + k.in.str() + " on the " + gemm + " gemm");
+    }
 }
 
 TEST(Conv2d, ForwardAppliesFusedActivation) {
   std::mt19937 rng(5);
-  for (const Case& k : {kCases[0], kCases[5]}) {  // the GEMM and the depthwise epilogue
-    for (const char* name : {"relu", "relu6", "leaky_relu", "sigmoid"}) {
-      auto layer = make_layer(spec_of(k), "c1");
-      ASSERT_TRUE(layer->fuse_activation(*activation_from_type(name), 0.2f));
-      Data d = random_data(k, rng);
-      for (float& v : d.x) v *= 4;  // reach relu6's upper clamp
-      auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
-      auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
-      for (double& v : ref) v = reference::activate(name, v, 0.2);
-      EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " + " + name);
+  for (const char* gemm : kGemmKernels)
+    for (const Case& k : {kCases[0], kCases[5]}) {  // the GEMM and the depthwise epilogue
+      for (const char* name : {"relu", "relu6", "leaky_relu", "sigmoid"}) {
+        auto layer = make_layer(spec_of(k, gemm), "c1");
+        ASSERT_TRUE(layer->fuse_activation(*activation_from_type(name), 0.2f));
+        Data d = random_data(k, rng);
+        for (float& v : d.x) v *= 4;  // reach relu6's upper clamp
+        auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
+        auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+        for (double& v : ref) v = reference::activate(name, v, 0.2);
+        EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " + " + name + " on the " + gemm + " gemm");
+      }
     }
-  }
 }
 
 // Backward on every case, against the analytic reference gradients; every gradient starts at
@@ -129,9 +136,10 @@ TEST(Conv2d, BackwardMatchesFiniteDifferences) {
   }
 }
 
-// The layer picks tilings per device (GPU or CPU list) and shape, so one device's run of the
-// tests above reaches only some of them: force each in turn, forward and backward, on a shape
-// that leaves partial tiles in M, N and K (both groups, split-K reduction included).
+// The shared-memory core's tilings are picked per device (GPU or CPU list) and shape, so one
+// device's run of the tests above reaches only some of them: force each in turn, forward and
+// backward, on a shape that leaves partial tiles in M, N and K (both groups, split-K reduction
+// included).
 TEST(Conv2d, EveryTilingMatchesReference) {
   std::mt19937 rng(29);
   const Case k{"groups 2, M 35, K 45", {2, 10, 9, 11}, {70, 3, 3, 1, 1, 1, 1, 1, 1, 2}, false};
@@ -144,7 +152,7 @@ TEST(Conv2d, EveryTilingMatchesReference) {
   tiles.insert(tiles.end(), conv2d::cpu_tiles().begin(), conv2d::cpu_tiles().end());
   for (const conv2d::Tile& t : tiles) {
     conv2d::force_tile(t);
-    auto layer = make_layer(spec_of(k), "c1");
+    auto layer = make_layer(spec_of(k, "shared"), "c1");
     auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy);
     conv2d::force_tile(std::nullopt);
     const std::string what = "tile " + std::to_string(t.bm) + "x" + std::to_string(t.bn) + "x" + std::to_string(t.bk) +

@@ -1,0 +1,96 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// conv2d.comp's implicit GEMM (y = act(conv2d(x, w) + b), M = cout_g, N = batch*oh*ow,
+// K = cin_g*KH*KW per group g = gl_WorkGroupID.z) on the subgroup core for CPU devices
+// (gemm_subgroup.glsl). x and w are read through texel views: w as vec4s along K where
+// W_VEC4 (K a multiple of 4), else as floats; x as floats, one im2col element each, or as
+// vec4s of four neighbouring pixels where X_VEC4 (a 1x1 stride-1 unpadded conv whose image
+// planes are multiples of 4 pixels).
+// x: (batch, cin, h, w)   w: (cout, cin_g, KH, KW)   b: (cout)   y: (batch, cout, oh, ow)
+#include "common.glsl"
+#include "conv2d_common.glsl"
+#include "gemm_subgroup.glsl"
+layout(constant_id = 17) const bool W_VEC4 = false;
+layout(constant_id = 18) const bool X_VEC4 = false;
+layout(binding = 0) uniform samplerBuffer X;   // float or vec4 texels (X_VEC4)
+layout(binding = 1) uniform samplerBuffer Wt;  // float or vec4 texels (W_VEC4)
+layout(binding = 2) readonly buffer Bias { float bias[]; };  // any buffer when there is no bias
+layout(binding = 3) writeonly buffer Y { float y[]; };
+
+const uint NC = 4 * CV;  // output pixels per lane: columns 4(n4_0 + 8j) + c
+
+void main() {
+  gemm_subgroup_init();
+  const uint lane = gl_SubgroupInvocationID, g = gl_WorkGroupID.z;
+  const uint M = p.cout_g, N = p.batch * p.oh * p.ow, K = p.cin_g * KHW;
+  const uint OHW = p.oh * p.ow, HW = p.h * p.w;
+  const uint m0 = gl_WorkGroupID.y * RM, n0 = p.n_base + gl_WorkGroupID.x * CN4 * 4;
+
+  // Weight rows past M repeat the last one (their results are not stored).
+  int w_row[RG];
+  [[unroll]] for (uint r = 0; r < RG; ++r) w_row[r] = int((g * M + min(m0 + r * SG + lane, M - 1)) * K);
+  // This lane's output pixels: where their input windows start, and whether they exist.
+  int x_off[NC], iy0[NC], ix0[NC];
+  bool n_ok[NC];
+  [[unroll]] for (uint c = 0; c < NC; ++c) {
+    const uint n = n0 + 4 * (lane + (c / 4) * SG) + c % 4;
+    n_ok[c] = n < N;
+    const uint nn = min(n, N - 1);
+    const uint img = div_ohw(nn), pix = nn - img * OHW;
+    const uint oy = div_ow(pix), ox = pix - oy * p.ow;
+    iy0[c] = int(oy * SH) - int(PH);
+    ix0[c] = int(ox * SW) - int(PW);
+    x_off[c] = int((img * p.cin + g * p.cin_g) * HW + (POINTWISE ? pix : 0));
+  }
+
+  for (uint k4 = 0; k4 < (K + 3) / 4; ++k4) {
+    // Taps past K get weight 0 (a select) and read tap K - 1 (finite): no branch per tap.
+    const bvec4 k_ok = lessThan(uvec4(k4 * 4) + uvec4(0, 1, 2, 3), uvec4(K));
+    vec4 av[RG];
+    [[unroll]] for (uint r = 0; r < RG; ++r) {
+      if (W_VEC4) {
+        av[r] = texelFetch(Wt, w_row[r] / 4 + int(k4));
+      } else {
+        [[unroll]] for (uint t = 0; t < 4; ++t) av[r][t] = texelFetch(Wt, w_row[r] + int(min(k4 * 4 + t, K - 1))).x;
+      }
+      av[r] = mix(vec4(0.0), av[r], k_ok);
+    }
+    [[unroll]] for (uint kk = 0; kk < 4; ++kk) {
+      const uint k = min(k4 * 4 + kk, K - 1);
+      const uint ci = k / KHW, tap = k % KHW;
+      const int dy = int((tap / KW) * DH), dx = int((tap % KW) * DW);
+      vec4 bv[CV];
+      [[unroll]] for (uint j = 0; j < CV; ++j) {
+        if (X_VEC4) {
+          bv[j] = texelFetch(X, (x_off[4 * j] + int(ci * HW)) / 4);
+        } else {
+          [[unroll]] for (uint c = 0; c < 4; ++c) {
+            const uint cc = 4 * j + c;
+            if (POINTWISE) {
+              bv[j][c] = texelFetch(X, x_off[cc] + int(ci * HW)).x;
+            } else {
+              const int iy = iy0[cc] + dy, ix = ix0[cc] + dx;
+              const bool inside = uint(iy) < p.h && uint(ix) < p.w;
+              const int at = x_off[cc] + int(ci * HW) + clamp(iy, 0, int(p.h) - 1) * int(p.w) + clamp(ix, 0, int(p.w) - 1);
+              bv[j][c] = inside ? texelFetch(X, at).x : 0.0;
+            }
+          }
+        }
+      }
+      gemm_subgroup_step(av, kk, bv);
+    }
+  }
+
+  // Epilogue: bias and the fused activation, written straight to y.
+  [[unroll]] for (uint r = 0; r < RM; ++r) {
+    const uint m = m0 + r;
+    if (m >= M) continue;
+    const float b = HAS_BIAS ? bias[g * M + m] : 0.0;
+    [[unroll]] for (uint c = 0; c < NC; ++c) {
+      if (!n_ok[c]) continue;
+      const uint n = n0 + 4 * (lane + (c / 4) * SG) + c % 4;
+      const uint img = div_ohw(n), pix = n - img * OHW;
+      y[(img * p.cout + g * M + m) * OHW + pix] = activate(ACT, acc[r][c / 4][c % 4] + b, p.slope);
+    }
+  }
+}

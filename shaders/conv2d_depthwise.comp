@@ -5,10 +5,11 @@
 // Grid: x over output pixels, y = output channel, z = image.
 // x: (batch, cin, h, w)   w: (cout, 1, KH, KW)   b: (cout)   y: (batch, cout, oh, ow)
 #include "common.glsl"
+#include "texel_inputs.glsl"
 #include "conv2d_common.glsl"
 layout(local_size_x = 256) in;
-layout(binding = 0) readonly buffer X { float x[]; };
-layout(binding = 1) readonly buffer Wt { float w[]; };
+FLOAT_INPUT(0, x)
+FLOAT_INPUT(1, w)
 layout(binding = 2) readonly buffer Bias { float bias[]; };  // w again when there is no bias
 layout(binding = 3) writeonly buffer Y { float y[]; };
 
@@ -25,7 +26,7 @@ void main() {
     if (uint(iy) >= p.h) continue;
     for (uint kw = 0; kw < KW; ++kw) {
       const int ix = ix0 + int(kw * DW);
-      if (uint(ix) < p.w) sum = fma(x[x_base + uint(iy) * p.w + uint(ix)], w[w_base + kh * KW + kw], sum);
+      if (uint(ix) < p.w) sum = fma(READ(x, x_base + uint(iy) * p.w + uint(ix)), READ(w, w_base + kh * KW + kw), sum);
     }
   }
   y[(img * p.cout + co) * p.oh * p.ow + pix] = activate(ACT, sum, p.slope);

@@ -17,10 +17,24 @@ layout(constant_id = 3) const bool VEC4 = false;  // K % 4 == 0: read x4 and w4
 layout(constant_id = 4) const uint FEATURES = 1;  // outputs per workgroup, 1..4
 layout(constant_id = 5) const uint LOCAL = 128;   // invocations, a power of two
 
+#include "texel_inputs.glsl"
+#ifdef TEXEL_INPUTS
+layout(binding = 0) uniform samplerBuffer X;  // [N, K] floats, or [N, K / 4] vec4s when VEC4
+layout(binding = 1) uniform samplerBuffer W;  // [M, K] floats, or [M, K / 4] vec4s when VEC4
+#define X4(i) texelFetch(X, int(i))
+#define W4(i) texelFetch(W, int(i))
+#define X1(i) texelFetch(X, int(i)).x
+#define W1(i) texelFetch(W, int(i)).x
+#else
 layout(binding = 0) readonly buffer X { float x[]; };        // [N, K]
-layout(binding = 0) readonly buffer X4 { vec4 x4[]; };       // [N, K / 4], the same memory
+layout(binding = 0) readonly buffer X4_ { vec4 x4[]; };      // [N, K / 4], the same memory
 layout(binding = 1) readonly buffer W { float w[]; };        // [M, K]
-layout(binding = 1) readonly buffer W4 { vec4 w4[]; };       // [M, K / 4], the same memory
+layout(binding = 1) readonly buffer W4_ { vec4 w4[]; };      // [M, K / 4], the same memory
+#define X4(i) x4[i]
+#define W4(i) w4[i]
+#define X1(i) x[i]
+#define W1(i) w[i]
+#endif
 layout(binding = 2) readonly buffer Bias { float bias[]; };  // [M], read only when HAS_BIAS
 layout(binding = 3) writeonly buffer Y { float y[]; };       // [N, M]
 layout(push_constant) uniform Push { uint K, M; float slope; } p;
@@ -37,18 +51,18 @@ void main() {
     const uint K4 = p.K / 4;
     for (uint k = t; k < K4; k += LOCAL) {
       vec4 xk[8];
-      for (uint r = 0; r < ROWS; ++r) xk[r] = x4[r * K4 + k];
+      for (uint r = 0; r < ROWS; ++r) xk[r] = X4(r * K4 + k);
       for (uint f = 0; f < FEATURES; ++f) {
-        const vec4 wk = w4[rows[f] * K4 + k];
+        const vec4 wk = W4(rows[f] * K4 + k);
         for (uint r = 0; r < ROWS; ++r) acc[f * ROWS + r] = fma(xk[r], wk, acc[f * ROWS + r]);
       }
     }
   } else {
     for (uint k = t; k < p.K; k += LOCAL) {
       float xk[8];
-      for (uint r = 0; r < ROWS; ++r) xk[r] = x[r * p.K + k];
+      for (uint r = 0; r < ROWS; ++r) xk[r] = X1(r * p.K + k);
       for (uint f = 0; f < FEATURES; ++f) {
-        const float wk = w[rows[f] * p.K + k];
+        const float wk = W1(rows[f] * p.K + k);
         for (uint r = 0; r < ROWS; ++r) acc[f * ROWS + r].x = fma(xk[r], wk, acc[f * ROWS + r].x);
       }
     }

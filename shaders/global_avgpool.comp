@@ -1,10 +1,11 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#include "texel_inputs.glsl"
 // y[plane] = mean of x over the plane. One workgroup per (n, c) plane: each thread sums a
 // strided slice, then a shared-memory tree (any subgroup size) adds the partial sums.
 // x (N, C, H, W), y (N, C, 1, 1).
 layout(local_size_x_id = 0) in;  // a power of two, 32..256 (GlobalAvgPoolLayer::forward)
-layout(binding = 0) readonly buffer X { float x[]; };
+FLOAT_INPUT(0, x)
 layout(binding = 1) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Push { uint planes; uint plane_size; } p;
 
@@ -17,7 +18,7 @@ void main() {
   uint base = plane * p.plane_size;
 
   float sum = 0.0;
-  for (uint i = lid; i < p.plane_size; i += gl_WorkGroupSize.x) sum += x[base + i];
+  for (uint i = lid; i < p.plane_size; i += gl_WorkGroupSize.x) sum += READ(x, base + i);
   partial[lid] = sum;
   barrier();
   for (uint half_size = gl_WorkGroupSize.x / 2; half_size > 0; half_size /= 2) {

@@ -5,10 +5,11 @@
 // its (n, c) plane (0xFFFFFFFF for a window that holds only padding).
 // x (N, C, H, W), y and argmax (N, C, OH, OW).
 #include "common.glsl"
+#include "texel_inputs.glsl"
 #include "pool2d.glsl"
 layout(local_size_x = ELEMENTWISE_LOCAL_SIZE) in;
 layout(constant_id = 8) const bool STORE_ARGMAX = false;
-layout(binding = 0) readonly buffer X { float x[]; };
+FLOAT_INPUT(0, x)
 layout(binding = 1) writeonly buffer Y { float y[]; };
 layout(binding = 2) writeonly buffer Argmax { uint argmax[]; };
 
@@ -29,7 +30,7 @@ void main() {
       int iw = w0 + kw * DW;
       if (iw < 0 || iw >= int(p.w)) continue;
       uint at = uint(ih) * p.w + uint(iw);
-      float v = x[base + at];
+      float v = READ(x, base + at);
       if (v > best || isnan(v)) {
         best = v;
         best_at = at;

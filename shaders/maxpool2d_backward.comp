@@ -5,10 +5,11 @@
 // windows), so overlapping windows (stride < kernel) need no atomics.
 // argmax, dy (N, C, OH, OW); dx (N, C, H, W).
 #include "common.glsl"
+#include "texel_inputs.glsl"
 #include "pool2d.glsl"
 layout(local_size_x = ELEMENTWISE_LOCAL_SIZE) in;
-layout(binding = 0) readonly buffer Argmax { uint argmax[]; };
-layout(binding = 1) readonly buffer DY { float dy[]; };
+UINT_INPUT(0, argmax)
+FLOAT_INPUT(1, dy)
 layout(binding = 2) buffer DX { float dx[]; };
 
 void main() {
@@ -27,7 +28,7 @@ void main() {
       int ow = window_of(int(iw), kw, SW, PW, DW, p.ow);
       if (ow < 0) continue;
       uint o = out_base + uint(oh) * p.ow + uint(ow);
-      if (argmax[o] == at) g += dy[o];
+      if (READ(argmax, o) == at) g += READ(dy, o);
     }
   }
   dx[i] += g;

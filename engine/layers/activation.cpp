@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "layers/texel_inputs.h"
+
 namespace vkcnn {
 namespace {
 struct Push {
@@ -40,19 +42,23 @@ std::string_view ActivationLayer::type() const {
 
 void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
   const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
-  const Kernel& k = rec.context().kernel(ShaderId::activation, spec);
   std::size_t count = io.output.shape.count();
-  rec.dispatch(k, {io.inputs[0].reads(), io.output.writes()}, Push{static_cast<uint32_t>(count), slope_},
+  const bool texel = use_texel_inputs(rec.context(), {count});
+  const Kernel& k = rec.context().kernel(texel ? ShaderId::activation_texel : ShaderId::activation, spec);
+  rec.dispatch(k, {input(io.inputs[0], texel), io.output.writes()}, Push{static_cast<uint32_t>(count), slope_},
                elementwise_groups(count));
 }
 
 void ActivationLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
   const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
-  const Kernel& k = rec.context().kernel(ShaderId::activation_backward, spec);
   std::size_t count = io.output.shape.count();
+  const bool texel = use_texel_inputs(rec.context(), {count});
+  const Kernel& k =
+      rec.context().kernel(texel ? ShaderId::activation_backward_texel : ShaderId::activation_backward, spec);
   rec.dispatch(k,
-               {io.inputs[0].reads(), io.output.reads(), grads.grad_output.reads(), grads.grad_inputs[0].writes()},
+               {input(io.inputs[0], texel), input(io.output, texel), input(grads.grad_output, texel),
+                grads.grad_inputs[0].writes()},
                Push{static_cast<uint32_t>(count), slope_}, elementwise_groups(count));
 }
 

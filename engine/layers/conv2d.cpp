@@ -7,6 +7,7 @@
 
 #include "layers/conv2d_winograd.h"
 #include "model/json_text.h"
+#include "layers/texel_inputs.h"
 
 namespace vkcnn {
 namespace {
@@ -425,8 +426,10 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   if (algorithm == Conv2dAlgorithm::Depthwise) {
     if (g.cout > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
       throw error("a batch or channel count above 65535 is not supported");
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_depthwise, specialization(o_, kNoTile, {act_, o_.bias}));
-    rec.dispatch(k, {x.reads(), w.reads(), b.reads(), y.writes()}, push,
+    const bool texel = use_texel_inputs(ctx, {x.shape.count(), w.shape.count()});
+    const Kernel& k = ctx.kernel(texel ? ShaderId::conv2d_depthwise_texel : ShaderId::conv2d_depthwise,
+                                 specialization(o_, kNoTile, {act_, o_.bias}));
+    rec.dispatch(k, {input(x, texel), input(w, texel), b.reads(), y.writes()}, push,
                  Groups{div_up(uint64_t(g.oh) * g.ow, 256), g.cout, g.batch});
     return;
   }

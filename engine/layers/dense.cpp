@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "layers/texel_inputs.h"
+
 namespace vkcnn {
 namespace {
 
@@ -88,8 +90,13 @@ void DenseLayer::forward(Recorder& rec, const LayerIO& io) {
   if (N <= kMaxGemvRows && div_up(M, g.features) <= kMaxGroups) {
     const Binding bias = bias_ ? io.params[1].reads() : w.reads();  // bound but unread without bias
     const uint32_t spec[] = {N, bias_, static_cast<uint32_t>(act_), K % 4 == 0, g.features, g.invocations};
-    const Kernel& k = rec.context().kernel(ShaderId::dense_gemv, spec);
-    rec.dispatch(k, {x.reads(), w.reads(), bias, io.output.writes()}, GemvPush{K, M, slope_},
+    const bool texel = use_texel_inputs(rec.context(), {x.shape.count(), w.shape.count()});
+    const Kernel& k = rec.context().kernel(texel ? ShaderId::dense_gemv_texel : ShaderId::dense_gemv, spec);
+    // The texel variant reads vec4s through vec4 views (K % 4 == 0), floats otherwise.
+    const bool vec4 = K % 4 == 0;
+    const Binding xb = !texel ? x.reads() : vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
+    const Binding wb = !texel ? w.reads() : vec4 ? w.reads_vec4s(0, w.shape.count()) : w.reads_floats();
+    rec.dispatch(k, {xb, wb, bias, io.output.writes()}, GemvPush{K, M, slope_},
                  Groups{div_up(M, g.features), 1, 1});
     return;
   }

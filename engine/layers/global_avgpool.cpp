@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "layers/activation.h"
+#include "layers/texel_inputs.h"
 
 namespace vkcnn {
 namespace {
@@ -28,9 +29,10 @@ void GlobalAvgPoolLayer::forward(Recorder& rec, const LayerIO& io) {
   uint32_t local = 32;
   while (local < 256 && local < plane_size) local *= 2;
   const uint32_t spec[] = {local};
-  const Kernel& k = rec.context().kernel(ShaderId::global_avgpool, spec);
+  const bool texel = use_texel_inputs(rec.context(), {x.shape.count()});
+  const Kernel& k = rec.context().kernel(texel ? ShaderId::global_avgpool_texel : ShaderId::global_avgpool, spec);
   const uint32_t planes = x.shape.n * x.shape.c;
-  rec.dispatch(k, {x.reads(), io.output.writes()}, Push{planes, plane_size}, plane_groups(planes));
+  rec.dispatch(k, {input(x, texel), io.output.writes()}, Push{planes, plane_size}, plane_groups(planes));
 }
 
 void GlobalAvgPoolLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {

@@ -1,6 +1,7 @@
 #include "layers/maxpool2d.h"
 
 #include "layers/activation.h"
+#include "layers/texel_inputs.h"
 
 namespace vkcnn {
 
@@ -30,10 +31,11 @@ void MaxPool2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const bool store_argmax = !io.scratch.empty();
   auto spec = g_.spec_constants();
   spec.push_back(store_argmax ? 1 : 0);
-  const Kernel& k = rec.context().kernel(ShaderId::maxpool2d, spec);
+  const bool texel = use_texel_inputs(rec.context(), {x.shape.count()});
+  const Kernel& k = rec.context().kernel(texel ? ShaderId::maxpool2d_texel : ShaderId::maxpool2d, spec);
   // Without scratch the argmax binding is never written; y stands in so that the set is complete.
   const Binding argmax = store_argmax ? io.scratch.writes() : io.output.writes();
-  rec.dispatch(k, {x.reads(), io.output.writes(), argmax}, pool_push(x.shape, io.output.shape),
+  rec.dispatch(k, {input(x, texel), io.output.writes(), argmax}, pool_push(x.shape, io.output.shape),
                elementwise_groups(io.output.shape.count()));
 }
 
@@ -42,8 +44,10 @@ void MaxPool2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads
   if (io.scratch.empty() || io.scratch.shape.count() < io.output.shape.count())
     throw error("backward needs the argmax that a training-mode forward stores in scratch");
   const TensorView& dx = grads.grad_inputs[0];
-  const Kernel& k = rec.context().kernel(ShaderId::maxpool2d_backward, g_.spec_constants());
-  rec.dispatch(k, {io.scratch.reads(), grads.grad_output.reads(), dx.writes()},
+  const bool texel = use_texel_inputs(rec.context(), {io.scratch.shape.count()});
+  const Kernel& k =
+      rec.context().kernel(texel ? ShaderId::maxpool2d_backward_texel : ShaderId::maxpool2d_backward, g_.spec_constants());
+  rec.dispatch(k, {uint_input(io.scratch, texel), input(grads.grad_output, texel), dx.writes()},
                pool_push(io.inputs[0].shape, io.output.shape), elementwise_groups(dx.shape.count()));
 }
 

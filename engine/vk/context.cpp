@@ -254,6 +254,10 @@ Context::Context(const ContextOptions& options) {
   pipeline_cache_ =
       Owned<VkPipelineCache>(cache, [device](VkPipelineCache c) { vkDestroyPipelineCache(device, c, nullptr); });
   if (const char* p = std::getenv("VKCNN_PROFILE")) profiling_ = std::string(p) == "1" && info_.timestamps;
+  texel_inputs_ = info_.type == "CPU";
+  if (const char* t = std::getenv("VKCNN_TEXEL_INPUTS"); t && (std::string(t) == "0" || std::string(t) == "1"))
+    texel_inputs_ = std::string(t) == "1";
+  if (options.texel_inputs) texel_inputs_ = *options.texel_inputs;
 }
 
 Context::~Context() {

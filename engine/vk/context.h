@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct ContextOptions {
   std::string device;
   // Persist compiled pipelines under $XDG_CACHE_HOME/vkcnn (or ~/.cache/vkcnn).
   bool persistent_pipeline_cache = true;
+  // Whether shaders with a texel-input variant run it (layers/texel_inputs.h). Unset: the
+  // VKCNN_TEXEL_INPUTS environment variable ("0" or "1"), else on CPU devices only.
+  std::optional<bool> texel_inputs;
 };
 
 struct DeviceInfo {
@@ -63,6 +67,8 @@ class Context {
 
   // Whether VKCNN_PROFILE=1 asked for per-layer timestamps.
   bool profiling() const { return profiling_; }
+  // Whether layers run the texel-input variants of their shaders (ContextOptions::texel_inputs).
+  bool texel_inputs() const { return texel_inputs_; }
 
   uint32_t memory_type(uint32_t type_bits, VkMemoryPropertyFlags want, VkMemoryPropertyFlags avoid = 0) const;
 
@@ -81,6 +87,7 @@ class Context {
   VkPhysicalDeviceMemoryProperties memory_props_{};
   DeviceInfo info_;
   bool profiling_ = false;
+  bool texel_inputs_ = false;
 
   std::mutex queue_mutex_;  // guards queue_ and fence_
   std::mutex kernel_mutex_;

@@ -1,0 +1,32 @@
+// Shaders built on shaders/texel_inputs.glsl exist twice: <name> reads its inputs from storage
+// buffers, <name>_texel from texel buffers. Lavapipe executes a storage load lane by lane but a
+// texel fetch as one gather, so the texel variant is several times faster there; GPUs keep the
+// storage variant. Context::texel_inputs() decides per device (overridable, for tests), and a
+// tensor past the device's texel-view limit always takes the storage variant.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+
+#include "vkcnn/shader_ids.h"
+#include "tensor.h"
+#include "vk/context.h"
+
+namespace vkcnn {
+
+// Whether to run the _texel variant for inputs of these element counts.
+inline bool use_texel_inputs(const Context& ctx, std::initializer_list<uint64_t> counts) {
+  if (!ctx.texel_inputs()) return false;
+  for (uint64_t c : counts)
+    if (c > ctx.info().max_texel_elements) return false;
+  return true;
+}
+
+// An input bound as the chosen variant reads it: a storage buffer or a view of floats (uints).
+inline Binding input(const TensorView& v, bool texel) { return texel ? v.reads_floats() : v.reads(); }
+inline Binding uint_input(const TensorView& v, bool texel) {
+  Binding b = input(v, texel);
+  if (texel) b.texels = VK_FORMAT_R32_UINT;
+  return b;
+}
+
+}  // namespace vkcnn

@@ -23,17 +23,19 @@ const uint POSITIONS = IT * IT;  // transform positions: 16 or 36
 // Mirrors the push block of engine/layers/conv2d_winograd.cpp. Sizes are those of the
 // convolution being run (for an input gradient: cin = the layer's cout and the other way
 // round). Tiles are numbered over the whole batch; a dispatch handles tiles
-// [tile0, tile0 + tiles), so that the scratch holds one chunk of V and M at a time. Rows of
-// U, V and M start on 16-byte boundaries, so that a GEMM may read them as vec4s; the padding
-// at the end of a row is never written and never used.
+// [tile0, tile0 + tiles), so that the scratch holds one chunk of V and M at a time.
+// Per transform position: U (cin, cout) rows of output channels, V (chunk, cin) and
+// M (chunk, cout) rows of one tile each. Rows start on 16-byte boundaries, so that a GEMM may
+// read them as vec4s; the padding at the end of a row is never written and never used.
 layout(push_constant) uniform Push {
   uint batch, cin, h, w;      // x: (batch, cin, h, w)
   uint cout, oh, ow;          // y: (batch, cout, oh, ow)
   uint tiles_w, tiles_img;    // tiles per output row, per image
   uint tile0, tiles;          // this chunk
   uint u_off, v_off, m_off;   // where U, V and M start in the scratch buffer (floats)
-  uint cin_stride;            // U's row length: cin rounded up to 4 (vec4 rows)
-  uint tile_stride;           // V's and M's row length: the chunk rounded up to 4
+  uint cin_stride;            // V's row length: cin rounded up to 4
+  uint cout_stride;           // U's and M's row length: cout rounded up to 4
+  uint chunk;                 // tiles V and M have room for (rows per transform position)
   uint div_img_mul, div_img_shift, div_tw_mul, div_tw_shift;  // n / tiles_img, n / tiles_w
   float slope;                // leaky_relu's negative slope
 } p;

@@ -3,8 +3,8 @@
 // The a*a Winograd GEMMs, one per transform position z = gl_WorkGroupID.z:
 //   M[z] (cout x tiles) = U[z] (cout x cin) * V[z] (cin x tiles),
 // on the tiled core of the implicit-GEMM convolution; here both operands are plain matrices.
-// scratch: U (a*a, cout, cin_stride) at u_off, V (a*a, cin, tile_stride) at v_off,
-// M (a*a, cout, tile_stride) at m_off
+// scratch: U (a*a, cin, cout_stride) at u_off, V (a*a, chunk, cin_stride) at v_off,
+// M (a*a, chunk, cout_stride) at m_off: A = U^T, B = V^T, and M^T is stored
 #include "common.glsl"
 #include "conv2d_winograd_common.glsl"
 #include "conv2d_gemm.glsl"
@@ -15,8 +15,8 @@ void main() {
   const uint z = gl_WorkGroupID.z;
   const uint M = p.cout, N = p.tiles, K = p.cin;
   const uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
-  const uint a_base = p.u_off + z * M * p.cin_stride, b_base = p.v_off + z * K * p.tile_stride;
-  const uint c_base = p.m_off + z * M * p.tile_stride;
+  const uint a_base = p.u_off + z * K * p.cout_stride, b_base = p.v_off + z * p.chunk * p.cin_stride;
+  const uint c_base = p.m_off + z * p.chunk * p.cout_stride;
 
   // THREADS % BN4 == 0: this invocation always stages the same four columns.
   const uint bn4 = tid % BN4;
@@ -27,7 +27,7 @@ void main() {
       vec4 v = vec4(0.0);
       for (uint c = 0; c < 4; ++c) {
         const uint m = m0 + 4 * m4 + c;
-        if (k < K && m < M) v[c] = s[a_base + m * p.cin_stride + k];
+        if (k < K && m < M) v[c] = s[a_base + k * p.cout_stride + m];
       }
       As[kk * AS + m4] = v;
     }
@@ -37,7 +37,7 @@ void main() {
       vec4 v = vec4(0.0);
       for (uint c = 0; c < 4; ++c) {
         const uint n = n0 + 4 * bn4 + c;
-        if (k < K && n < N) v[c] = s[b_base + k * p.tile_stride + n];
+        if (k < K && n < N) v[c] = s[b_base + n * p.cin_stride + k];
       }
       Bs[kk * BS + bn4] = v;
     }
@@ -53,7 +53,7 @@ void main() {
       for (uint j4 = 0; j4 < TN4; ++j4)
         for (uint c = 0; c < 4; ++c) {
           const uint n = n0 + tile_col(j4) + c;
-          if (n < N) s[c_base + m * p.tile_stride + n] = acc[(i4 * 4 + r) * TN4 + j4][c];
+          if (n < N) s[c_base + n * p.cout_stride + m] = acc[(i4 * 4 + r) * TN4 + j4][c];
         }
     }
 }

@@ -28,11 +28,11 @@ void main() {
   }
   float r[6][6];  // r[i] = row i of d B; B^T is then applied down the columns of r
   [[unroll]] for (uint i = 0; i < IT; ++i) r[i] = input_line(d[i]);
-  const uint plane = p.cin * p.tile_stride;
+  const uint plane = p.chunk * p.cin_stride;
   [[unroll]] for (uint j = 0; j < IT; ++j) {
     float col[6];
     [[unroll]] for (uint i = 0; i < 6; ++i) col[i] = i < IT ? r[i][j] : 0.0;
     const float[6] v = input_line(col);
-    [[unroll]] for (uint i = 0; i < IT; ++i) s[p.v_off + (i * IT + j) * plane + c * p.tile_stride + t] = v[i];
+    [[unroll]] for (uint i = 0; i < IT; ++i) s[p.v_off + (i * IT + j) * plane + t * p.cin_stride + c] = v[i];
   }
 }

@@ -16,13 +16,13 @@ void main() {
   const uint t = gl_GlobalInvocationID.x, co = gl_WorkGroupID.y;
   if (t >= p.tiles) return;
   const uvec3 o = tile_origin(p.tile0 + t);
-  const uint plane = p.cout * p.tile_stride;
+  const uint plane = p.chunk * p.cout_stride;
 
   float r[6][4];  // r[i] = A^T applied along row i of M
   [[unroll]] for (uint i = 0; i < IT; ++i) {
     float row[6];
     [[unroll]] for (uint j = 0; j < 6; ++j)
-      row[j] = j < IT ? s[p.m_off + (i * IT + j) * plane + co * p.tile_stride + t] : 0.0;
+      row[j] = j < IT ? s[p.m_off + (i * IT + j) * plane + t * p.cout_stride + co] : 0.0;
     r[i] = output_line(row);
   }
   const float b = HAS_BIAS ? bias[co] : 0.0;

@@ -21,9 +21,9 @@ void main() {
       g[i][j] = FLIP ? w[(k * p.cout + m) * 9 + (2 - i) * 3 + (2 - j)] : w[(m * p.cin + k) * 9 + i * 3 + j];
   float r[3][6];  // r[i] = G applied along row i
   [[unroll]] for (uint i = 0; i < 3; ++i) r[i] = weight_line(g[i]);
-  const uint plane = p.cout * p.cin_stride;
+  const uint plane = p.cin * p.cout_stride;
   [[unroll]] for (uint j = 0; j < IT; ++j) {
     const float[6] u = weight_line(float[3](r[0][j], r[1][j], r[2][j]));
-    [[unroll]] for (uint i = 0; i < IT; ++i) s[p.u_off + (i * IT + j) * plane + m * p.cin_stride + k] = u[i];
+    [[unroll]] for (uint i = 0; i < IT; ++i) s[p.u_off + (i * IT + j) * plane + k * p.cout_stride + m] = u[i];
   }
 }

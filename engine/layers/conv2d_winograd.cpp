@@ -14,11 +14,11 @@ struct Push {
   uint32_t tiles_w, tiles_img;
   uint32_t tile0, tiles;
   uint32_t u_off, v_off, m_off;
-  uint32_t cin_stride, tile_stride;
+  uint32_t cin_stride, cout_stride, chunk;
   FastDiv div_img, div_tw;
   float slope;
 };
-static_assert(sizeof(Push) == 84);
+static_assert(sizeof(Push) == 88);
 
 // V + M of one chunk stay under 2^21 floats (8 MiB): a ResNet-18 at 224x224, batch 1, runs
 // every layer in one chunk, while a large batch runs in several instead of growing scratch.
@@ -29,8 +29,9 @@ constexpr uint32_t kMaxGroupsPerDim = 65535;
 
 // Rows of U, V and M start on 16-byte boundaries (the subgroup GEMM reads them as vec4s).
 uint64_t round4(uint64_t n) { return (n + 3) / 4 * 4; }
-uint64_t floats_per_tile(const Problem& p) { return uint64_t(p.positions()) * (p.cin + p.cout); }
-uint64_t u_floats(const Problem& p) { return uint64_t(p.positions()) * round4(p.cin) * p.cout; }
+// A tile's V row and M row in every transform position.
+uint64_t floats_per_tile(const Problem& p) { return uint64_t(p.positions()) * (round4(p.cin) + round4(p.cout)); }
+uint64_t u_floats(const Problem& p) { return uint64_t(p.positions()) * p.cin * round4(p.cout); }
 
 uint64_t chunk_tiles(const Problem& p) {
   return std::min(p.tiles(), std::max(kMinChunk, kChunkBudget / floats_per_tile(p)));
@@ -52,17 +53,17 @@ uint64_t Problem::tiles() const {
   return uint64_t(batch) * ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile);
 }
 
-std::size_t scratch_floats(const Problem& p) { return u_floats(p) + floats_per_tile(p) * round4(chunk_tiles(p)); }
+std::size_t scratch_floats(const Problem& p) { return u_floats(p) + floats_per_tile(p) * chunk_tiles(p); }
 
 std::size_t min_scratch_floats(const Problem& p) {
-  return u_floats(p) + floats_per_tile(p) * round4(std::min<uint64_t>(p.tiles(), kMinChunk));
+  return u_floats(p) + floats_per_tile(p) * std::min<uint64_t>(p.tiles(), kMinChunk);
 }
 
 namespace {
 
 // Where U, V and M lie in scratch, and how many tiles a chunk has.
 struct Layout {
-  uint64_t chunk, tile_stride, u_off, v_off, m_off;
+  uint64_t chunk, u_off, v_off, m_off;
 };
 
 Layout layout(const Problem& p, const TensorView& scratch) {
@@ -74,13 +75,13 @@ Layout layout(const Problem& p, const TensorView& scratch) {
   if (std::max(p.cin, p.cout) > kMaxGroupsPerDim) throw Error("conv2d winograd: more than 65535 channels");
   // A larger scratch (training's, sized for the weight gradient) still runs budget-sized chunks,
   // which keep the transform grids within Vulkan's limits.
-  const uint64_t columns = (capacity - u_floats(p)) / floats_per_tile(p) / 4 * 4;
-  const uint64_t chunk = std::min(chunk_tiles(p), columns), stride = round4(chunk);
-  // scratch: U (a*a, cout, round4(cin)) | V (a*a, cin, stride) | M (a*a, cout, stride)
-  const uint64_t v_off = u_floats(p), m_off = v_off + uint64_t(p.positions()) * p.cin * stride;
-  if (m_off + uint64_t(p.positions()) * p.cout * stride > (uint64_t(1) << 32) || p.tiles() >= (uint64_t(1) << 31))
+  const uint64_t chunk = std::min(chunk_tiles(p), (capacity - u_floats(p)) / floats_per_tile(p));
+  // scratch: U (a*a, cin, round4(cout)) | V (a*a, chunk, round4(cin)) | M (a*a, chunk, round4(cout))
+  const uint64_t v_off = u_floats(p), m_off = v_off + uint64_t(p.positions()) * chunk * round4(p.cin);
+  if (m_off + uint64_t(p.positions()) * chunk * round4(p.cout) > (uint64_t(1) << 32) ||
+      p.tiles() >= (uint64_t(1) << 31))
     throw Error("conv2d winograd: tensors past 2^31 elements are not supported");
-  return {chunk, stride, 0, v_off, m_off};
+  return {chunk, 0, v_off, m_off};
 }
 
 Push make_push(const Problem& p, const Layout& l, float slope) {
@@ -90,7 +91,7 @@ Push make_push(const Problem& p, const Layout& l, float slope) {
           p.ow,             tiles_w,   tiles_w * tiles_h,
           0,                0,         static_cast<uint32_t>(l.u_off),
           static_cast<uint32_t>(l.v_off), static_cast<uint32_t>(l.m_off), static_cast<uint32_t>(round4(p.cin)),
-          static_cast<uint32_t>(l.tile_stride), FastDiv(tiles_w * tiles_h),
+          static_cast<uint32_t>(round4(p.cout)), static_cast<uint32_t>(l.chunk), FastDiv(tiles_w * tiles_h),
           FastDiv(tiles_w), slope};
 }
 
@@ -146,7 +147,7 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
     rec.dispatch(input, {x.reads(), scratch.writes()}, push, Groups{div_up(push.tiles, kLocal), p.cin, 1});
     if (subgroup)
       rec.dispatch(gemm, {scratch.reads_vec4s(l.u_off, u_count), scratch.reads_vec4s(l.v_off, v_count), scratch.writes()},
-                   push, Groups{div_up(push.tiles, kSubgroupColumns), div_up(p.cout, kSubgroupRows), p.positions()});
+                   push, Groups{div_up(p.cout, kSubgroupColumns), div_up(push.tiles, kSubgroupRows), p.positions()});
     else
       rec.dispatch(gemm, {scratch.writes()}, push, Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});
     rec.dispatch(output, {scratch.reads(), e.bias ? b.reads() : scratch.reads(), y.writes()}, push,

@@ -5,6 +5,9 @@
 // strided slice, then a shared-memory tree (any subgroup size) adds the partial sums.
 // x (N, C, H, W), y (N, C, 1, 1).
 layout(local_size_x_id = 0) in;  // a power of two, 32..256 (GlobalAvgPoolLayer::forward)
+// One invocation per plane instead of one workgroup per plane: on CPU devices, where a
+// workgroup's barriers cost more than the sum, and the lanes then read eight planes at once.
+layout(constant_id = 1) const bool PER_PLANE = false;
 FLOAT_INPUT(0, x)
 layout(binding = 1) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Push { uint planes; uint plane_size; } p;
@@ -12,6 +15,15 @@ layout(push_constant) uniform Push { uint planes; uint plane_size; } p;
 shared float partial[gl_WorkGroupSize.x];
 
 void main() {
+  if (PER_PLANE) {
+    const uint plane = (gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x) * gl_WorkGroupSize.x +
+                       gl_LocalInvocationID.x;
+    if (plane >= p.planes) return;
+    float sum = 0.0;
+    for (uint i = 0; i < p.plane_size; ++i) sum += READ(x, plane * p.plane_size + i);
+    y[plane] = sum / float(p.plane_size);
+    return;
+  }
   uint plane = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
   if (plane >= p.planes) return;  // the whole group leaves together: no barrier is skipped
   uint lid = gl_LocalInvocationID.x;

@@ -422,15 +422,18 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     return;
   }
   // One input channel per group and few outputs per group (depthwise): a GEMM tile would be
-  // mostly empty, so one invocation per output.
+  // mostly empty, so a direct kernel, four outputs of a row per invocation.
   if (algorithm == Conv2dAlgorithm::Depthwise) {
-    if (g.cout > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
-      throw error("a batch or channel count above 65535 is not supported");
+    const uint64_t groups_x = div_up(uint64_t(g.cout) * g.oh * div_up(g.ow, 4), 256);
+    if (groups_x > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
+      throw error("depthwise: more than 65535 workgroups (output " + std::to_string(g.cout) + "x" +
+                  std::to_string(g.oh) + "x" + std::to_string(g.ow) + ", batch " + std::to_string(g.batch) +
+                  ") are not supported");
     const bool texel = use_texel_inputs(ctx, {x.shape.count(), w.shape.count()});
     const Kernel& k = ctx.kernel(texel ? ShaderId::conv2d_depthwise_texel : ShaderId::conv2d_depthwise,
                                  specialization(o_, kNoTile, {act_, o_.bias}));
     rec.dispatch(k, {input(x, texel), input(w, texel), b.reads(), y.writes()}, push,
-                 Groups{div_up(uint64_t(g.oh) * g.ow, 256), g.cout, g.batch});
+                 Groups{static_cast<uint32_t>(groups_x), 1, g.batch});
     return;
   }
   if (use_subgroup_gemm(o_.gemm, g, ctx)) {

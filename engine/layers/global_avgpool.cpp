@@ -28,11 +28,15 @@ void GlobalAvgPoolLayer::forward(Recorder& rec, const LayerIO& io) {
   // 7x7 planes use 64 threads, 56x56 planes 256 that each sum ~12 before the tree.
   uint32_t local = 32;
   while (local < 256 && local < plane_size) local *= 2;
-  const uint32_t spec[] = {local};
   const bool texel = use_texel_inputs(rec.context(), {x.shape.count()});
-  const Kernel& k = rec.context().kernel(texel ? ShaderId::global_avgpool_texel : ShaderId::global_avgpool, spec);
   const uint32_t planes = x.shape.n * x.shape.c;
-  rec.dispatch(k, {input(x, texel), io.output.writes()}, Push{planes, plane_size}, plane_groups(planes));
+  // Where inputs are texels (CPU devices), one invocation sums a plane, 64 planes a group.
+  const bool per_plane = texel;
+  if (per_plane) local = 64;
+  const uint32_t spec[] = {local, per_plane ? 1u : 0u};
+  const Kernel& k = rec.context().kernel(texel ? ShaderId::global_avgpool_texel : ShaderId::global_avgpool, spec);
+  rec.dispatch(k, {input(x, texel), io.output.writes()}, Push{planes, plane_size},
+               plane_groups(per_plane ? div_up(planes, local) : planes));
 }
 
 void GlobalAvgPoolLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {

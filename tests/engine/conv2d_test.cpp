@@ -33,6 +33,8 @@ const Case kCases[] = {
     {"groups 3, no bias", {3, 6, 7, 9}, {9, 3, 1, 1, 1, 0, 0, 1, 1, 3}, false},
     {"depthwise stride 2", {2, 5, 13, 11}, {5, 3, 3, 2, 2, 1, 1, 1, 1, 5}},
     {"depthwise x2 5x5", {1, 3, 7, 7}, {6, 5, 5, 1, 1, 2, 2, 1, 1, 3}},
+    {"depthwise dilation 2", {2, 4, 11, 13}, {4, 3, 3, 1, 1, 2, 2, 2, 2, 4}},
+    {"depthwise 1x9 (wider than the row window)", {1, 2, 5, 17}, {2, 1, 9, 1, 1, 0, 4, 1, 1, 2}},
     {"one input channel", {2, 1, 13, 11}, {7, 3, 3, 1, 1, 1, 1}},
     {"1x1", {3, 7, 5, 9}, {11, 1, 1}},
     {"1x1 stride 2, no bias", {2, 6, 9, 7}, {5, 1, 1, 2, 2}, false},

@@ -28,6 +28,8 @@ using conv2d::Tile;
 using conv2d::pick_tile;
 namespace winograd = conv2d::winograd;
 constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
+// The subgroup core's fixed tile (shaders/gemm_subgroup.glsl), in the form the plans use.
+constexpr Tile kSubgroupTile{conv2d::kSubgroupRows, conv2d::kSubgroupColumns, 4, 4, 4};
 
 // GPUs: 256-invocation groups, 8x8 register blocks only for large tiles.
 constexpr Tile kGpuTiles[] = {
@@ -117,9 +119,9 @@ uint64_t max_weight_splits(const Geometry& g) {
 
 // Splits K until the device has about two rounds of workgroups, within what `capacity`
 // (scratch floats / weights) holds.
-WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity) {
+WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup) {
   const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
-  const Tile t = pick_tile(ctx, g.cout_g, n, g.groups);
+  const Tile t = subgroup ? kSubgroupTile : pick_tile(ctx, g.cout_g, n, g.groups);
   const uint64_t tiles = uint64_t(div_up(g.cout_g, t.bm)) * div_up(n, t.bn) * g.groups;
   uint64_t splits = (2 * parallel_slots(ctx) + tiles - 1) / tiles;
   splits = std::max<uint64_t>(1, std::min({splits, max_weight_splits(g), capacity}));
@@ -197,9 +199,9 @@ bool pointwise(const Conv2dOptions& o) {
 // Whether the implicit GEMM runs on the subgroup core: as the layer's "gemm" asks, auto where
 // the device prefers it; asked for where the device cannot run it, or for tensors past the
 // texel views' limit, an Error.
-bool use_subgroup_gemm(GemmKernel want, const Geometry& g, const Context& ctx) {
+bool use_subgroup_gemm(GemmKernel want, std::initializer_list<uint64_t> counts, const Context& ctx) {
   if (want == GemmKernel::Shared) return false;
-  const uint64_t largest = std::max(uint64_t(g.batch) * g.cin * g.h * g.w, g.weights());
+  const uint64_t largest = std::max(counts);
   const bool fits = largest <= ctx.info().max_texel_elements;
   if (want == GemmKernel::Auto) return fits && conv2d::prefer_subgroup_gemm(ctx);
   if (!conv2d::subgroup_gemm_supported(ctx))
@@ -436,7 +438,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
                  Groups{static_cast<uint32_t>(groups_x), 1, g.batch});
     return;
   }
-  if (use_subgroup_gemm(o_.gemm, g, ctx)) {
+  if (use_subgroup_gemm(o_.gemm, {x.shape.count(), w.shape.count()}, ctx)) {
     // Texel views: w as vec4s when each row of K taps is, x as vec4s of four pixels when a
     // pointwise conv's image planes keep them in one plane.
     const bool w_vec4 = g.k() % 4 == 0, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
@@ -445,7 +447,6 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     const Kernel& k = ctx.kernel(ShaderId::conv2d_subgroup, spec);
     const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
     const Binding wb = w_vec4 ? w.reads_vec4s(0, w.shape.count()) : w.reads_floats();
-    constexpr Tile kSubgroupTile{conv2d::kSubgroupRows, conv2d::kSubgroupColumns, 4, 4, 4};
     dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, kSubgroupTile, g.pixels(),
                      div_up(g.cout_g, conv2d::kSubgroupRows), g.groups);
     return;
@@ -485,11 +486,23 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   if (wanted(grads.grad_params, 0)) {
     const TensorView& dw = grads.grad_params[0];  // (Cout, Cin/groups, kh, kw)
     const TensorView& scratch = io.scratch;       // (splits, Cout, Cin/groups, kh, kw) partial sums
-    const WeightGradPlan plan = weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights());
+    const bool subgroup = use_subgroup_gemm(o_.gemm, {dy.shape.count(), x.shape.count()}, ctx);
+    const WeightGradPlan plan =
+        weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights(), subgroup);
     const bool split = plan.splits > 1;
     push.k_split = plan.k_split;
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_weight, specialization(o_, plan.tile, {.split_k = split}));
-    rec.dispatch(k, {dy.reads(), x.reads(), dw.writes(), split ? scratch.writes() : dw.writes()}, push,
+    std::vector<uint32_t> spec = specialization(o_, plan.tile, {.split_k = split});
+    Binding dyb = dy.reads(), xb = x.reads();
+    if (subgroup) {
+      // dy as vec4s of four pixels where a quad never spans two images.
+      const bool dy_vec4 = g.oh * g.ow % 4 == 0;
+      spec.push_back(dy_vec4 ? 1u : 0u);
+      dyb = dy_vec4 ? dy.reads_vec4s(0, dy.shape.count()) : dy.reads_floats();
+      xb = x.reads_floats();
+    }
+    const Kernel& k =
+        ctx.kernel(subgroup ? ShaderId::conv2d_backward_weight_subgroup : ShaderId::conv2d_backward_weight, spec);
+    rec.dispatch(k, {dyb, xb, dw.writes(), split ? scratch.writes() : dw.writes()}, push,
                  Groups{div_up(uint64_t(g.cin_g) * g.khw, plan.tile.bn), div_up(g.cout_g, plan.tile.bm),
                         g.groups * plan.splits});
     if (split) {

@@ -82,22 +82,25 @@ TEST(Conv2d, BackwardAccumulatesAndMatchesReferenceOnOddShapes) {
   std::mt19937 rng(13);
   std::vector<Case> cases(std::begin(kCases), std::end(kCases));
   cases.push_back({"split-K", {3, 4, 20, 20}, {6, 3, 3, 1, 1, 1, 1}});
+  // Many pixels and a 14x14 map (quads of dy as vec4s), split over workgroups.
+  cases.push_back({"split-K, 14x14", {5, 6, 14, 14}, {21, 3, 3, 1, 1, 1, 1}});
   const float grad_init = 0.5f;
-  for (const Case& k : cases) {
-    auto layer = make_layer(spec_of(k), "c1");
-    Data d = random_data(k, rng);
-    Shape out = reference::conv2d_output_shape(k.c, k.in);
-    auto dy = test::random_floats(out.count(), rng);
-    auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
-    auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
-    for (auto* v : {&ref.dx, &ref.dw, &ref.db})
-      for (double& e : *v) e += grad_init;
-    const std::string what = std::string(k.what) + " " + k.in.str();
-    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
-    ASSERT_EQ(r.grad_params.size(), k.bias ? 2u : 1u) << what;
-    EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
-    if (k.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], ref.db, test::kBackwardTolerance, what + " db");
-  }
+  for (const char* gemm : kGemmKernels)
+    for (const Case& k : cases) {
+      auto layer = make_layer(spec_of(k, gemm), "c1");
+      Data d = random_data(k, rng);
+      Shape out = reference::conv2d_output_shape(k.c, k.in);
+      auto dy = test::random_floats(out.count(), rng);
+      auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
+      auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+      for (auto* v : {&ref.dx, &ref.dw, &ref.db})
+        for (double& e : *v) e += grad_init;
+      const std::string what = std::string(k.what) + " " + k.in.str() + " on the " + gemm + " gemm";
+      EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], ref.dx, test::kBackwardTolerance, what + " dx");
+      ASSERT_EQ(r.grad_params.size(), k.bias ? 2u : 1u) << what;
+      EXPECT_CLOSE_TO_REFERENCE(r.grad_params[0], ref.dw, test::kBackwardTolerance, what + " dw");
+      if (k.bias) EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], ref.db, test::kBackwardTolerance, what + " db");
+    }
 }
 
 // The reference's own gradients against central differences of its forward pass, and the

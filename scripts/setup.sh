@@ -8,7 +8,7 @@ build="${1:-$root/build}"
 
 packages=(
   g++ cmake ninja-build pkg-config
-  libvulkan-dev libvulkan-volk-dev glslang-tools mesa-vulkan-drivers vulkan-tools
+  libvulkan-dev libvulkan-volk-dev glslang-tools mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-x

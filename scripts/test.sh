@@ -3,6 +3,9 @@
 #   scripts/test.sh              (build directory: build/, or $VKCNN_BUILD_DIR)
 #   scripts/test.sh --sanitize   the same suite built with AddressSanitizer and UBSan
 #                                (build directory: build-sanitize/, or $VKCNN_BUILD_DIR)
+#   scripts/test.sh --validate   the suite of build/ again under the Khronos validation layer
+#                                with synchronization validation: any error, warning or
+#                                hazard it reports fails the run
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -21,9 +24,25 @@ case "${1:-}" in
     # load the sanitized plugin: scan in the (sanitized) test process instead.
     export GST_REGISTRY_FORK=no
     ;;
-  *) echo "usage: scripts/test.sh [--sanitize]" >&2; exit 2 ;;
+  --validate) build="${VKCNN_BUILD_DIR:-$root/build}" ;;
+  *) echo "usage: scripts/test.sh [--sanitize | --validate]" >&2; exit 2 ;;
 esac
 
 "$root/scripts/setup.sh" "$build"
+if [ "${1:-}" = --validate ]; then
+  # Every test process (and the tools they start) loads the layer; its reports go to the
+  # tests' output, which ctest keeps for all of them in one log.
+  log="$build/validation.log"
+  VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation VK_LAYER_SETTINGS_PATH="$root/tests/validation" \
+    ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 1800 -V --output-log "$log" >/dev/null
+  reports="$(grep -cE 'Validation (Error|Warning)|SYNC-HAZARD' "$log" || true)"
+  if [ "$reports" != 0 ]; then
+    grep -E 'Validation (Error|Warning)|SYNC-HAZARD' "$log" | sort | uniq -c | sort -rn | head -20 >&2
+    echo "test: the validation layer reported $reports problems (all in $log)" >&2
+    exit 1
+  fi
+  echo "test: the whole suite ran under the validation layer (synchronization validation on): no reports"
+  exit 0
+fi
 # Tests run wherever Vulkan does: a GPU if there is one, else Mesa's lavapipe on the CPU.
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 900

@@ -5,11 +5,12 @@
 //    single-group convs (conv2d_winograd*.comp, conv2d_winograd.h), or a direct kernel for
 //    depthwise (one input and at most 3 outputs per group: conv2d_depthwise.comp); bias and an
 //    optional fused activation (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
-//  Conv2dOptions::algorithm forces one; auto picks per layer and device. Tilings are chosen per
-//  device kind (GPU or CPU/lavapipe) and shape; see conv2d.cpp.
+//  Conv2dOptions::algorithm forces one; auto picks per layer and device. The GEMMs run on one
+//  of two cores (Conv2dOptions::gemm): shared-memory tiles chosen per device kind and shape
+//  (conv2d.cpp), or on CPU devices the subgroup core (shaders/gemm_subgroup.glsl, docs/design.md).
 //  - backward: dx by a transposed-conv gather GEMM (or by Winograd where the forward would
-//    use it, padding <= 2), dw by a split-K GEMM over the pixels, db by a per-channel
-//    reduction. All accumulate (+=).
+//    use it, padding <= 2), dw by a split-K GEMM over the pixels (on either core), db by a
+//    per-channel reduction. All accumulate (+=).
 #pragma once
 #include <array>
 #include <cstdint>

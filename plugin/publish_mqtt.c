@@ -302,7 +302,7 @@ vkcnn_mqtt_wait_connected (VkcnnMqtt * m, gint64 end_time, gchar ** error)
   while (!m->have_outcome && g_cond_wait_until (&m->changed, &m->lock, end_time));
   gboolean connected = m->connected;
   if (!connected)
-    *error = g_strdup_printf ("MQTT broker %s: %s", m->address, m->first_error ? m->first_error :
+    *error = g_strdup_printf ("Cannot reach MQTT broker %s: %s", m->address, m->first_error ? m->first_error :
         "no answer in time");
   g_mutex_unlock (&m->lock);
   return connected;

@@ -1,36 +1,13 @@
 #include "mqtt_test_support.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <mosquitto.h>
 
-#include "support/process.h"
-#include "support/scratch_dir.h"
 #include "vkcnn-meta.h"
 
 namespace vkcnn::plugin_test {
 namespace {
-
-// True when something accepts TCP connections on 127.0.0.1:port.
-bool accepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
 
 void init_library() {
   static const int once = [] { return mosquitto_lib_init(); }();
@@ -38,83 +15,6 @@ void init_library() {
 }
 
 }  // namespace
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof a;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-Broker::Broker(std::string extra_config) {
-  static test::ScratchDir scratch("vkcnn-mqtt-test");
-  static int count = 0;
-  dir_ = scratch.path("broker-" + std::to_string(count++));
-  std::filesystem::create_directories(dir_);
-  port_ = free_port();
-  std::ofstream conf(dir_ + "/mosquitto.conf");
-  conf << "listener " << port_ << " 127.0.0.1\n" << extra_config;
-  // Started as root, mosquitto drops to the user `mosquitto`, which could not read our files.
-  if (geteuid() == 0) conf << "user root\n";
-}
-
-Broker::~Broker() { stop(); }
-
-bool Broker::start() {
-  error_.clear();
-  const std::string binary = MOSQUITTO_BROKER, conf = dir_ + "/mosquitto.conf", log = dir_ + "/broker.log";
-  if (access(binary.c_str(), X_OK) != 0) {
-    error_ = binary + " is not installed (Debian: mosquitto; scripts/setup.sh installs it)";
-    return false;
-  }
-  pid_ = fork();
-  if (pid_ == 0) {  // only async-signal-safe calls until exec
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-    }
-    execl(binary.c_str(), "mosquitto", "-c", conf.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < end) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      error_ = "mosquitto exited at start: " + test::slurp(log);
-      return false;
-    }
-    if (accepts(port_)) return true;
-    g_usleep(20000);
-  }
-  error_ = "mosquitto does not accept connections on port " + std::to_string(port_) + ": " + test::slurp(log);
-  stop();
-  return false;
-}
-
-void Broker::stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  int status = 0;
-  while (waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > end) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      break;
-    }
-    g_usleep(10000);
-  }
-  pid_ = -1;
-}
 
 Subscriber::Subscriber(int port, const std::string& topic, const std::string& client_id, bool persistent)
     : topic_(topic) {

@@ -1,9 +1,7 @@
-// What the vkcnnpublish tests share: a real mosquitto broker of their own on 127.0.0.1 and a
-// free port (never the system's on 1883), a libmosquitto subscriber that records what arrives,
-// and vkcnnpublish in a GstHarness fed with buffers that carry a VkcnnClassificationMeta.
+// What the vkcnnpublish tests share: a real mosquitto broker of their own (support/mqtt_broker.h),
+// a libmosquitto subscriber that records what arrives, and vkcnnpublish in a GstHarness fed with
+// buffers that carry a VkcnnClassificationMeta.
 #pragma once
-#include <sys/types.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -13,39 +11,17 @@
 
 #include <gst/check/gstharness.h>
 
+#include "support/mqtt_broker.h"
+
 struct mosquitto;
 struct mosquitto_message;
 
 namespace vkcnn::plugin_test {
 
+using test::Broker;
+using test::free_port;
+
 using Seconds = std::chrono::duration<double>;
-
-// /usr/sbin/mosquitto with a config file written to its own directory: `listener PORT
-// 127.0.0.1` plus `extra_config` lines. The port is picked free once and kept across restarts.
-class Broker {
- public:
-  explicit Broker(std::string extra_config = "allow_anonymous true\n");
-  ~Broker();
-  Broker(const Broker&) = delete;
-  Broker& operator=(const Broker&) = delete;
-
-  // Starts the broker and waits until it accepts connections; false with error() set.
-  bool start();
-  // SIGTERM and wait: the broker saves its persistence database (when configured) and exits.
-  void stop();
-  int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  const std::string& dir() const { return dir_; }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string dir_, error_;
-  int port_ = 0;
-  pid_t pid_ = -1;
-};
-
-// A free TCP port on 127.0.0.1 (bound, read, released).
-int free_port();
 
 // Subscribes to `topic` with QoS 1 and records every message. A persistent subscriber (fixed
 // client id, clean_session false) keeps its subscription in a broker with persistence across

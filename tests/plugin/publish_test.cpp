@@ -121,7 +121,7 @@ TEST(VkcnnPublish, BuffersWithoutResultsPassAndAreNotPublished) {
 // counted, and they go out when the broker is back on the same port.
 TEST(VkcnnPublish, BrokerOutageQueuesDropsOldestAndResumesOnTheSamePort) {
   Broker broker("allow_anonymous true\npersistence true\nautosave_interval 0\n");
-  std::ofstream(broker.dir() + "/mosquitto.conf", std::ios::app) << "persistence_location " << broker.dir() << "/\n";
+  std::ofstream(broker.config(), std::ios::app) << "persistence_location " << broker.dir() << "/\n";
   ASSERT_TRUE(broker.start()) << broker.error();
   Subscriber sub(broker.port(), "vkcnn/outage", "outage-subscriber", /*persistent=*/true);
   ASSERT_TRUE(sub.wait_subscribed());
@@ -193,7 +193,7 @@ struct PasswordBroker {
     const std::string passwords = broker.dir() + "/passwords";
     auto r = vkcnn::test::run_command(std::string(MOSQUITTO_PASSWD) + " -b -c " + passwords + " camera s3cret 2>&1");
     EXPECT_EQ(r.status, 0) << MOSQUITTO_PASSWD << ": " << r.out;
-    std::ofstream(broker.dir() + "/mosquitto.conf", std::ios::app) << "password_file " << passwords << "\n";
+    std::ofstream(broker.config(), std::ios::app) << "password_file " << passwords << "\n";
     right = broker.dir() + "/right";
     wrong = broker.dir() + "/wrong";
     std::ofstream(right) << "s3cret\n";

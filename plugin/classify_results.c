@@ -1,4 +1,4 @@
-/* Turning a classification into metas, a bus message and a JSON line. */
+/* Turning a classification into metas and a bus message (its JSON form: result_json.c). */
 #include "classify_results.h"
 
 #include <string.h>
@@ -118,41 +118,4 @@ vkcnn_result_message (const VkcnnResult * result, GstObject * src, GstClockTime 
   gst_structure_take_value (s, "labels", &labels);
   gst_structure_take_value (s, "scores", &scores);
   return gst_message_new_element (src, s);
-}
-
-static void
-write_json_string (FILE * file, const gchar * s)
-{
-  fputc ('"', file);
-  for (const guchar * c = (const guchar *) s; *c; c++) {
-    if (*c == '"' || *c == '\\')
-      fprintf (file, "\\%c", *c);
-    else if (*c < 0x20)
-      fprintf (file, "\\u%04x", *c);
-    else
-      fputc (*c, file);
-  }
-  fputc ('"', file);
-}
-
-gboolean
-vkcnn_result_write_json (const VkcnnResult * result, FILE * file, GstClockTime pts, guint64 frame)
-{
-  gchar number[G_ASCII_DTOSTR_BUF_SIZE];
-  if (GST_CLOCK_TIME_IS_VALID (pts))
-    fprintf (file, "{\"pts\":%" G_GUINT64_FORMAT, pts);
-  else
-    fputs ("{\"pts\":null", file);
-  fprintf (file, ",\"frame\":%" G_GUINT64_FORMAT ",\"result_frame\":%" G_GUINT64_FORMAT
-      ",\"inference_us\":%" G_GUINT64_FORMAT ",\"model\":", frame, result->frame, result->inference_us);
-  write_json_string (file, result->model);
-  fputs (",\"top\":[", file);
-  for (guint i = 0; i < result->n_top; i++) {
-    fprintf (file, "%s{\"id\":%u,\"label\":", i ? "," : "", result->top[i].class_id);
-    write_json_string (file, result->top[i].label);
-    /* Locale-independent, and enough digits to round-trip a float. */
-    fprintf (file, ",\"score\":%s}", g_ascii_formatd (number, sizeof (number), "%.9g", result->top[i].score));
-  }
-  fputs ("]}\n", file);
-  return fflush (file) == 0 && !ferror (file);
 }

@@ -1,9 +1,7 @@
 /* One classification result and the ways it leaves the element: the three metas, the bus
- * message and the JSON line. */
+ * message (the JSON object is result_json.h's). */
 #ifndef VKCNN_CLASSIFY_RESULTS_H
 #define VKCNN_CLASSIFY_RESULTS_H
-
-#include <stdio.h>
 
 #include <gst/video/video.h>
 
@@ -36,9 +34,6 @@ void vkcnn_result_attach (const VkcnnResult * result, GstBuffer * buffer, const 
 /* The "vkcnn-classification" element message. */
 GstMessage *vkcnn_result_message (const VkcnnResult * result, GstObject * src, GstClockTime timestamp,
     GstClockTime stream_time, GstClockTime running_time);
-
-/* One JSON line for frame `frame` (which reports result), flushed; FALSE on a write error. */
-gboolean vkcnn_result_write_json (const VkcnnResult * result, FILE * file, GstClockTime pts, guint64 frame);
 
 G_END_DECLS
 

@@ -79,6 +79,7 @@ static void gst_vkcnn_classify_set_property (GObject * object, guint prop_id, co
 static void gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec);
 static void gst_vkcnn_classify_finalize (GObject * object);
+static gboolean gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event);
 
 static void
 gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
@@ -136,6 +137,7 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_stop);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_set_caps);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_transform_ip);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_sink_event);
   trans_class->passthrough_on_same_caps = FALSE;
 
   GST_DEBUG_CATEGORY_INIT (gst_vkcnn_classify_debug, "vkcnnclassify", 0, "vkcnn classifier");
@@ -161,6 +163,7 @@ gst_vkcnn_classify_finalize (GObject * object)
   g_free (self->labels_path);
   g_free (self->device_name);
   g_free (self->results_path);
+  g_free (self->stream_id);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -306,4 +309,18 @@ gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value
       break;
   }
   GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
+  const gchar *stream_id = NULL;
+  /* Serialized with the buffers: the id belongs to the frames that follow. */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
+    gst_event_parse_stream_start (event, &stream_id);
+    g_free (self->stream_id);
+    self->stream_id = g_strdup (stream_id);
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }

@@ -9,6 +9,7 @@
 
 #include "classify_engine.h"
 #include "classify_results.h"
+#include "result_json.h"
 
 G_BEGIN_DECLS
 
@@ -48,6 +49,7 @@ struct _GstVkcnnClassify {
   gfloat *smoothed;           /* moving average across classified frames, per class */
   VkcnnResult result;         /* the last classification */
   FILE *results_file;
+  gchar *stream_id;           /* the last stream-start event's, for the JSON lines */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (vkcnnclassify);

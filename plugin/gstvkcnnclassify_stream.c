@@ -338,9 +338,12 @@ gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       post_result (self, buf);
   }
   vkcnn_result_attach (&self->result, buf, &self->info);
-  if (self->results_file && !vkcnn_result_write_json (&self->result, self->results_file, GST_BUFFER_PTS (buf),
-          number))
-    goto write_failed;
+  if (self->results_file) {
+    VkcnnFrameInfo frame = { self->stream_id, GST_BUFFER_PTS (buf), number, g_get_real_time (),
+      GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info) };
+    if (!vkcnn_result_write_json (&self->result, &frame, self->results_file))
+      goto write_failed;
+  }
   return GST_FLOW_OK;
 
   /* ERRORS */

@@ -7,6 +7,7 @@
 
 #include "gstvkcnnclassify.h"
 #include "gstvkcnnoverlay.h"
+#include "gstvkcnnpublish.h"
 #include "vkcnn-meta-impl.h"
 
 static gboolean
@@ -17,6 +18,7 @@ plugin_init (GstPlugin * plugin)
   vkcnn_classification_meta_get_info ();
   ok |= GST_ELEMENT_REGISTER (vkcnnclassify, plugin);
   ok |= GST_ELEMENT_REGISTER (vkcnnoverlay, plugin);
+  ok |= GST_ELEMENT_REGISTER (vkcnnpublish, plugin);
   return ok;
 }
 

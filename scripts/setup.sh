@@ -14,6 +14,7 @@ packages=(
   gstreamer1.0-x
   libopencv-dev libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev dataset-fashion-mnist python3
+  libmosquitto-dev mosquitto mosquitto-clients
 )
 missing=()
 for p in "${packages[@]}"; do

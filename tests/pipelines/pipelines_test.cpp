@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "support/child_env.h"
+#include "support/mqtt_broker.h"
 #include "support/scratch_dir.h"
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -331,11 +333,57 @@ TEST(Pipelines, ReadMetaExamplePrintsTheLabelsOfEveryFrame) {
   EXPECT_EQ(n, 4);
 }
 
-TEST(Pipelines, InspectListsBothElements) {
+// pipelines/mqtt.sh on the test picture into a broker of the test's own, watched by
+// pipelines/examples/mqtt_labels.sh: every frame's labels arrive and are printed with the topic.
+TEST(Pipelines, MqttScriptPublishesEveryFrameAndTheExamplePrintsItsLabels) {
+  vkcnn::test::Broker broker("allow_anonymous true\nlog_type subscribe\n");
+  ASSERT_TRUE(broker.start()) << broker.error();
+  const std::string printed = scratch() + "/mqtt-labels.txt";
+  // The example runs beside the pipeline, as it would on another machine, and exits after 6 messages.
+  const std::string watch = script("pipelines/examples/mqtt_labels.sh") + " " + broker.address() +
+                            " 'vkcnn/#' 6 >" + printed + " 2>&1";
+  gchar* argv[] = {const_cast<gchar*>("/bin/bash"), const_cast<gchar*>("-c"), const_cast<gchar*>(watch.c_str()), nullptr};
+  GPid watcher = 0;
+  GError* error = nullptr;
+  ASSERT_TRUE(g_spawn_async(nullptr, argv, nullptr, G_SPAWN_DO_NOT_REAP_CHILD, nullptr, nullptr, &watcher, &error))
+      << error->message;
+  // Publish only once the broker has the example's subscription (its log says so).
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (read_file(broker.log()).find(" vkcnn/#") == std::string::npos && std::chrono::steady_clock::now() < end)
+    g_usleep(20000);
+  ASSERT_NE(read_file(broker.log()).find(" vkcnn/#"), std::string::npos) << read_file(printed);
+
+  Process r = run({script("pipelines/mqtt.sh"), "test", broker.address(), "vkcnn/test-site/cam1", test_model()},
+                  {{"VKCNN_NUM_BUFFERS", "6"}});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("mqtt.sh: 6 messages sent to " + broker.address() + " (queued 0, dropped 0"), std::string::npos)
+      << r.out << r.err;
+
+  int status = -1;
+  while (waitpid(watcher, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < end + std::chrono::seconds(20))
+    g_usleep(20000);
+  if (waitpid(watcher, &status, WNOHANG) == 0) {
+    kill(watcher, SIGKILL);
+    waitpid(watcher, &status, 0);
+    ADD_FAILURE() << "mqtt_labels.sh did not exit after 6 messages: " << read_file(printed);
+  }
+  g_spawn_close_pid(watcher);
+  std::istringstream lines(read_file(printed));
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    EXPECT_EQ(line.rfind("vkcnn/test-site/cam1 frame " + std::to_string(n) + ": ", 0), 0u) << line;
+    int labels = 0;
+    for (const auto& label : kLabels) labels += line.find(": " + label + " ") != std::string::npos;
+    EXPECT_EQ(labels, 1) << line;  // the best label comes first
+  }
+  EXPECT_EQ(n, 6) << read_file(printed);
+}
+
+TEST(Pipelines, InspectListsEveryElement) {
   Process r = run({GST_INSPECT, "vkcnn"});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("vkcnnclassify"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("vkcnnoverlay"), std::string::npos) << r.out;
+  for (const char* element : {"vkcnnclassify", "vkcnnoverlay", "vkcnnpublish"})
+    EXPECT_NE(r.out.find(element), std::string::npos) << r.out;
 }
 
 }  // namespace

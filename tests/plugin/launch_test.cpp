@@ -67,6 +67,10 @@ TEST(ClassifyLaunch, ResultsFileHasOneJsonLinePerFrame) {
     EXPECT_EQ(j.at("frame").get<int>(), n) << line;
     EXPECT_EQ(j.at("result_frame").get<int>(), n - n % 2) << line;
     EXPECT_EQ(j.at("model").get<std::string>(), "launch");
+    EXPECT_FALSE(j.at("stream_id").get<std::string>().empty()) << line;  // videotestsrc's stream-start
+    EXPECT_EQ(j.at("width").get<int>(), 64);
+    EXPECT_EQ(j.at("height").get<int>(), 48);
+    EXPECT_TRUE(j.at("time").is_string()) << line;
     const auto& top = j.at("top");
     ASSERT_EQ(top.size(), 4u) << line;
     for (std::size_t i = 0; i < top.size(); ++i) {
@@ -91,7 +95,8 @@ TEST(ClassifyLaunch, ResultsFileHasOneJsonLinePerFrame) {
 TEST(ClassifyLaunch, InspectListsTheElementWithItsMetadataAndProperties) {
   Process plugin = run({GST_INSPECT, "vkcnn"});
   ASSERT_EQ(plugin.status, 0) << plugin.err;
-  EXPECT_NE(plugin.out.find("vkcnnclassify"), std::string::npos) << plugin.out;
+  for (const char* element : {"vkcnnclassify", "vkcnnoverlay", "vkcnnpublish"})
+    EXPECT_NE(plugin.out.find(element), std::string::npos) << plugin.out;
   Process element = run({GST_INSPECT, "vkcnnclassify"});
   ASSERT_EQ(element.status, 0) << element.err;
   for (const char* part : {"Filter/Analyzer/Video", "Vulkan CNN classifier", "model", "labels", "device", "top-k",

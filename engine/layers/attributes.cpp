@@ -1,5 +1,6 @@
 #include "layers/attributes.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "model/json_text.h"
@@ -29,6 +30,17 @@ std::array<uint32_t, 2> Attributes::pair(const char* key, int64_t fallback) cons
   }
   uint32_t s = uint(key, fallback);
   return {s, s};
+}
+
+std::vector<uint32_t> Attributes::uints(const char* key) const {
+  if (!spec_.contains(key)) throw error(std::string("missing attribute \"") + key + "\"");
+  const auto& v = spec_.at(key);
+  auto ok = [](const nlohmann::json& e) { return e.is_number_integer() && e.get<int64_t>() >= 0 && e.get<int64_t>() <= (1 << 24); };
+  if (!v.is_array() || v.size() > 64 || !std::all_of(v.begin(), v.end(), ok))
+    throw error(std::string("attribute \"") + key + "\" must be an array of non-negative integers, got " + json_excerpt(v));
+  std::vector<uint32_t> out;
+  for (const auto& e : v) out.push_back(e.get<uint32_t>());
+  return out;
 }
 
 float Attributes::real(const char* key, double fallback) const {

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,8 @@ class Attributes {
   uint32_t uint(const char* key, int64_t fallback = -1) const;
   // An integer or [h, w] pair: PyTorch's kernel_size=3 or kernel_size=(3, 5).
   std::array<uint32_t, 2> pair(const char* key, int64_t fallback = -1) const;
+  // An array of non-negative integers (required).
+  std::vector<uint32_t> uints(const char* key) const;
   float real(const char* key, double fallback) const;
   bool flag(const char* key, bool fallback) const;
   // A string attribute (required).

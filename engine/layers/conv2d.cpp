@@ -54,8 +54,6 @@ uint32_t parallel_slots(const Context& ctx) {
   return type == "discrete GPU" ? 128 : 16;
 }
 
-std::optional<Tile> forced_tile;  // conv2d::force_tile, for tests
-
 constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
 constexpr uint64_t kMinSplitDepth = 512;      // pixels per weight-gradient split worth a workgroup
 
@@ -119,9 +117,10 @@ uint64_t max_weight_splits(const Geometry& g) {
 
 // Splits K until the device has about two rounds of workgroups, within what `capacity`
 // (scratch floats / weights) holds.
-WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup) {
+WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup,
+                                const std::optional<Tile>& forced) {
   const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
-  const Tile t = subgroup ? kSubgroupTile : pick_tile(ctx, g.cout_g, n, g.groups);
+  const Tile t = subgroup ? kSubgroupTile : pick_tile(ctx, g.cout_g, n, g.groups, forced);
   const uint64_t tiles = uint64_t(div_up(g.cout_g, t.bm)) * div_up(n, t.bn) * g.groups;
   uint64_t splits = (2 * parallel_slots(ctx) + tiles - 1) / tiles;
   splits = std::max<uint64_t>(1, std::min({splits, max_weight_splits(g), capacity}));
@@ -140,7 +139,7 @@ bool is_winograd(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::Winograd || a
 uint32_t winograd_tile(Conv2dAlgorithm a) { return a == Conv2dAlgorithm::WinogradF2 ? 2 : 4; }
 
 winograd::Problem forward_problem(const Conv2dOptions& o, const Geometry& g) {
-  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1], 4, o.gemm};
+  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, o.padding[0], o.padding[1], 4, o.gemm, o.tile};
 }
 winograd::Problem with_tile(winograd::Problem p, Conv2dAlgorithm a) {
   p.tile = winograd_tile(a);
@@ -150,7 +149,8 @@ winograd::Problem with_tile(winograd::Problem p, Conv2dAlgorithm a) {
 // by 180 degrees and its channels swapped, padded by 2 - p; it needs p <= 2.
 std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, const Geometry& g) {
   if (o.padding[0] > 2 || o.padding[1] > 2) return std::nullopt;
-  return winograd::Problem{g.batch, g.cout, g.oh, g.ow, g.cin, g.h, g.w, 2 - o.padding[0], 2 - o.padding[1], 4, o.gemm};
+  return winograd::Problem{g.batch, g.cout, g.oh, g.ow,     g.cin,  g.h,
+                           g.w,     2 - o.padding[0], 2 - o.padding[1], 4, o.gemm, o.tile};
 }
 
 // Auto's pick between the GEMM and Winograd for a 3x3 stride-1 problem. F(4x4) saves 3/4 of
@@ -225,7 +225,6 @@ std::string scratch_shortfall(const winograd::Problem& p, const TensorView& scra
 namespace conv2d {
 std::span<const Tile> gpu_tiles() { return kGpuTiles; }
 std::span<const Tile> cpu_tiles() { return kCpuTiles; }
-void force_tile(std::optional<Tile> tile) { forced_tile = tile; }
 
 bool subgroup_gemm_supported(const Context& ctx) {
   return ctx.info().subgroup_size == 8 && ctx.info().subgroup_broadcast;
@@ -238,8 +237,8 @@ bool prefer_subgroup_gemm(const Context& ctx) { return ctx.info().type == "CPU" 
 // which cost lavapipe about four times as much (measured: c2's weight gradient at batch 64 is
 // 20% faster with 64x64 tiles than with the 64x16 that register loads alone would pick).
 // Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
-Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups) {
-  if (forced_tile) return *forced_tile;
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, const std::optional<Tile>& forced) {
+  if (forced) return *forced;
   const bool cpu = ctx.info().type == "CPU";
   const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
   const uint64_t slots = parallel_slots(ctx);
@@ -451,7 +450,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
                      div_up(g.cout_g, conv2d::kSubgroupRows), g.groups);
     return;
   }
-  const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups);
+  const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups, o_.tile);
   const Kernel& k = ctx.kernel(ShaderId::conv2d, specialization(o_, t, {act_, o_.bias}));
   dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(),
                    div_up(g.cout_g, t.bm), g.groups);
@@ -478,7 +477,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   } else if (wanted(grads.grad_inputs, 0)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     const uint64_t n = uint64_t(g.batch) * g.h * g.w;
-    const Tile t = pick_tile(ctx, g.cin_g, n, g.groups);
+    const Tile t = pick_tile(ctx, g.cin_g, n, g.groups, o_.tile);
     const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_data, specialization(o_, t));
     dispatch_columns(rec, k, {dy.reads(), w.reads(), dx.writes()}, push, t, n, div_up(g.cin_g, t.bm), g.groups);
   }
@@ -488,7 +487,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     const TensorView& scratch = io.scratch;       // (splits, Cout, Cin/groups, kh, kw) partial sums
     const bool subgroup = use_subgroup_gemm(o_.gemm, {dy.shape.count(), x.shape.count()}, ctx);
     const WeightGradPlan plan =
-        weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights(), subgroup);
+        weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights(), subgroup, o_.tile);
     const bool split = plan.splits > 1;
     push.k_split = plan.k_split;
     std::vector<uint32_t> spec = specialization(o_, plan.tile, {.split_k = split});
@@ -544,6 +543,14 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
     const auto gemm = gemm_kernel_from_name(name);
     if (!gemm) throw a.error("attribute \"gemm\" must be \"auto\", \"shared\" or \"subgroup\", got \"" + excerpt(name) + "\"");
     o.gemm = *gemm;
+  }
+  if (a.has("tile")) {
+    const std::vector<uint32_t> v = a.uints("tile");
+    const conv2d::Tile t = v.size() == 5 ? conv2d::Tile{v[0], v[1], v[2], v[3], v[4]} : conv2d::Tile{};
+    if (v.size() != 5 || t.bm == 0 || t.bn == 0 || t.bk == 0 || t.tm == 0 || t.tn == 0 || !t.valid())
+      throw a.error("attribute \"tile\" must be [bm, bn, bk, tm, tn] of a valid tiling (tm, tn multiples of 4 "
+                    "dividing bm, bn; at most 256 invocations; see conv2d::Tile)");
+    o.tile = t;
   }
   return std::make_unique<Conv2dLayer>(name, o);
 }

@@ -49,6 +49,20 @@ enum class GemmKernel { Auto, Shared, Subgroup };
 std::optional<GemmKernel> gemm_kernel_from_name(std::string_view name);
 const char* gemm_kernel_name(GemmKernel k);
 
+namespace conv2d {
+// One GEMM tiling: the constant_id 0..5 of shaders/conv2d_gemm.glsl.
+struct Tile {
+  uint32_t bm, bn, bk, tm, tn;
+  constexpr uint32_t threads() const { return (bm / tm) * (bn / tn); }
+  // TM, TN multiples of 4 (the shaders read vec4s); THREADS a multiple of BK and of BN / 4
+  // (each loader invocation keeps one column or one k row); shared tiles within 48 KiB.
+  constexpr bool valid() const {
+    return tm % 4 == 0 && tn % 4 == 0 && bm % tm == 0 && bn % tn == 0 && threads() % bk == 0 &&
+           threads() % (bn / 4) == 0 && threads() <= 256 && bk * (bm / 4 + bn / 4 + 2) * 16 <= 48 * 1024;
+  }
+};
+}  // namespace conv2d
+
 struct Conv2dOptions {
   uint32_t out_channels = 1;
   std::array<uint32_t, 2> kernel{1, 1};    // (kh, kw)
@@ -59,6 +73,9 @@ struct Conv2dOptions {
   bool bias = true;
   Conv2dAlgorithm algorithm = Conv2dAlgorithm::Auto;
   GemmKernel gemm = GemmKernel::Auto;
+  // The shared-memory core's tiling for every GEMM of the layer (the JSON attribute "tile":
+  // [bm, bn, bk, tm, tn]); unset: chosen per device and shape. How tests reach each tiling.
+  std::optional<conv2d::Tile> tile;
 };
 
 class Conv2dLayer : public Layer {
@@ -106,31 +123,17 @@ class Conv2dLayer : public Layer {
 };
 
 // The registry's factory: reads out_channels, kernel, stride, padding, dilation, groups, bias,
-// algorithm, gemm.
+// algorithm, gemm, tile.
 std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::string& name);
 
 namespace conv2d {
 
-// One GEMM tiling: the constant_id 0..5 of shaders/conv2d_gemm.glsl.
-struct Tile {
-  uint32_t bm, bn, bk, tm, tn;
-  constexpr uint32_t threads() const { return (bm / tm) * (bn / tn); }
-  // TM, TN multiples of 4 (the shaders read vec4s); THREADS a multiple of BK and of BN / 4
-  // (each loader invocation keeps one column or one k row); shared tiles within 48 KiB.
-  constexpr bool valid() const {
-    return tm % 4 == 0 && tn % 4 == 0 && bm % tm == 0 && bn % tn == 0 && threads() % bk == 0 &&
-           threads() % (bn / 4) == 0 && threads() <= 256 && bk * (bm / 4 + bn / 4 + 2) * 16 <= 48 * 1024;
-  }
-};
 // The tilings the layer chooses from on GPUs and on CPU devices (lavapipe).
 std::span<const Tile> gpu_tiles();
 std::span<const Tile> cpu_tiles();
-// For tests: every conv2d GEMM recorded from now on uses `tile`; nullopt chooses per device
-// and shape again.
-void force_tile(std::optional<Tile> tile);
-// The tiling with the least estimated time for M x N GEMMs in `groups` groups on this device
-// (or the forced one).
-Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups);
+// The tiling with the least estimated time for M x N GEMMs in `groups` groups on this device,
+// or `forced` when set.
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, const std::optional<Tile>& forced = {});
 
 // The subgroup GEMM core (shaders/gemm_subgroup.glsl): its fixed tile, in rows (M) and
 // columns (N) of C per workgroup, and whether a device can run it (subgroups of exactly 8 with

@@ -132,7 +132,7 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   const Kernel& input =
       ctx.kernel(ShaderId::conv2d_winograd_input, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
   const bool subgroup = use_subgroup_gemm(p, l, ctx);
-  const Tile t = pick_tile(ctx, p.cout, l.chunk, p.positions());
+  const Tile t = pick_tile(ctx, p.cout, l.chunk, p.positions(), p.gemm_tile);
   // The GEMMs do not depend on m (their count is the grid's z): one pipeline for both.
   const Kernel& gemm = subgroup ? ctx.kernel(ShaderId::conv2d_winograd_gemm_subgroup, specialization(kNoTile, 2))
                                 : ctx.kernel(ShaderId::conv2d_winograd_gemm, specialization(t, 2));

@@ -23,10 +23,8 @@ using dense::GemvTiling;
 // rows) and 16 invocations (a short reduction) measured 2-5x faster than that on refcnn's f1
 // and f2 at batch 1 to 8.
 constexpr GemvTiling kGemvTilings[] = {{1, 128}, {4, 16}};
-std::optional<GemvTiling> forced_gemv;  // dense::force_gemv_tiling, for tests
-
-GemvTiling gemv_tiling(const Context& ctx) {
-  if (forced_gemv) return *forced_gemv;
+GemvTiling gemv_tiling(const Context& ctx, const std::optional<GemvTiling>& forced) {
+  if (forced) return *forced;
   return ctx.info().type == "CPU" ? kGemvTilings[1] : kGemvTilings[0];
 }
 
@@ -41,20 +39,22 @@ Shape pointwise_input(const Shape& in) { return {in.n, static_cast<uint32_t>(in.
 
 namespace dense {
 std::span<const GemvTiling> gemv_tilings() { return kGemvTilings; }
-void force_gemv_tiling(std::optional<GemvTiling> tiling) { forced_gemv = tiling; }
 }  // namespace dense
 
-DenseLayer::DenseLayer(std::string name, uint32_t out_features, bool bias)
+DenseLayer::DenseLayer(std::string name, uint32_t out_features, bool bias, const DenseTuning& tuning)
     : Layer(std::move(name)),
       out_features_(out_features),
       bias_(bias),
-      gemm_(this->name(), pointwise(out_features, bias)) {}
+      gemv_(tuning.gemv),
+      gemm_(this->name(), pointwise(out_features, bias, tuning)) {}
 
-Conv2dOptions DenseLayer::pointwise(uint32_t out_features, bool bias) const {
+Conv2dOptions DenseLayer::pointwise(uint32_t out_features, bool bias, const DenseTuning& tuning) const {
   if (out_features == 0) throw error("out_features must be at least 1");
   Conv2dOptions o;
   o.out_channels = out_features;
   o.bias = bias;
+  o.gemm = tuning.gemm;
+  o.tile = tuning.tile;
   return o;
 }
 
@@ -86,7 +86,7 @@ void DenseLayer::forward(Recorder& rec, const LayerIO& io) {
   const TensorView& w = io.params[0];  // [M, K]
   const uint32_t N = x.shape.n, K = static_cast<uint32_t>(x.shape.per_image()), M = out_features_;
 
-  const GemvTiling g = gemv_tiling(rec.context());
+  const GemvTiling g = gemv_tiling(rec.context(), gemv_);
   if (N <= kMaxGemvRows && div_up(M, g.features) <= kMaxGroups) {
     const Binding bias = bias_ ? io.params[1].reads() : w.reads();  // bound but unread without bias
     const uint32_t spec[] = {N, bias_, static_cast<uint32_t>(act_), K % 4 == 0, g.features, g.invocations};

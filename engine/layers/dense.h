@@ -14,6 +14,21 @@
 
 namespace vkcnn {
 
+namespace dense {
+// The GEMV's work split (specialization constants 4 and 5 of shaders/dense_gemv.comp): output
+// features per workgroup (1..4) and invocations per workgroup (a power of two).
+struct GemvTiling {
+  uint32_t features, invocations;
+};
+}  // namespace dense
+
+// How the products run, when a test forces it (unset or Auto: chosen per device and shape).
+struct DenseTuning {
+  GemmKernel gemm = GemmKernel::Auto;      // the 1x1 convolution's GEMM core
+  std::optional<conv2d::Tile> tile;        // its shared-memory tiling
+  std::optional<dense::GemvTiling> gemv;   // the GEMV's work split
+};
+
 class DenseLayer : public Layer {
  public:
   // Batches up to this size run the forward pass as a GEMV: it reads each weight once for the
@@ -21,7 +36,7 @@ class DenseLayer : public Layer {
   // 0.4 ms at batch 1 and 1 ms at batch 8 this way, against 2.8 ms as a 1x1 convolution.)
   static constexpr uint32_t kMaxGemvRows = 8;
 
-  DenseLayer(std::string name, uint32_t out_features, bool bias);
+  DenseLayer(std::string name, uint32_t out_features, bool bias, const DenseTuning& tuning = {});
   std::string_view type() const override { return "dense"; }
   uint32_t out_features() const { return out_features_; }
   bool has_bias() const { return bias_; }
@@ -44,26 +59,20 @@ class DenseLayer : public Layer {
 
  private:
   // The 1x1 convolution's options; checks out_features first, so that the error names the dense.
-  Conv2dOptions pointwise(uint32_t out_features, bool bias) const;
+  Conv2dOptions pointwise(uint32_t out_features, bool bias, const DenseTuning& tuning) const;
 
   uint32_t out_features_;
   bool bias_;
   Activation act_ = Activation::None;
   float slope_ = 0.01f;
+  std::optional<dense::GemvTiling> gemv_;
   Conv2dLayer gemm_;  // the same product as a 1x1 convolution, on reshaped views
 };
 
 namespace dense {
 
-// The GEMV's work split (specialization constants 4 and 5 of shaders/dense_gemv.comp): output
-// features per workgroup (1..4) and invocations per workgroup (a power of two).
-struct GemvTiling {
-  uint32_t features, invocations;
-};
 // The splits the layer chooses from (one for GPUs, one for CPU devices).
 std::span<const GemvTiling> gemv_tilings();
-// For tests: every dense GEMV recorded from now on uses `tiling`; nullopt chooses per device again.
-void force_gemv_tiling(std::optional<GemvTiling> tiling);
 
 }  // namespace dense
 }  // namespace vkcnn

@@ -156,10 +156,10 @@ TEST(Conv2d, EveryTilingMatchesReference) {
   std::vector<conv2d::Tile> tiles(conv2d::gpu_tiles().begin(), conv2d::gpu_tiles().end());
   tiles.insert(tiles.end(), conv2d::cpu_tiles().begin(), conv2d::cpu_tiles().end());
   for (const conv2d::Tile& t : tiles) {
-    conv2d::force_tile(t);
-    auto layer = make_layer(spec_of(k, "shared"), "c1");
+    nlohmann::json spec = spec_of(k, "shared");
+    spec["tile"] = {t.bm, t.bn, t.bk, t.tm, t.tn};
+    auto layer = make_layer(spec, "c1");
     auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy);
-    conv2d::force_tile(std::nullopt);
     const std::string what = "tile " + std::to_string(t.bm) + "x" + std::to_string(t.bn) + "x" + std::to_string(t.bk) +
                              " / " + std::to_string(t.tm) + "x" + std::to_string(t.tn);
     EXPECT_CLOSE_TO_REFERENCE(r.output, y_ref, test::kForwardTolerance, what + " y");

@@ -82,6 +82,21 @@ TEST(Conv2dAlgorithm, WinogradOnEachGemmKernelMatchesReference) {
     check_forward({"wide", {9, 48, 17, 19}, {40, 3, 3, 1, 1, 1, 1}}, "winograd", "relu", rng, gemm);
 }
 
+TEST(Conv2dAlgorithm, InvalidTileIsAnError) {
+  for (const nlohmann::json& tile : {nlohmann::json{64, 64, 16, 4}, nlohmann::json{64, 64, 16, 3, 4},
+                                     nlohmann::json{0, 64, 16, 4, 4}, nlohmann::json("big")}) {
+    nlohmann::json spec = test::conv2d_spec({"3x3", {1, 4, 8, 8}, {4, 3, 3, 1, 1, 1, 1}}, "gemm", "shared");
+    spec["tile"] = tile;
+    try {
+      make_layer(spec, "c1");
+      FAIL() << "no error for tile " << tile.dump();
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("\"tile\""), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("c1"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Conv2dAlgorithm, UnknownGemmKernelIsAnError) {
   nlohmann::json spec = test::conv2d_spec({"3x3", {1, 4, 8, 8}, {4, 3, 3, 1, 1, 1, 1}}, "winograd", "fastest");
   try {
@@ -135,10 +150,10 @@ TEST(Conv2dAlgorithm, WinogradEveryTilingMatchesReference) {
   tiles.insert(tiles.end(), conv2d::cpu_tiles().begin(), conv2d::cpu_tiles().end());
   for (const char* algorithm : {"winograd", "winograd_f2"})
     for (const conv2d::Tile& t : tiles) {
-      conv2d::force_tile(t);
-      auto layer = make_layer(test::conv2d_spec(k, algorithm, "shared"), "c1");
+      nlohmann::json spec = test::conv2d_spec(k, algorithm, "shared");
+      spec["tile"] = {t.bm, t.bn, t.bk, t.tm, t.tn};
+      auto layer = make_layer(spec, "c1");
       auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy);
-      conv2d::force_tile(std::nullopt);
       const std::string what = std::string(algorithm) + " tile " + std::to_string(t.bm) + "x" + std::to_string(t.bn) +
                                "x" + std::to_string(t.bk) + " / " + std::to_string(t.tm) + "x" + std::to_string(t.tn);
       EXPECT_CLOSE_TO_REFERENCE(r.output, y_ref, test::kForwardTolerance, what + " y");

@@ -24,6 +24,7 @@ struct DenseCase {
   // products above the GEMV's batch, and the GEMV's work split.
   std::optional<conv2d::Tile> tile = std::nullopt;
   std::optional<dense::GemvTiling> gemv = std::nullopt;
+  GemmKernel gemm = GemmKernel::Auto;  // the GEMM core above the GEMV's batch
 };
 
 std::string describe(const DenseCase& c) {
@@ -32,24 +33,17 @@ std::string describe(const DenseCase& c) {
     s += ", tile " + std::to_string(c.tile->bm) + "x" + std::to_string(c.tile->bn) + "x" + std::to_string(c.tile->bk) +
          " / " + std::to_string(c.tile->tm) + "x" + std::to_string(c.tile->tn);
   if (c.gemv) s += ", GEMV " + std::to_string(c.gemv->features) + " x " + std::to_string(c.gemv->invocations);
+  if (c.gemm != GemmKernel::Auto) s += std::string(", ") + gemm_kernel_name(c.gemm) + " gemm";
   return s;
 }
 
 void PrintTo(const DenseCase& c, std::ostream* os) { *os << describe(c); }
 
-// Holds a case's forced tilings (process-wide test hooks) for as long as it lives.
-struct Forced {
-  explicit Forced(const DenseCase& c) {
-    conv2d::force_tile(c.tile);
-    dense::force_gemv_tiling(c.gemv);
-  }
-  ~Forced() {
-    conv2d::force_tile(std::nullopt);
-    dense::force_gemv_tiling(std::nullopt);
-  }
-};
-
-std::unique_ptr<DenseLayer> make_dense(const DenseCase& c) { return std::make_unique<DenseLayer>("fc", c.out, c.bias); }
+// A forced tiling is the shared-memory core's, so it forces that core too.
+std::unique_ptr<DenseLayer> make_dense(const DenseCase& c) {
+  const DenseTuning tuning{c.tile ? GemmKernel::Shared : c.gemm, c.tile, c.gemv};
+  return std::make_unique<DenseLayer>("fc", c.out, c.bias, tuning);
+}
 
 struct DenseData {
   std::vector<float> x, w, b;
@@ -90,7 +84,10 @@ const DenseCase kCases[] = {
     {{67, 3, 7, 11}, 131, true},
     {{67, 3, 7, 11}, 131, true, kSmallCpuTile},
     {{67, 3, 7, 11}, 131, false, kSmallGpuTile},
+    {{67, 3, 7, 11}, 131, true, {}, {}, GemmKernel::Subgroup},
+    {{kGemv + 1, 4, 5, 7}, 13, false, {}, {}, GemmKernel::Shared},
     {{9, 3, 23, 29}, 10, true},
+    {{1030, 7, 1, 1}, 5, true, {}, {}, GemmKernel::Shared},
     {{1030, 7, 1, 1}, 5, true},
 };
 
@@ -98,7 +95,6 @@ class DenseTest : public ::testing::TestWithParam<DenseCase> {};
 
 TEST_P(DenseTest, ForwardMatchesReference) {
   const DenseCase c = GetParam();
-  Forced forced(c);
   std::mt19937 rng(3);
   auto layer = make_dense(c);
   DenseData d = random_data(c, rng);
@@ -110,7 +106,6 @@ TEST_P(DenseTest, ForwardMatchesReference) {
 
 TEST_P(DenseTest, FusedActivationMatchesReference) {
   const DenseCase c = GetParam();
-  Forced forced(c);
   std::mt19937 rng(5);
   auto layer = make_dense(c);
   EXPECT_TRUE(layer->fuse_activation(Activation::LeakyRelu, 0.2f));
@@ -126,7 +121,6 @@ TEST_P(DenseTest, FusedActivationMatchesReference) {
 
 TEST_P(DenseTest, BackwardAccumulatesAndMatchesReference) {
   const DenseCase c = GetParam();
-  Forced forced(c);
   std::mt19937 rng(9);
   auto layer = make_dense(c);
   DenseData d = random_data(c, rng);

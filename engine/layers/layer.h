@@ -84,6 +84,9 @@ class Layer {
   // True when the output is the input's buffer under another shape (flatten, dropout at inference).
   virtual bool aliases_input(bool training) const { return false; }
   virtual std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const { return 0; }
+  // True when the output is a probability distribution per image (softmax): as a model's last
+  // layer, scores are read as they are, and training takes its input as the logits.
+  virtual bool outputs_probabilities() const { return false; }
 
   // Inference only: apply `kind` to the output in this layer's epilogue, so that the graph can
   // drop the separate activation layer. Layers that can (conv2d, dense) return true.

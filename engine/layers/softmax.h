@@ -8,6 +8,7 @@ class SoftmaxLayer : public Layer {
  public:
   explicit SoftmaxLayer(std::string name) : Layer(std::move(name)) {}
   std::string_view type() const override { return "softmax"; }
+  bool outputs_probabilities() const override { return true; }
 
   Shape output_shape(std::span<const Shape> inputs) const override;
 

@@ -6,7 +6,7 @@
 
 namespace vkcnn {
 
-bool outputs_probabilities(const Graph& graph) { return graph.nodes().back().layer->type() == "softmax"; }
+bool outputs_probabilities(const Graph& graph) { return graph.nodes().back().layer->outputs_probabilities(); }
 
 std::vector<float> probabilities(const Graph& graph, std::span<const float> output) {
   // NaN would sort nowhere and pass no threshold: a silently empty result. Finite weights can

@@ -41,7 +41,7 @@ TrainingPlan::TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& w
   const auto& gnodes = graph_->nodes();
   trained_nodes_ = gnodes.size();
   logits_node_ = static_cast<int>(gnodes.size()) - 1;
-  if (gnodes.back().layer->type() == "softmax") {
+  if (gnodes.back().layer->outputs_probabilities()) {
     logits_node_ = gnodes.back().inputs[0];
     trained_nodes_ = gnodes.size() - 1;
     if (logits_node_ < 0) throw Error(origin + ": a model that is only a softmax has nothing to train");

@@ -5,12 +5,8 @@ uint flat_index() {
   return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * ELEMENTWISE_LOCAL_SIZE;
 }
 
-// Activation kinds; the numbers match vkcnn::Activation in engine/layers/activation.h.
-#define ACT_NONE 0
-#define ACT_RELU 1
-#define ACT_RELU6 2
-#define ACT_LEAKY_RELU 3
-#define ACT_SIGMOID 4
+// Activation kinds (ACT_NONE, ACT_RELU, ...), generated from engine/layers/activations.def.
+#include "activations.glsl"
 
 float activate(uint kind, float x, float slope) {
   if (kind == ACT_RELU) return max(x, 0.0);

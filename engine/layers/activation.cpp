@@ -10,15 +10,36 @@ struct Push {
   uint32_t count;
   float slope;
 };
+
+struct Named {
+  Activation kind;
+  std::string_view type;
+};
+constexpr Named kActivations[] = {
+#define VKCNN_ACTIVATION(kind, type, id) {Activation::kind, type},
+#include "layers/activations.def"
+#undef VKCNN_ACTIVATION
+};
+constexpr Activation kKinds[] = {
+#define VKCNN_ACTIVATION(kind, type, id) Activation::kind,
+#include "layers/activations.def"
+#undef VKCNN_ACTIVATION
+};
 }  // namespace
 
 std::optional<Activation> activation_from_type(std::string_view type) {
-  if (type == "relu") return Activation::Relu;
-  if (type == "relu6") return Activation::Relu6;
-  if (type == "leaky_relu") return Activation::LeakyRelu;
-  if (type == "sigmoid") return Activation::Sigmoid;
+  for (const Named& a : kActivations)
+    if (a.type == type) return a.kind;
   return std::nullopt;
 }
+
+std::string_view activation_type(Activation kind) {
+  for (const Named& a : kActivations)
+    if (a.kind == kind) return a.type;
+  return "identity";
+}
+
+std::span<const Activation> activation_kinds() { return kKinds; }
 
 Groups elementwise_groups(std::size_t count) {
   constexpr std::size_t kLocal = 256, kMaxX = 65535;
@@ -30,15 +51,7 @@ Groups elementwise_groups(std::size_t count) {
 ActivationLayer::ActivationLayer(std::string name, Activation kind, float negative_slope)
     : Layer(std::move(name)), kind_(kind), slope_(negative_slope) {}
 
-std::string_view ActivationLayer::type() const {
-  switch (kind_) {
-    case Activation::Relu: return "relu";
-    case Activation::Relu6: return "relu6";
-    case Activation::LeakyRelu: return "leaky_relu";
-    case Activation::Sigmoid: return "sigmoid";
-    default: return "identity";
-  }
-}
+std::string_view ActivationLayer::type() const { return activation_type(kind_); }
 
 void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
   const uint32_t spec[] = {static_cast<uint32_t>(kind_)};

@@ -7,8 +7,13 @@
 
 namespace vkcnn {
 
-// Maps "relu", "relu6", "leaky_relu", "sigmoid" to the kind; nullopt for anything else.
+// Maps a model-file type ("relu", ...: engine/layers/activations.def) to the kind; nullopt for
+// anything else.
 std::optional<Activation> activation_from_type(std::string_view type);
+// The model-file type of a kind ("identity" for None).
+std::string_view activation_type(Activation kind);
+// Every kind of activations.def, in its order.
+std::span<const Activation> activation_kinds();
 
 class ActivationLayer : public Layer {
  public:

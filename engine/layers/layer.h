@@ -18,7 +18,13 @@
 namespace vkcnn {
 
 // Values match ACT_* in shaders/common.glsl.
-enum class Activation : uint32_t { None = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Sigmoid = 4 };
+// The functions of engine/layers/activations.def; the values are the shaders' ACT_* ids.
+enum class Activation : uint32_t {
+  None = 0,
+#define VKCNN_ACTIVATION(kind, type, id) kind = id,
+#include "layers/activations.def"
+#undef VKCNN_ACTIVATION
+};
 
 // How a parameter starts before training (PyTorch's defaults for each layer type).
 enum class ParamInit {

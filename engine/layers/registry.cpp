@@ -25,11 +25,8 @@ std::unique_ptr<Layer> make_activation(const Attributes& a, const std::string& n
 }
 
 const std::map<std::string, Factory, std::less<>>& factories() {
-  static const std::map<std::string, Factory, std::less<>> table = {
-      {"relu", [](const Attributes& a, const std::string& n) { return make_activation(a, n, Activation::Relu); }},
-      {"relu6", [](const Attributes& a, const std::string& n) { return make_activation(a, n, Activation::Relu6); }},
-      {"leaky_relu", [](const Attributes& a, const std::string& n) { return make_activation(a, n, Activation::LeakyRelu); }},
-      {"sigmoid", [](const Attributes& a, const std::string& n) { return make_activation(a, n, Activation::Sigmoid); }},
+  static const std::map<std::string, Factory, std::less<>> table = [] {
+    std::map<std::string, Factory, std::less<>> t = {
       {"conv2d", make_conv2d},
       {"maxpool2d", MaxPool2dLayer::create},
       {"avgpool2d", AvgPool2dLayer::create},
@@ -51,7 +48,13 @@ const std::map<std::string, Factory, std::less<>>& factories() {
       {"batchnorm2d", [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
          return std::make_unique<BatchNorm2dLayer>(n, a.real("eps", 1e-5), a.real("momentum", 0.1));
        }},
-  };
+    };
+    // One entry per function of engine/layers/activations.def.
+    for (Activation kind : activation_kinds())
+      t.emplace(std::string(activation_type(kind)),
+                [kind](const Attributes& a, const std::string& n) { return make_activation(a, n, kind); });
+    return t;
+  }();
   return table;
 }
 

@@ -17,7 +17,7 @@ fi
 quick="${1:-}"
 case "$quick" in ""|quick) ;; *) echo "usage: bench/compare.sh [quick]" >&2; exit 2 ;; esac
 
-bench="$build/bench/vkcnn-bench"
+bench="$build/tools/bench/vkcnn-bench"
 [ -x "$bench" ] || { echo "compare: $bench is not built (scripts/setup.sh, or set VKCNN_BUILD_DIR)" >&2; exit 1; }
 if ! "$PYTHON" -c 'import torch, torchvision' 2>/dev/null; then
   echo "compare: $PYTHON cannot import torch and torchvision; install python3-torch and python3-torchvision" \

@@ -48,7 +48,7 @@ build() {
   cmake --build build-device -j"${JOBS:-2}" --target engine_tests vkcnn-bench
   rm -rf "$carry_dir"
   mkdir -p "$carry_dir/gl"
-  cp build-device/tests/engine_tests build-device/bench/vkcnn-bench "$carry_dir/"
+  cp build-device/tests/engine_tests build-device/tools/bench/vkcnn-bench "$carry_dir/"
   # The loader packages for x86-64 whatever this machine is; a private package list, so the
   # system's own is untouched.
   local lists="$root/build-device/apt-amd64"

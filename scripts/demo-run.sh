@@ -20,7 +20,7 @@ clip="${VKCNN_DEMO_CLIP:-$vkcnn_build/demo-clip}"
 images="${VKCNN_DEMO_IMAGES:-200}"
 scale="${VKCNN_DEMO_SCALE:-12}"
 fps="${VKCNN_DEMO_FPS:-4}"
-tool="$vkcnn_build/trainer/vkcnn-clip"
+tool="$vkcnn_build/tools/vkcnn-clip"
 [ -x "$tool" ] || vkcnn_die "$tool is not built (run scripts/setup.sh)"
 mkdir -p "$out"
 

@@ -128,7 +128,8 @@ TEST_F(BenchTool, BadModeFlagsAreRefusedWithAReason) {
 // of a vkcnn-bench result with a PyTorch line gives one row with its ratio.
 TEST_F(BenchTool, CompareNeedsPyTorchAndTheTableIsWholeOrAbsent) {
   const std::string source = VKCNN_SOURCE_DIR;
-  const std::string build = std::filesystem::path(kBench).parent_path().parent_path().string();
+  // kBench is <build>/tools/bench/vkcnn-bench.
+  const std::string build = std::filesystem::path(kBench).parent_path().parent_path().parent_path().string();
   std::string err_path = scratch_.path("compare.err");
   ProcessResult r = run_command("PYTHON=/bin/false VKCNN_BUILD_DIR=" + build + " " + source + "/bench/compare.sh quick 2>" + err_path);
   EXPECT_EQ(r.status, 1);

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "layers/conv2d_winograd.h"
-#include "model/json_text.h"
 #include "layers/texel_inputs.h"
+#include "model/json_text.h"
 
 namespace vkcnn {
 namespace {

@@ -1,0 +1,50 @@
+// The descriptor bindings read from a shader's SPIR-V (engine/vk/spirv_bindings.cpp): what
+// every pipeline's layout is made from, so each kind it reads is checked on a shader that has
+// it, and malformed input is an error naming the shader.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "vk/check.h"
+#include "vk/spirv_bindings.h"
+#include "vkcnn/shader_ids.h"
+
+namespace vkcnn {
+namespace {
+
+std::vector<VkDescriptorType> bindings_of(ShaderId id) { return descriptor_bindings(shader_spirv(id), shader_name(id)); }
+
+constexpr VkDescriptorType kStorage = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+constexpr VkDescriptorType kTexels = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+
+TEST(SpirvBindings, StorageBuffersTexelBuffersAndAliasesAreRead) {
+  // Two storage buffers.
+  EXPECT_EQ(bindings_of(ShaderId::activation), (std::vector{kStorage, kStorage}));
+  // The same shader built with texel inputs: its input becomes a texel buffer.
+  EXPECT_EQ(bindings_of(ShaderId::activation_texel), (std::vector{kTexels, kStorage}));
+  // Bindings 0 and 1 are declared twice (float and vec4 views of one buffer): still 4 bindings.
+  EXPECT_EQ(bindings_of(ShaderId::dense_gemv), (std::vector{kStorage, kStorage, kStorage, kStorage}));
+  EXPECT_EQ(bindings_of(ShaderId::conv2d_subgroup), (std::vector{kTexels, kTexels, kStorage, kStorage}));
+  // A uint texel buffer (the argmax of max pooling) is a texel buffer too.
+  EXPECT_EQ(bindings_of(ShaderId::maxpool2d_backward_texel), (std::vector{kTexels, kTexels, kStorage}));
+}
+
+TEST(SpirvBindings, MalformedSpirvIsAnErrorNamingTheShader) {
+  auto words = shader_spirv(ShaderId::activation);
+  const std::vector<uint32_t> header_only(words.begin(), words.begin() + 3);
+  // An instruction whose word count runs past the end.
+  std::vector<uint32_t> truncated(words.begin(), words.begin() + 6);
+  truncated[5] = (1000u << 16) | 71u;
+  for (const auto& bad : {header_only, truncated}) {
+    try {
+      descriptor_bindings(bad, "broken_shader");
+      FAIL() << "no error for " << bad.size() << " words";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("shader broken_shader"), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn

@@ -10,10 +10,20 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "layers/conv2d.h"
 #include "reference/conv2d.h"
 #include "support/gpu_test.h"
 
 namespace vkcnn::test {
+
+// The GEMM cores this device runs, for tests to force each in turn: the shared-memory core
+// everywhere, the subgroup core where subgroups are 8 wide (lavapipe, so CI covers both; on a
+// GPU, Conv2dAlgorithm.SubgroupGemmWhereUnsupportedIsAnError checks the refusal instead).
+inline std::vector<std::string> gemm_kernels() {
+  std::vector<std::string> k = {"shared"};
+  if (conv2d::subgroup_gemm_supported(context())) k.push_back("subgroup");
+  return k;
+}
 
 struct Conv2dCase {
   const char* what;

@@ -20,7 +20,7 @@ using Data = test::Conv2dData;
 using test::expect_error;
 nlohmann::json spec_of(const Case& k, const std::string& gemm = "") { return test::conv2d_spec(k, "", gemm); }
 // Each GEMM core in turn (the "gemm" attribute): the device's auto pick reaches only one.
-const char* const kGemmKernels[] = {"shared", "subgroup"};
+const std::vector<std::string> kGemmKernels = test::gemm_kernels();
 Data random_data(const Case& k, std::mt19937& rng) { return test::random_conv2d_data(k, rng); }
 
 // Odd sizes everywhere; each line exercises one feature of nn.Conv2d or one shader path.
@@ -47,7 +47,7 @@ const Case kCases[] = {
 
 TEST(Conv2d, ForwardMatchesReferenceOnOddShapes) {
   std::mt19937 rng(3);
-  for (const char* gemm : kGemmKernels)
+  for (const std::string& gemm : kGemmKernels)
     for (const Case& k : kCases) {
       auto layer = make_layer(spec_of(k, gemm), "c1");
       Data d = random_data(k, rng);
@@ -60,7 +60,7 @@ TEST(Conv2d, ForwardMatchesReferenceOnOddShapes) {
 
 TEST(Conv2d, ForwardAppliesFusedActivation) {
   std::mt19937 rng(5);
-  for (const char* gemm : kGemmKernels)
+  for (const std::string& gemm : kGemmKernels)
     for (const Case& k : {kCases[0], kCases[5]}) {  // the GEMM and the depthwise epilogue
       for (const char* name : {"relu", "relu6", "leaky_relu", "sigmoid"}) {
         auto layer = make_layer(spec_of(k, gemm), "c1");
@@ -85,7 +85,7 @@ TEST(Conv2d, BackwardAccumulatesAndMatchesReferenceOnOddShapes) {
   // Many pixels and a 14x14 map (quads of dy as vec4s), split over workgroups.
   cases.push_back({"split-K, 14x14", {5, 6, 14, 14}, {21, 3, 3, 1, 1, 1, 1}});
   const float grad_init = 0.5f;
-  for (const char* gemm : kGemmKernels)
+  for (const std::string& gemm : kGemmKernels)
     for (const Case& k : cases) {
       auto layer = make_layer(spec_of(k, gemm), "c1");
       Data d = random_data(k, rng);

@@ -69,17 +69,34 @@ TEST(Conv2dAlgorithm, ForcedGemmAndWinogradMatchReference) {
 // Winograd's GEMMs forced onto each core in turn (the "gemm" attribute): odd channel counts
 // exercise the subgroup core's tail (K not a multiple of 4) and its partial row groups.
 TEST(Conv2dAlgorithm, WinogradOnEachGemmKernelMatchesReference) {
-  if (!conv2d::subgroup_gemm_supported(test::context()))
-    GTEST_FAIL() << "this suite runs on lavapipe, whose subgroups of 8 run the subgroup GEMM";
   std::mt19937 rng(83);
   const auto cases = dense_3x3_cases();
-  for (const char* gemm : {"shared", "subgroup"})
+  for (const std::string& gemm : test::gemm_kernels())
     for (const char* algorithm : {"winograd", "winograd_f2"})
       for (std::size_t i = 0; i < cases.size(); ++i)
         check_forward(cases[i], algorithm, kActivations[i % std::size(kActivations)], rng, gemm);
   // Wide and many-tiled: full 16-row groups, several 64-column workgroups, and chunks.
-  for (const char* gemm : {"shared", "subgroup"})
+  for (const std::string& gemm : test::gemm_kernels())
     check_forward({"wide", {9, 48, 17, 19}, {40, 3, 3, 1, 1, 1, 1}}, "winograd", "relu", rng, gemm);
+}
+
+// Where subgroups are not 8 wide, forcing the subgroup core is an error naming the device.
+TEST(Conv2dAlgorithm, SubgroupGemmWhereUnsupportedIsAnError) {
+  Context& ctx = test::context();
+  if (conv2d::subgroup_gemm_supported(ctx)) {
+    EXPECT_EQ(test::gemm_kernels(), (std::vector<std::string>{"shared", "subgroup"}));
+    return;  // lavapipe: every test above ran on both cores
+  }
+  const test::Conv2dCase k{"3x3", {1, 4, 8, 8}, {4, 3, 3, 1, 1, 1, 1}};
+  auto layer = make_layer(test::conv2d_spec(k, "gemm", "subgroup"), "c1");
+  std::mt19937 rng(3);
+  test::Conv2dData d = test::random_conv2d_data(k, rng);
+  try {
+    test::run_forward(*layer, {test::HostTensor{k.in, d.x}}, d.params());
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(ctx.info().name), std::string::npos) << e.what();
+  }
 }
 
 TEST(Conv2dAlgorithm, InvalidTileIsAnError) {
@@ -209,7 +226,7 @@ TEST(Conv2dAlgorithm, WinogradBackwardAccumulatesAndMatchesReference) {
       {"pad 3 (dx on the GEMM)", {1, 3, 5, 6}, {4, 3, 3, 1, 1, 3, 3}},
   };
   const float grad_init = 0.5f;
-  for (const char* gemm : {"shared", "subgroup"})
+  for (const std::string& gemm : test::gemm_kernels())
     for (const char* algorithm : {"winograd", "winograd_f2"}) {
       for (const Conv2dCase& k : cases) {
         auto layer = make_layer(test::conv2d_spec(k, algorithm, gemm), "c1");

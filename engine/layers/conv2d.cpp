@@ -196,20 +196,6 @@ bool pointwise(const Conv2dOptions& o) {
          o.padding == std::array<uint32_t, 2>{0, 0};
 }
 
-// Whether the implicit GEMM runs on the subgroup core: as the layer's "gemm" asks, auto where
-// the device prefers it; asked for where the device cannot run it, or for tensors past the
-// texel views' limit, an Error.
-bool use_subgroup_gemm(GemmKernel want, std::initializer_list<uint64_t> counts, const Context& ctx) {
-  if (want == GemmKernel::Shared) return false;
-  const uint64_t largest = std::max(counts);
-  const bool fits = largest <= ctx.info().max_texel_elements;
-  if (want == GemmKernel::Auto) return fits && conv2d::prefer_subgroup_gemm(ctx);
-  if (!conv2d::subgroup_gemm_supported(ctx))
-    throw Error("conv2d: the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " + ctx.info().name +
-                " has " + std::to_string(ctx.info().subgroup_size));
-  if (!fits) throw Error("conv2d: tensors of " + std::to_string(largest) + " floats exceed the subgroup GEMM's texel views");
-  return true;
-}
 
 // Why scratch cannot hold Winograd's operands for p ("" when it can): the caller did not
 // allocate Layer::scratch_floats.
@@ -230,6 +216,23 @@ bool subgroup_gemm_supported(const Context& ctx) {
   return ctx.info().subgroup_size == 8 && ctx.info().subgroup_broadcast;
 }
 bool prefer_subgroup_gemm(const Context& ctx) { return ctx.info().type == "CPU" && subgroup_gemm_supported(ctx); }
+
+bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
+                       const std::string& what) {
+  const bool fits = aligned && largest_texels <= ctx.info().max_texel_elements;
+  switch (want) {
+    case GemmKernel::Shared: return false;
+    case GemmKernel::Auto: return fits && prefer_subgroup_gemm(ctx);
+    case GemmKernel::Subgroup: break;
+  }
+  if (!subgroup_gemm_supported(ctx))
+    throw Error(what + ": the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " + ctx.info().name +
+                " has " + std::to_string(ctx.info().subgroup_size));
+  if (!fits)
+    throw Error(what + ": operands of " + std::to_string(largest_texels) +
+                " texels exceed the subgroup GEMM's texel views");
+  return true;
+}
 
 // The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
 // `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
@@ -437,7 +440,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
                  Groups{static_cast<uint32_t>(groups_x), 1, g.batch});
     return;
   }
-  if (use_subgroup_gemm(o_.gemm, {x.shape.count(), w.shape.count()}, ctx)) {
+  if (conv2d::use_subgroup_gemm(o_.gemm, std::max(x.shape.count(), w.shape.count()), true, ctx, "conv2d '" + name() + "'")) {
     // Texel views: w as vec4s when each row of K taps is, x as vec4s of four pixels when a
     // pointwise conv's image planes keep them in one plane.
     const bool w_vec4 = g.k() % 4 == 0, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
@@ -485,7 +488,8 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   if (wanted(grads.grad_params, 0)) {
     const TensorView& dw = grads.grad_params[0];  // (Cout, Cin/groups, kh, kw)
     const TensorView& scratch = io.scratch;       // (splits, Cout, Cin/groups, kh, kw) partial sums
-    const bool subgroup = use_subgroup_gemm(o_.gemm, {dy.shape.count(), x.shape.count()}, ctx);
+    const bool subgroup =
+        conv2d::use_subgroup_gemm(o_.gemm, std::max(dy.shape.count(), x.shape.count()), true, ctx, "conv2d '" + name() + "'");
     const WeightGradPlan plan =
         weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights(), subgroup, o_.tile);
     const bool split = plan.splits > 1;

@@ -141,6 +141,11 @@ Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, cons
 inline constexpr uint32_t kSubgroupRows = 16, kSubgroupColumns = 64;
 bool subgroup_gemm_supported(const Context& ctx);
 bool prefer_subgroup_gemm(const Context& ctx);
+// Whether a GEMM runs on the subgroup core: as `want` says, auto where the device prefers it
+// and the operands fit its texel views (`largest_texels`, `aligned`). Forced where the device
+// cannot run it or the operands do not fit: an Error that starts with `what`.
+bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
+                       const std::string& what);
 
 // n / d as a multiply-high and a shift, exact for n < 2^31 (what the shaders' fast_div runs).
 struct FastDiv {

@@ -95,24 +95,6 @@ Push make_push(const Problem& p, const Layout& l, float slope) {
           FastDiv(tiles_w), slope};
 }
 
-// The subgroup GEMM where the layer asks for it or leaves it to auto and the device can run it;
-// asked for on a device that cannot, an Error.
-bool use_subgroup_gemm(const Problem& p, const Layout& l, const Context& ctx) {
-  const uint64_t texels = std::max(l.v_off - l.u_off, l.m_off - l.v_off) / 4;
-  const bool fits = texels <= ctx.info().max_texel_elements && l.v_off * 4 % ctx.info().texel_offset_alignment == 0;
-  switch (p.gemm) {
-    case GemmKernel::Shared: return false;
-    case GemmKernel::Subgroup:
-      if (!subgroup_gemm_supported(ctx))
-        throw Error("conv2d winograd: the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " +
-                    ctx.info().name + " has " + std::to_string(ctx.info().subgroup_size));
-      if (!fits) throw Error("conv2d winograd: operands too large for the subgroup GEMM's texel buffers");
-      return true;
-    case GemmKernel::Auto: break;
-  }
-  return fits && prefer_subgroup_gemm(ctx);
-}
-
 }  // namespace
 
 void record_weights(Recorder& rec, const Problem& p, bool flip, const TensorView& w, const TensorView& scratch) {
@@ -131,7 +113,9 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
 
   const Kernel& input =
       ctx.kernel(ShaderId::conv2d_winograd_input, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
-  const bool subgroup = use_subgroup_gemm(p, l, ctx);
+  const uint64_t largest = std::max(l.v_off - l.u_off, l.m_off - l.v_off) / 4;  // vec4 texels of U or V
+  const bool subgroup = use_subgroup_gemm(p.gemm, largest, l.v_off * 4 % ctx.info().texel_offset_alignment == 0, ctx,
+                                          "conv2d winograd");
   const Tile t = pick_tile(ctx, p.cout, l.chunk, p.positions(), p.gemm_tile);
   // The GEMMs do not depend on m (their count is the grid's z): one pipeline for both.
   const Kernel& gemm = subgroup ? ctx.kernel(ShaderId::conv2d_winograd_gemm_subgroup, specialization(kNoTile, 2))

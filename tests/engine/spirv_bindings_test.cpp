@@ -46,5 +46,33 @@ TEST(SpirvBindings, MalformedSpirvIsAnErrorNamingTheShader) {
   }
 }
 
+// The words of `shader` with every value of one decoration (OpDecorate id, `decoration`) set to `value`.
+std::vector<uint32_t> redecorated(ShaderId shader, uint32_t decoration, uint32_t value) {
+  auto w = shader_spirv(shader);
+  std::vector<uint32_t> out(w.begin(), w.end());
+  for (std::size_t i = 5; i < out.size(); i += out[i] >> 16)
+    if ((out[i] & 0xffff) == 71 && (out[i] >> 16) >= 4 && out[i + 2] == decoration) out[i + 3] = value;
+  return out;
+}
+
+void expect_error(const std::vector<uint32_t>& words, const std::string& message) {
+  try {
+    descriptor_bindings(words, "odd_shader");
+    FAIL() << "no error, expected: " << message;
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("shader odd_shader: ", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+  }
+}
+
+TEST(SpirvBindings, BindingsOutsideSetZeroOrWithGapsAreErrors) {
+  // DescriptorSet (34) 1 for every binding of the activation shader.
+  expect_error(redecorated(ShaderId::activation, 34, 1), "is not in descriptor set 0");
+  // Binding (33) 3 for both: a gap before it, and a clash of the two declarations at 3 (same kind).
+  expect_error(redecorated(ShaderId::activation, 33, 3), "bindings must be numbered 0, 1, ... without gaps (binding 0 is missing)");
+  // The texel variant's texel input and storage output both at binding 0: different kinds.
+  expect_error(redecorated(ShaderId::activation_texel, 33, 0), "binding 0 is declared twice, as different kinds of descriptor");
+}
+
 }  // namespace
 }  // namespace vkcnn

@@ -67,7 +67,8 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
     std::vector<double> bias = a.value("bias", true) ? param(w, l.name + ".bias") : std::vector<double>(m, 0.0);
     return {Shape{x.shape.n, m, 1, 1}, dense_forward(x.shape.n, k, m, x.data, param(w, l.name + ".weight"), bias)};
   }
-  if (t == "relu" || t == "relu6" || t == "leaky_relu" || t == "sigmoid")
+  if (t == "relu" || t == "relu6" || t == "leaky_relu" || t == "sigmoid" || t == "tanh" || t == "hard_sigmoid" ||
+      t == "hard_swish" || t == "silu")
     return {x.shape, activation_forward(t, x.data, a.value("negative_slope", 0.01))};
   if (t == "maxpool2d") {
     auto c = pool_config(a);

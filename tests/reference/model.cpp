@@ -11,6 +11,7 @@
 #include "reference/dense.h"
 #include "reference/global_avgpool.h"
 #include "reference/maxpool2d.h"
+#include "reference/mul.h"
 #include "reference/softmax.h"
 
 namespace vkcnn::reference {
@@ -84,6 +85,7 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
                                          param(w, l.name + ".running_var"), param(w, l.name + ".weight"),
                                          param(w, l.name + ".bias"), a.value("eps", 1e-5))};
   if (t == "add") return {x.shape, add_forward(x.data, in[1]->data, a.value("activation", "identity"))};
+  if (t == "mul") return {x.shape, mul_forward(x.shape, x.data, in[1]->data)};
   if (t == "flatten") return {Shape{x.shape.n, static_cast<uint32_t>(x.shape.per_image()), 1, 1}, x.data};
   if (t == "dropout") return x;  // identity at inference
   if (t == "softmax") return {x.shape, softmax_forward(x.shape, x.data)};
@@ -100,7 +102,7 @@ std::vector<double> model_forward(const ModelSpec& spec, const Weights& weights,
   for (const LayerSpec& l : spec.layers) {
     std::vector<const Value*> in;
     if (l.inputs.empty()) {
-      in.assign(l.type == "add" ? 2 : 1, &values.at(previous));
+      in.assign(l.type == "add" || l.type == "mul" ? 2 : 1, &values.at(previous));
     } else {
       for (const std::string& name : l.inputs) in.push_back(&values.at(name));
     }

@@ -43,6 +43,12 @@ std::vector<uint32_t> Attributes::uints(const char* key) const {
   return out;
 }
 
+std::size_t Attributes::array_size(const char* key) const {
+  if (!spec_.contains(key)) throw error(std::string("missing attribute \"") + key + "\"");
+  const auto& v = spec_.at(key);
+  return v.is_array() ? v.size() : 0;
+}
+
 float Attributes::real(const char* key, double fallback) const {
   if (!spec_.contains(key)) return static_cast<float>(fallback);
   const auto& v = spec_.at(key);

@@ -24,6 +24,8 @@ class Attributes {
   std::vector<uint32_t> uints(const char* key) const;
   float real(const char* key, double fallback) const;
   bool flag(const char* key, bool fallback) const;
+  // The length of an array attribute (required; 0 when it is not an array).
+  std::size_t array_size(const char* key) const;
   // A string attribute (required).
   std::string text(const char* key) const;
 

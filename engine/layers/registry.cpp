@@ -12,6 +12,7 @@
 #include "layers/mul.h"
 #include "layers/attributes.h"
 #include "layers/batchnorm2d.h"
+#include "layers/concat.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
 #include "layers/softmax.h"
@@ -36,6 +37,7 @@ const std::map<std::string, Factory, std::less<>>& factories() {
        }},
       {"add", AddLayer::create},
       {"mul", MulLayer::create},
+      {"concat", ConcatLayer::create},
       {"flatten", [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
          return std::make_unique<FlattenLayer>(n);
        }},

@@ -109,6 +109,34 @@ TEST(ModelForward, SqueezeExcitationBlockMatchesReference) {
   expect_model_matches_reference(spec, 3, 4);
 }
 
+// SqueezeNet's fire module (a 1x1 squeeze, then 1x1 and 3x3 expands side by side) and a
+// DenseNet-style block (each conv sees every earlier feature map): concat with two and three
+// inputs, one of them the model input, in a plan that reuses buffers.
+TEST(ModelForward, ConcatBranchesMatchReference) {
+  auto spec = parse_model_spec(R"({
+    "name": "concat-test",
+    "input": {"channels": 3, "height": 11, "width": 9, "color": "rgb"},
+    "layers": [
+      {"type": "conv2d", "name": "squeeze", "out_channels": 4, "kernel": 1},
+      {"type": "relu", "name": "squeeze_act"},
+      {"type": "conv2d", "name": "e1", "out_channels": 5, "kernel": 1, "inputs": ["squeeze_act"]},
+      {"type": "relu", "name": "e1_act"},
+      {"type": "conv2d", "name": "e3", "out_channels": 7, "kernel": 3, "padding": 1, "inputs": ["squeeze_act"]},
+      {"type": "relu", "name": "e3_act"},
+      {"type": "concat", "name": "fire", "inputs": ["e1_act", "e3_act"]},
+      {"type": "conv2d", "name": "d1", "out_channels": 3, "kernel": 3, "padding": 1},
+      {"type": "concat", "name": "dense1", "inputs": ["fire", "d1", "input"]},
+      {"type": "conv2d", "name": "d2", "out_channels": 6, "kernel": 1},
+      {"type": "global_avgpool", "name": "gap"},
+      {"type": "flatten", "name": "flat"},
+      {"type": "dense", "name": "fc", "out_features": 4},
+      {"type": "softmax", "name": "prob"}
+    ]})",
+                               "concat-test");
+  expect_model_matches_reference(spec, 1, 3);
+  expect_model_matches_reference(spec, 3, 4);
+}
+
 // The shipped torchvision layouts, shrunk to 32x32 inputs so the double reference stays quick:
 // every residual add, downsample branch, depthwise block and buffer reuse is exercised.
 TEST(ModelForward, TorchvisionLayoutsMatchReferenceAt32x32) {

@@ -7,6 +7,7 @@
 #include "reference/add.h"
 #include "reference/avgpool2d.h"
 #include "reference/batchnorm2d.h"
+#include "reference/concat.h"
 #include "reference/conv2d.h"
 #include "reference/dense.h"
 #include "reference/global_avgpool.h"
@@ -86,6 +87,13 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
                                          param(w, l.name + ".bias"), a.value("eps", 1e-5))};
   if (t == "add") return {x.shape, add_forward(x.data, in[1]->data, a.value("activation", "identity"))};
   if (t == "mul") return {x.shape, mul_forward(x.shape, x.data, in[1]->data)};
+  if (t == "concat") {
+    std::vector<ShapedValues> parts;
+    Shape out = x.shape;
+    out.c = 0;
+    for (const Value* v : in) parts.push_back({v->shape, v->data}), out.c += v->shape.c;
+    return {out, concat_forward(parts)};
+  }
   if (t == "flatten") return {Shape{x.shape.n, static_cast<uint32_t>(x.shape.per_image()), 1, 1}, x.data};
   if (t == "dropout") return x;  // identity at inference
   if (t == "softmax") return {x.shape, softmax_forward(x.shape, x.data)};

@@ -49,6 +49,7 @@ std::string GraphTranslator::node_name(const onnx::NodeProto& node) const {
 
 void GraphTranslator::unsupported(const onnx::NodeProto& node, const std::string& what) {
   problems_.push_back("node '" + node_name(node) + "' (" + node.op_type() + "): " + what);
+  problem_ops_.insert(node.op_type());
   for (const auto& o : node.output()) poisoned_.insert(o);
 }
 

@@ -137,9 +137,11 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
   GraphTranslator t(model, input.name());
   t.translate();
   if (!t.problems().empty()) {
-    std::string list;
+    std::string ops, list;
+    for (const auto& op : t.problem_ops()) ops += (ops.empty() ? "" : ", ") + op;
     for (const auto& p : t.problems()) list += "\n  " + p;
-    throw Error(path + ": " + std::to_string(t.problems().size()) + " node(s) cannot be imported:" + list);
+    throw Error(path + ": " + std::to_string(t.problems().size()) + " node(s) cannot be imported (" + ops +
+                "):" + list);
   }
   const auto producer = t.producer(output.name());
   if (t.layers().empty() || !producer || *producer != t.layers().back().name)
@@ -159,8 +161,15 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
   apply_metadata(model, file.spec, path);
   apply_options(options, file.spec, path);
 
-  // The same checks read_model_file applies, so that what is written reads back.
-  file.spec = parse_model_spec(to_json(file.spec).dump(), path);
+  // The same checks read_model_file applies, so that what is written reads back. ONNX's names
+  // are protobuf proto2 strings, which nothing forces to be UTF-8; JSON text must be.
+  std::string spec_text;
+  try {
+    spec_text = to_json(file.spec).dump();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(path + ": a node, initializer or metadata string is not valid UTF-8");
+  }
+  file.spec = parse_model_spec(spec_text, path);
   const Graph graph(file.spec, path);
   if (graph.classes() != static_cast<uint32_t>(out[1]))
     throw Error(path + ": the translated graph has " + std::to_string(graph.classes()) + " outputs, ONNX says " +

@@ -37,6 +37,8 @@ class GraphTranslator {
   // Translates every node in order; afterwards problems() lists whatever could not be.
   void translate();
   const std::vector<std::string>& problems() const { return problems_; }
+  // The op types of the nodes in problems(), sorted.
+  const std::set<std::string>& problem_ops() const { return problem_ops_; }
   const std::vector<LayerSpec>& layers() const { return layers_; }
   const Weights& weights() const { return weights_; }
   // The vkcnn layer that computes ONNX value `name` ("input" for the image); nullopt if none.
@@ -86,6 +88,7 @@ class GraphTranslator {
   std::vector<LayerSpec> layers_;
   Weights weights_;
   std::vector<std::string> problems_;
+  std::set<std::string> problem_ops_;
 };
 
 }  // namespace vkcnn::onnx_import

@@ -66,7 +66,7 @@ TEST(OnnxImportErrors, EveryUnsupportedNodeIsListedWithItsOpAndAttribute) {
   const std::string path = b.save(dir().path("unsupported.onnx"));
   const std::string e = import_error(path);
   EXPECT_HAS(e, path);
-  EXPECT_HAS(e, "5 node(s) cannot be imported");
+  EXPECT_HAS(e, "5 node(s) cannot be imported (Clip, Conv, LogSoftmax, MaxPool, Tanh)");
   EXPECT_HAS(e, "node '/stem/Conv' (Conv): attribute pads [0, 0, 1, 1]");
   EXPECT_HAS(e, "node '/act/Tanh' (Tanh): operator Tanh has no vkcnn layer");
   EXPECT_HAS(e, "node '/pool/MaxPool' (MaxPool): attribute storage_order");
@@ -161,6 +161,18 @@ TEST(OnnxImportErrors, OpsetsOutsideElevenToSeventeenAreRefused) {
   b.output("y", {-1, 2});
   const std::string path = b.save(dir().path("opset9.onnx"));
   EXPECT_HAS(import_error(path), path + ": ONNX opset 9 is not supported");
+}
+
+// proto2 strings are bytes; the .vkcnn header is JSON, which must be UTF-8.
+TEST(OnnxImportErrors, NamesThatAreNotUtf8AreRefused) {
+  OnnxBuilder b = tiny_classifier();
+  onnx::ModelProto m = b.model();
+  m.mutable_graph()->mutable_node(1)->set_name("relu\xff");
+  const std::string path = dir().path("latin1.onnx");
+  std::ofstream out(path, std::ios::binary);
+  m.SerializeToOstream(&out);
+  out.close();
+  EXPECT_HAS(import_error(path), path + ": a node, initializer or metadata string is not valid UTF-8");
 }
 
 TEST(OnnxImportErrors, OptionsThatDoNotFitTheModelAreRefused) {

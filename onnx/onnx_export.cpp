@@ -3,11 +3,12 @@
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <vkcnn/model/graph.h>
+#include <vkcnn/vk/check.h>
+
 #include "layers/attributes.h"
 #include "layers/pool2d.h"
-#include "model/graph.h"
 #include "onnx_tensors.h"
-#include "vk/check.h"
 
 namespace vkcnn {
 namespace {
@@ -48,8 +49,10 @@ class Exporter {
     t->set_elem_type(onnx::TensorProto::FLOAT);
     for (int64_t d : dims) {
       auto* dim = t->mutable_shape()->add_dim();
-      if (d < 0) dim->set_dim_param("batch");
-      else dim->set_dim_value(d);
+      if (d < 0)
+        dim->set_dim_param("batch");
+      else
+        dim->set_dim_value(d);
     }
   }
 
@@ -102,8 +105,9 @@ class Exporter {
     const Attributes a(spec, name);
     int rank = rank_.at(ins[0]);
     auto needs_image = [&] {
-      if (rank != 4) throw error(name, type + " reads the (N, features) output of a dense layer, which ONNX's " +
-                                           "ops would need reshaped; not exported");
+      if (rank != 4)
+        throw error(name, type + " reads the (N, features) output of a dense layer, which ONNX's " +
+                              "ops would need reshaped; not exported");
     };
     if (type == "conv2d") {
       needs_image();
@@ -138,8 +142,10 @@ class Exporter {
       attr(n, "strides", {geo.stride[0], geo.stride[1]});
       attr(n, "pads", {geo.padding[0], geo.padding[1], geo.padding[0], geo.padding[1]});
       attr(n, "ceil_mode", int64_t{geo.ceil_mode});
-      if (max) attr(n, "dilations", {geo.dilation[0], geo.dilation[1]});
-      else attr(n, "count_include_pad", int64_t{a.flag("count_include_pad", true)});
+      if (max)
+        attr(n, "dilations", {geo.dilation[0], geo.dilation[1]});
+      else
+        attr(n, "count_include_pad", int64_t{a.flag("count_include_pad", true)});
     } else if (type == "global_avgpool") {
       needs_image();
       node("GlobalAveragePool", name, ins, name);
@@ -147,8 +153,10 @@ class Exporter {
       if (rank_.at(ins[0]) != rank_.at(ins[1])) throw error(name, "adds values of different ranks");
       node("Add", name, ins, name);
     } else if (type == "flatten") {
-      if (rank == 4) flatten(ins[0], name, gn.output_shape);
-      else node("Identity", name, ins, name);
+      if (rank == 4)
+        flatten(ins[0], name, gn.output_shape);
+      else
+        node("Identity", name, ins, name);
       rank = 2;
     } else if (type == "dropout") {
       node("Identity", name, ins, name);

@@ -5,7 +5,7 @@
 
 #include <onnx/onnx_pb.h>
 
-#include "model/model_file.h"
+#include <vkcnn/model/model_file.h>
 
 namespace vkcnn {
 

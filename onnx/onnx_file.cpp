@@ -8,7 +8,7 @@
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {
@@ -36,7 +36,8 @@ onnx::ModelProto read_onnx_model(const std::string& path) {
   const std::string bytes = read_bytes(path);
   onnx::ModelProto model;
   if (!model.ParseFromString(bytes))
-    throw Error(path + ": not a valid ONNX model (protobuf parsing failed: the file is truncated, corrupt or not ONNX)");
+    throw Error(path +
+                ": not a valid ONNX model (protobuf parsing failed: the file is truncated, corrupt or not ONNX)");
   // A file cut at a field boundary still parses: what is left then lacks its graph or opset.
   if (!model.has_graph() || model.opset_import_size() == 0)
     throw Error(path + ": not a complete ONNX model (no graph or no opset_import: truncated or not ONNX)");

@@ -2,10 +2,11 @@
 // node's plan becomes a layer of the spec. The ops themselves are in onnx_ops.cpp.
 #include <functional>
 
+#include <vkcnn/vk/check.h>
+
 #include "onnx_attributes.h"
 #include "onnx_ops.h"
 #include "onnx_tensors.h"
-#include "vk/check.h"
 
 namespace vkcnn::onnx_import {
 namespace {
@@ -81,8 +82,8 @@ const Dims* GraphTranslator::image_input(const onnx::NodeProto& node, int index)
   }
   for (std::size_t i = 1; i < 4; ++i)
     if ((*d)[i] < 1) {
-      unsupported(node, "input '" + name + "' has a symbolic or zero C, H or W " + list_text(*d) +
-                            "; vkcnn needs them fixed");
+      unsupported(
+          node, "input '" + name + "' has a symbolic or zero C, H or W " + list_text(*d) + "; vkcnn needs them fixed");
       return nullptr;
     }
   return d;
@@ -92,8 +93,9 @@ const Dims* GraphTranslator::image_input(const onnx::NodeProto& node, int index)
 // its tensors keep their ONNX names. Otherwise (folded or anonymous weights) the node's name.
 std::string GraphTranslator::layer_name(const onnx::NodeProto& node, const std::string& weight, const char* suffix) {
   const std::string tail = std::string(".") + suffix;
-  std::string base = weight.size() > tail.size() && weight.ends_with(tail) ? weight.substr(0, weight.size() - tail.size())
-                                                                           : bounded(node_name(node));
+  std::string base = weight.size() > tail.size() && weight.ends_with(tail)
+                         ? weight.substr(0, weight.size() - tail.size())
+                         : bounded(node_name(node));
   std::string name = base;
   for (int i = 2; layer_names_.count(name); ++i) name = base + "_" + std::to_string(i);
   return name;
@@ -124,8 +126,10 @@ bool GraphTranslator::copy_constant(const std::string& from, const std::string& 
 
 void GraphTranslator::add_constant(const onnx::TensorProto& t) {
   try {
-    if (is_integer(t)) int_constants_[t.name()] = int_tensor(t);
-    else constants_[t.name()] = float_tensor(t);
+    if (is_integer(t))
+      int_constants_[t.name()] = int_tensor(t);
+    else
+      constants_[t.name()] = float_tensor(t);
   } catch (const Error& e) {
     problems_.push_back(std::string("initializer ") + e.what());
   }

@@ -4,12 +4,13 @@
 #include <fstream>
 #include <set>
 
-#include "model/graph.h"
-#include "model/json_text.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/json_text.h>
+#include <vkcnn/vk/check.h>
+
 #include "onnx_attributes.h"
 #include "onnx_file.h"
 #include "onnx_ops.h"
-#include "vk/check.h"
 
 namespace vkcnn {
 namespace {
@@ -30,7 +31,8 @@ Dims dims_of(const onnx::ValueInfoProto& v) {
 
 std::string dims_text(const Dims& d) {
   std::string s = "(";
-  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + (d[i] < 0 ? std::string("?") : std::to_string(d[i]));
+  for (std::size_t i = 0; i < d.size(); ++i)
+    s += (i ? ", " : "") + (d[i] < 0 ? std::string("?") : std::to_string(d[i]));
   return s + ")";
 }
 
@@ -70,7 +72,8 @@ void apply_metadata(const onnx::ModelProto& model, ModelSpec& spec, const std::s
       spec.name = kv.value();
     } else if (kv.key() == "vkcnn.labels") {
       nlohmann::json labels = parse_json(kv.value(), path, "metadata vkcnn.labels");
-      nlohmann::json probe = {{"input", {{"channels", 1}, {"height", 1}, {"width", 1}}}, {"labels", labels},
+      nlohmann::json probe = {{"input", {{"channels", 1}, {"height", 1}, {"width", 1}}},
+                              {"labels", labels},
                               {"layers", {{{"type", "relu"}}}}};
       spec.labels = parse_model_spec(probe.dump(), path + " (metadata vkcnn.labels)").labels;
     }
@@ -122,7 +125,8 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
     if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
   if (opset < kFirstOpset || opset > kLastOpset)
     throw Error(path + ": ONNX opset " + std::to_string(opset) + " is not supported (vkcnn-import reads opsets " +
-                std::to_string(kFirstOpset) + " to " + std::to_string(kLastOpset) + "; convert it with "
+                std::to_string(kFirstOpset) + " to " + std::to_string(kLastOpset) +
+                "; convert it with "
                 "onnx.version_converter)");
 
   const auto& input = image_input(g, path);

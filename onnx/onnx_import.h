@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "model/model_file.h"
-#include "model/spec.h"
+#include <vkcnn/model/model_file.h>
+#include <vkcnn/model/spec.h>
 
 namespace vkcnn {
 

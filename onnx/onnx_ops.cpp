@@ -1,10 +1,11 @@
 // One function per ONNX op: what it becomes in vkcnn, or why it cannot (GraphTranslator).
+#include "onnx_ops.h"
+
 #include <cmath>
 #include <limits>
 
 #include "layers/pool2d.h"
 #include "onnx_attributes.h"
-#include "onnx_ops.h"
 
 namespace vkcnn::onnx_import {
 namespace {
@@ -104,9 +105,13 @@ std::optional<LayerPlan> GraphTranslator::conv(const onnx::NodeProto& node) {
   p.type = "conv2d";
   p.name = layer_name(node, node.input(1), "weight");
   p.inputs = {node.input(0)};
-  p.attributes = {{"out_channels", w->dims[0]}, {"kernel", pair(win->kernel)},  {"stride", pair(win->strides)},
-                  {"padding", {(*pad)[0], (*pad)[1]}},   {"dilation", pair(win->dilations)},
-                  {"groups", int_attribute(node, "group", 1)}, {"bias", b != nullptr}};
+  p.attributes = {{"out_channels", w->dims[0]},
+                  {"kernel", pair(win->kernel)},
+                  {"stride", pair(win->strides)},
+                  {"padding", {(*pad)[0], (*pad)[1]}},
+                  {"dilation", pair(win->dilations)},
+                  {"groups", int_attribute(node, "group", 1)},
+                  {"bias", b != nullptr}};
   p.params.emplace_back("weight", *w);
   if (b) p.params.emplace_back("bias", *b);
   return p;
@@ -134,7 +139,8 @@ std::optional<LayerPlan> GraphTranslator::batch_norm(const onnx::NodeProto& node
   p.inputs = {node.input(0)};
   p.attributes = {{"eps", float_attribute(node, "epsilon", 1e-5f)}};
   // The engine's layouts are PyTorch's: 1-D per-channel vectors, whatever shape the file gave.
-  for (auto [suffix, param] : {std::pair{"weight", scale}, {"bias", bias}, {"running_mean", mean}, {"running_var", var}}) {
+  for (auto [suffix, param] :
+       {std::pair{"weight", scale}, {"bias", bias}, {"running_mean", mean}, {"running_var", var}}) {
     HostParam v = *param;
     v.dims = {static_cast<int64_t>(v.values.size())};
     p.params.emplace_back(suffix, std::move(v));
@@ -236,18 +242,23 @@ std::optional<LayerPlan> GraphTranslator::pool(const onnx::NodeProto& node) {
     }
     const int64_t reach = int64_t(ours - 1) * g.stride[i] + g.kernel[i];
     if (!max && ceil_mode && count_include_pad && reach > (*x)[2 + i] + 2 * int64_t(g.padding[i])) {
-      unsupported(node, "attributes ceil_mode and count_include_pad: the last window runs past the padded input, "
-                        "where ONNX runtimes disagree on the divisor; vkcnn does not guess");
+      unsupported(node,
+                  "attributes ceil_mode and count_include_pad: the last window runs past the padded input, "
+                  "where ONNX runtimes disagree on the divisor; vkcnn does not guess");
       return std::nullopt;
     }
   }
   LayerPlan p;
   p.type = max ? "maxpool2d" : "avgpool2d";
   p.inputs = {node.input(0)};
-  p.attributes = {{"kernel", pair(win->kernel)}, {"stride", pair(win->strides)},
-                  {"padding", {(*pad)[0], (*pad)[1]}}, {"ceil_mode", ceil_mode}};
-  if (max) p.attributes["dilation"] = pair(win->dilations);
-  else p.attributes["count_include_pad"] = count_include_pad;
+  p.attributes = {{"kernel", pair(win->kernel)},
+                  {"stride", pair(win->strides)},
+                  {"padding", {(*pad)[0], (*pad)[1]}},
+                  {"ceil_mode", ceil_mode}};
+  if (max)
+    p.attributes["dilation"] = pair(win->dilations);
+  else
+    p.attributes["count_include_pad"] = count_include_pad;
   return p;
 }
 
@@ -281,7 +292,8 @@ std::optional<LayerPlan> GraphTranslator::gemm(const onnx::NodeProto& node) {
     return std::nullopt;
   }
   const HostParam* b = constant_input(node, 1, "B (the weight)");
-  const HostParam* c = node.input_size() > 2 && !node.input(2).empty() ? constant_input(node, 2, "C (the bias)") : nullptr;
+  const HostParam* c =
+      node.input_size() > 2 && !node.input(2).empty() ? constant_input(node, 2, "C (the bias)") : nullptr;
   if (!b || (node.input_size() > 2 && !node.input(2).empty() && !c)) return std::nullopt;
   const float alpha = float_attribute(node, "alpha", 1.f), beta = float_attribute(node, "beta", 1.f);
   const bool trans_b = int_attribute(node, "transB", 0) != 0;
@@ -364,8 +376,9 @@ std::optional<LayerPlan> GraphTranslator::matmul(const onnx::NodeProto& node, st
 std::optional<LayerPlan> GraphTranslator::add(const onnx::NodeProto& node) {
   for (int i = 0; i < 2; ++i)
     if (is_constant(node.input(i))) {
-      unsupported(node, "input '" + node.input(i) + "' is a constant: vkcnn adds two computed tensors (a residual) "
-                        "or a bias right after a MatMul, nothing else");
+      unsupported(node, "input '" + node.input(i) +
+                            "' is a constant: vkcnn adds two computed tensors (a residual) "
+                            "or a bias right after a MatMul, nothing else");
       return std::nullopt;
     }
   const Dims *a = dims(node.input(0)), *b = dims(node.input(1));
@@ -408,8 +421,8 @@ std::optional<LayerPlan> GraphTranslator::flatten(const onnx::NodeProto& node) {
   if (node.op_type() == "Reshape") {
     const auto& shape = int_constants_.at(node.input(1));
     // The batch must stay the batch: 0 (copy), -1 (with the features fixed) or the same number.
-    const bool keeps_batch = shape.size() == 2 && (shape[0] == 0 || shape[0] == (*x)[0] ||
-                                                   (shape[0] == -1 && shape[1] == features));
+    const bool keeps_batch =
+        shape.size() == 2 && (shape[0] == 0 || shape[0] == (*x)[0] || (shape[0] == -1 && shape[1] == features));
     if (!keeps_batch) {
       unsupported(node, "shape " + list_text(shape) + " does not keep the batch dimension first");
       return std::nullopt;

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 
-#include "model/spec.h"
-#include "model/weights.h"
+#include <vkcnn/model/spec.h>
+#include <vkcnn/model/weights.h>
 
 namespace vkcnn::onnx_import {
 
@@ -21,12 +21,12 @@ using Dims = std::vector<int64_t>;
 // What one node becomes: a vkcnn layer, or nothing (the output is its input: Dropout,
 // Identity, Flatten of something already flat).
 struct LayerPlan {
-  std::string type;                  // the vkcnn layer type; empty for an alias
+  std::string type;  // the vkcnn layer type; empty for an alias
   nlohmann::json attributes = nlohmann::json::object();
-  std::vector<std::string> inputs;   // the ONNX values it reads (computed, never constants)
-  std::string name;                  // the layer's name (from its weights' names where it has any)
+  std::vector<std::string> inputs;                        // the ONNX values it reads (computed, never constants)
+  std::string name;                                       // the layer's name (from its weights' names where it has any)
   std::vector<std::pair<std::string, HostParam>> params;  // suffix ("weight", ...) and value
-  std::string also_computes;         // a second ONNX value it stands for (a MatMul's bias Add)
+  std::string also_computes;                              // a second ONNX value it stands for (a MatMul's bias Add)
 };
 
 class GraphTranslator {
@@ -63,7 +63,7 @@ class GraphTranslator {
   std::optional<LayerPlan> softmax(const onnx::NodeProto& node);
   std::optional<LayerPlan> alias(const onnx::NodeProto& node);
   void constant(const onnx::NodeProto& node);
-  void add_constant(const onnx::TensorProto& t);  // records a problem for a tensor it cannot read
+  void add_constant(const onnx::TensorProto& t);                       // records a problem for a tensor it cannot read
   bool copy_constant(const std::string& from, const std::string& to);  // false: `from` is no constant
 
   // Recording why a node cannot be translated: "node '<name>' (<op>): <what>".
@@ -78,13 +78,13 @@ class GraphTranslator {
 
   const onnx::ModelProto& model_;
   int64_t opset_ = 0;
-  std::map<std::string, HostParam> constants_;      // initializers and Constant outputs (floats)
+  std::map<std::string, HostParam> constants_;  // initializers and Constant outputs (floats)
   std::map<std::string, std::vector<int64_t>> int_constants_;
   std::map<std::string, Dims> dims_;
-  std::map<std::string, std::string> producers_;    // ONNX value -> vkcnn layer ("input": the image)
-  std::set<std::string> poisoned_;                  // values of nodes that could not be translated
+  std::map<std::string, std::string> producers_;  // ONNX value -> vkcnn layer ("input": the image)
+  std::set<std::string> poisoned_;                // values of nodes that could not be translated
   std::set<std::string> layer_names_{"input"};
-  std::map<std::string, std::size_t> absorbed_;     // Add nodes folded into a MatMul, by output
+  std::map<std::string, std::size_t> absorbed_;  // Add nodes folded into a MatMul, by output
   std::vector<LayerSpec> layers_;
   Weights weights_;
   std::vector<std::string> problems_;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {
@@ -48,8 +48,8 @@ float half_to_float(uint16_t h) {
     const float v = std::ldexp(static_cast<float>(mantissa), -24);
     return sign ? -v : v;
   }
-  const uint32_t bits = exponent == 31 ? sign | 0x7f800000u | (mantissa << 13)
-                                       : sign | ((exponent + 112) << 23) | (mantissa << 13);
+  const uint32_t bits =
+      exponent == 31 ? sign | 0x7f800000u | (mantissa << 13) : sign | ((exponent + 112) << 23) | (mantissa << 13);
   return std::bit_cast<float>(bits);
 }
 
@@ -94,8 +94,8 @@ HostParam float_tensor(const onnx::TensorProto& t) {
       break;
     }
     default:
-      throw tensor_error(t, "has element type " + std::to_string(t.data_type()) +
-                                "; vkcnn reads FLOAT, DOUBLE and FLOAT16 weights");
+      throw tensor_error(
+          t, "has element type " + std::to_string(t.data_type()) + "; vkcnn reads FLOAT, DOUBLE and FLOAT16 weights");
   }
   return p;
 }

@@ -6,7 +6,7 @@
 
 #include <onnx/onnx_pb.h>
 
-#include "model/weights.h"
+#include <vkcnn/model/weights.h>
 
 namespace vkcnn {
 

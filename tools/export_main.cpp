@@ -5,7 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "model/model_file.h"
+#include <vkcnn/model/model_file.h>
+
 #include "onnx_export.h"
 #include "onnx_file.h"
 

@@ -9,7 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "model/model_file.h"
+#include <vkcnn/model/model_file.h>
+
 #include "onnx_import.h"
 
 namespace {

@@ -4,11 +4,12 @@
 
 #include <cmath>
 
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/model.h"
-#include "model/scores.h"
-#include "model/spec.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model.h>
+#include <vkcnn/model/scores.h>
+#include <vkcnn/model/spec.h>
+
 #include "support/gpu_test.h"
 
 namespace vkcnn {
@@ -16,7 +17,8 @@ namespace {
 
 Graph logits_graph() {
   return Graph(parse_model_spec(R"({"input": {"channels": 1, "height": 1, "width": 4},
-                                    "layers": [{"type": "flatten"}]})", "logits"));
+                                    "layers": [{"type": "flatten"}]})",
+                                "logits"));
 }
 
 TEST(Scores, SoftmaxOfLogitsMatchesTheDefinition) {
@@ -33,7 +35,8 @@ TEST(Scores, SoftmaxOfLogitsMatchesTheDefinition) {
 TEST(Scores, SigmoidOutputsAreReportedAsTheyAreNotSoftmaxed) {
   const ModelSpec spec = parse_model_spec(R"({"input": {"channels": 1, "height": 1, "width": 4},
                                              "layers": [{"type": "dense", "out_features": 3},
-                                                        {"type": "sigmoid"}]})", "multi-label");
+                                                        {"type": "sigmoid"}]})",
+                                          "multi-label");
   const std::vector<float> scores = {0.9f, 0.8f, 0.1f};
   const Graph graph(spec, "multi-label");
   EXPECT_TRUE(outputs_independent_scores(graph));

@@ -12,8 +12,10 @@ void set_dims(onnx::ValueInfoProto* v, const std::string& name, const std::vecto
   t->set_elem_type(onnx::TensorProto::FLOAT);
   for (int64_t d : dims) {
     auto* dim = t->mutable_shape()->add_dim();
-    if (d < 0) dim->set_dim_param("N");
-    else dim->set_dim_value(d);
+    if (d < 0)
+      dim->set_dim_param("N");
+    else
+      dim->set_dim_value(d);
   }
 }
 

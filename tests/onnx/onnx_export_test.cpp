@@ -1,14 +1,16 @@
 // vkcnn -> ONNX -> vkcnn: the shipped Fashion-MNIST model and a residual net with every layer
 // type come back with the same weights, preprocessing and labels, and give the same outputs;
 // the exported graph is also checked against the ONNX reference evaluation.
+#include "onnx_export.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "model/forward_plan.h"
-#include "model/init.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/init.h>
+
 #include "onnx/onnx_reference.h"
-#include "onnx_export.h"
 #include "onnx_file.h"
 #include "onnx_import.h"
 #include "support/gpu_test.h"
@@ -93,7 +95,8 @@ TEST(OnnxExport, ExportedModelPassesTheCheckerAndKeepsGlobalPoolOutputsFlat) {
   ModelFile f;
   f.spec = parse_model_spec(R"({"input": {"channels": 1, "height": 5, "width": 7},
     "layers": [{"type": "conv2d", "name": "c", "out_channels": 4, "kernel": 3},
-               {"type": "global_avgpool", "name": "gap"}]})", "gap-head");
+               {"type": "global_avgpool", "name": "gap"}]})",
+                            "gap-head");
   f.weights = initialize_weights(Graph(f.spec, "gap-head"), 3);
   const onnx::ModelProto m = export_onnx(f, "gap-head");
   ASSERT_EQ(m.graph().output_size(), 1);

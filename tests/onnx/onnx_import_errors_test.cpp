@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <vkcnn/vk/check.h>
+
 #include "onnx/onnx_builder.h"
 #include "onnx_import.h"
 #include "support/scratch_dir.h"
-#include "vk/check.h"
 
 namespace vkcnn {
 namespace {
@@ -31,7 +32,8 @@ std::string import_error(const std::string& path, const ImportOptions& options =
   return "";
 }
 
-#define EXPECT_HAS(text, part) EXPECT_NE((text).find(part), std::string::npos) << "missing \"" << (part) << "\" in:\n" << (text)
+#define EXPECT_HAS(text, part) \
+  EXPECT_NE((text).find(part), std::string::npos) << "missing \"" << (part) << "\" in:\n" << (text)
 
 // A small valid classifier: conv, relu, global pool, flatten, gemm.
 OnnxBuilder tiny_classifier(int64_t channels = 3) {

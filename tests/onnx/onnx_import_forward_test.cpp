@@ -5,8 +5,9 @@
 
 #include <random>
 
-#include "model/forward_plan.h"
-#include "model/scores.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/scores.h>
+
 #include "onnx/onnx_builder.h"
 #include "onnx/onnx_reference.h"
 #include "onnx_import.h"

@@ -7,10 +7,11 @@
 #include <fstream>
 #include <random>
 
+#include <vkcnn/vk/check.h>
+
 #include "onnx/onnx_builder.h"
 #include "onnx_import.h"
 #include "support/scratch_dir.h"
-#include "vk/check.h"
 
 namespace vkcnn {
 namespace {

@@ -107,7 +107,8 @@ Value conv(const onnx::NodeProto& n, const Value& x, const Value& w, const Value
   c.dh = static_cast<uint32_t>(dil[0]), c.dw = static_cast<uint32_t>(dil[1]);
   c.groups = static_cast<uint32_t>(int_attr(n, "group", 1));
   const Shape in = shape4(xp.dims), out = reference::conv2d_output_shape(c, in);
-  return {{out.n, out.c, out.h, out.w}, reference::conv2d_forward(c, in, xp.data, w.data, b ? b->data : std::vector<double>{})};
+  return {{out.n, out.c, out.h, out.w},
+          reference::conv2d_forward(c, in, xp.data, w.data, b ? b->data : std::vector<double>{})};
 }
 
 Value pool(const onnx::NodeProto& n, const Value& x) {
@@ -168,8 +169,8 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
       y = conv(n, in(0), in(1), has(2) ? &in(2) : nullptr);
     } else if (op == "BatchNormalization") {
       y = in(0);
-      y.data = reference::batchnorm2d_forward(shape4(y.dims), in(0).data, in(3).data, in(4).data, in(1).data, in(2).data,
-                                              float_attr(n, "epsilon", 1e-5f));
+      y.data = reference::batchnorm2d_forward(shape4(y.dims), in(0).data, in(3).data, in(4).data, in(1).data,
+                                              in(2).data, float_attr(n, "epsilon", 1e-5f));
     } else if (op == "Relu" || op == "Sigmoid" || op == "LeakyRelu") {
       const std::string type = op == "Relu" ? "relu" : op == "Sigmoid" ? "sigmoid" : "leaky_relu";
       const double alpha = float_attr(n, "alpha", 0.01f);
@@ -203,7 +204,8 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
       const int64_t n_rows = y.dims[0], features = static_cast<int64_t>(y.data.size()) / n_rows;
       const int64_t axis = int_attr(n, "axis", opset < 13 ? 1 : -1);
       if (!(axis == 1 || (axis == -1 && y.dims.size() == 2))) throw std::runtime_error("reference: softmax axis");
-      y.data = reference::softmax_forward({static_cast<uint32_t>(n_rows), static_cast<uint32_t>(features), 1, 1}, y.data);
+      y.data =
+          reference::softmax_forward({static_cast<uint32_t>(n_rows), static_cast<uint32_t>(features), 1, 1}, y.data);
     } else if (op == "Dropout" || op == "Identity") {
       y = in(0);
     } else if (op == "Constant") {

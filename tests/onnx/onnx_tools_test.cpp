@@ -19,9 +19,7 @@ test::ScratchDir& dir() {
   return d;
 }
 
-test::ProcessResult run(const std::string& args) {
-  return test::run_command(args + " 2>&1");
-}
+test::ProcessResult run(const std::string& args) { return test::run_command(args + " 2>&1"); }
 
 std::string tiny_model(const std::string& name) {
   OnnxBuilder b(13, 21);

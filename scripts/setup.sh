@@ -15,6 +15,7 @@ packages=(
   libopencv-dev libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev dataset-fashion-mnist python3
   libmosquitto-dev mosquitto mosquitto-clients
+  libonnx-dev libprotobuf-dev
 )
 missing=()
 for p in "${packages[@]}"; do

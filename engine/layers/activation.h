@@ -21,6 +21,7 @@ class ActivationLayer : public Layer {
   std::string_view type() const override;
   Activation kind() const { return kind_; }
   float negative_slope() const { return slope_; }
+  bool outputs_independent_scores() const override { return kind_ == Activation::Sigmoid; }
 
   Shape output_shape(std::span<const Shape> inputs) const override { return inputs[0]; }
   // x, y: any shape

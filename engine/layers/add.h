@@ -15,6 +15,7 @@ class AddLayer : public Layer {
   std::string_view type() const override { return "add"; }
   std::size_t input_count() const override { return 2; }
   Activation activation() const { return act_; }
+  bool outputs_independent_scores() const override { return act_ == Activation::Sigmoid; }
 
   Shape output_shape(std::span<const Shape> inputs) const override;
   // Takes over a following activation layer (once: an add that already has one declines).

@@ -100,6 +100,7 @@ class Conv2dLayer : public Layer {
   // this returns true); backward then throws.
   bool fuse_activation(Activation kind, float negative_slope) override;
   Activation fused_activation() const { return act_; }
+  bool outputs_independent_scores() const override { return act_ == Activation::Sigmoid; }
 
   // x: (N, Cin, H, W) -> y: (N, out_channels, OH, OW), OH = (H + 2p - d(k-1) - 1) / s + 1.
   Shape output_shape(std::span<const Shape> inputs) const override;

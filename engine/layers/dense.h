@@ -45,6 +45,7 @@ class DenseLayer : public Layer {
   // Activation kind fuses, so this returns true.
   bool fuse_activation(Activation kind, float negative_slope) override;
   Activation fused_activation() const { return act_; }
+  bool outputs_independent_scores() const override { return act_ == Activation::Sigmoid; }
 
   Shape output_shape(std::span<const Shape> inputs) const override;
   // weight [out, in] (in = C*H*W), bias [out]

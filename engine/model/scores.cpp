@@ -8,6 +8,10 @@ namespace vkcnn {
 
 bool outputs_probabilities(const Graph& graph) { return graph.nodes().back().layer->outputs_probabilities(); }
 
+bool outputs_independent_scores(const Graph& graph) {
+  return graph.nodes().back().layer->outputs_independent_scores();
+}
+
 std::vector<float> probabilities(const Graph& graph, std::span<const float> output) {
   // NaN would sort nowhere and pass no threshold: a silently empty result. Finite weights can
   // still overflow float on some input; say so instead.
@@ -17,7 +21,7 @@ std::vector<float> probabilities(const Graph& graph, std::span<const float> outp
                   (std::isnan(output[i]) ? "NaN" : "infinite") +
                   ": its arithmetic overflowed float on this input (are the weights and normalisation sane?)");
   std::vector<float> p(output.begin(), output.end());
-  if (outputs_probabilities(graph) || p.empty()) return p;
+  if (outputs_probabilities(graph) || outputs_independent_scores(graph) || p.empty()) return p;
   float top = *std::max_element(p.begin(), p.end());
   double sum = 0;
   for (float& v : p) sum += (v = std::exp(v - top));

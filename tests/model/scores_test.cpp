@@ -5,15 +5,20 @@
 #include <cmath>
 
 #include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model.h>
 #include <vkcnn/model/scores.h>
 #include <vkcnn/model/spec.h>
+
+#include "support/gpu_test.h"
 
 namespace vkcnn {
 namespace {
 
 Graph logits_graph() {
   return Graph(parse_model_spec(R"({"input": {"channels": 1, "height": 1, "width": 4},
-                                    "layers": [{"type": "flatten"}]})", "logits"));
+                                    "layers": [{"type": "flatten"}]})",
+                                "logits"));
 }
 
 TEST(Scores, SoftmaxOfLogitsMatchesTheDefinition) {
@@ -22,6 +27,25 @@ TEST(Scores, SoftmaxOfLogitsMatchesTheDefinition) {
   double sum = 0;
   for (float l : logits) sum += std::exp(double(l));
   for (std::size_t i = 0; i < logits.size(); ++i) EXPECT_NEAR(p[i], std::exp(double(logits[i])) / sum, 1e-7) << i;
+}
+
+// A multi-label model (sigmoid last) scores each class on its own: a softmax on top would
+// report wrong scores. The inference model fuses the sigmoid into the dense layer's epilogue,
+// and must still say so.
+TEST(Scores, SigmoidOutputsAreReportedAsTheyAreNotSoftmaxed) {
+  const ModelSpec spec = parse_model_spec(R"({"input": {"channels": 1, "height": 1, "width": 4},
+                                             "layers": [{"type": "dense", "out_features": 3},
+                                                        {"type": "sigmoid"}]})",
+                                          "multi-label");
+  const std::vector<float> scores = {0.9f, 0.8f, 0.1f};
+  const Graph graph(spec, "multi-label");
+  EXPECT_TRUE(outputs_independent_scores(graph));
+  EXPECT_EQ(probabilities(graph, scores), scores);
+  const Model fused(test::context(), spec, initialize_weights(graph, 1), "multi-label");
+  ASSERT_EQ(fused.graph().nodes().back().layer->type(), "dense") << "the sigmoid was expected to be fused";
+  EXPECT_TRUE(outputs_independent_scores(fused.graph()));
+  EXPECT_EQ(probabilities(fused.graph(), scores), scores);
+  EXPECT_FALSE(outputs_independent_scores(logits_graph()));
 }
 
 TEST(Scores, NonFiniteOutputsAreAnErrorNotAnEmptyResult) {

@@ -93,6 +93,10 @@ class Layer {
   // True when the output is a probability distribution per image (softmax): as a model's last
   // layer, scores are read as they are, and training takes its input as the logits.
   virtual bool outputs_probabilities() const { return false; }
+  // True when each output is already a score of its own in [0, 1] (sigmoid: multi-label, one
+  // class at a time): as a model's last layer, scores are read as they are, never softmaxed.
+  // Layers that fuse an activation answer for the fused one.
+  virtual bool outputs_independent_scores() const { return false; }
 
   // Inference only: apply `kind` to the output in this layer's epilogue, so that the graph can
   // drop the separate activation layer. Layers that can (conv2d, dense) return true.

@@ -18,7 +18,12 @@ struct ClassScore {
 // True when the graph's last layer is softmax, i.e. its output already sums to 1.
 bool outputs_probabilities(const Graph& graph);
 
-// Probabilities for one image's output: as is after a softmax layer, else softmax(output).
+// True when the graph's last layer ends in a sigmoid (multi-label): each output is a score of
+// its own, and no softmax goes on top.
+bool outputs_independent_scores(const Graph& graph);
+
+// Scores for one image's output: as they are after a softmax or a sigmoid, else
+// softmax(output) (logits).
 std::vector<float> probabilities(const Graph& graph, std::span<const float> output);
 
 // The k best classes (highest first, ties by lower id) with score >= threshold.

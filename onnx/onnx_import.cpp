@@ -1,0 +1,192 @@
+#include "onnx_import.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/json_text.h>
+#include <vkcnn/vk/check.h>
+
+#include "onnx_attributes.h"
+#include "onnx_file.h"
+#include "onnx_ops.h"
+
+namespace vkcnn {
+namespace {
+
+using onnx_import::Dims;
+using onnx_import::GraphTranslator;
+
+// The opsets whose op definitions the translation follows (Softmax's axis changed in 13,
+// Clip's bounds became inputs in 11, ReduceMean's axes become an input in 18).
+constexpr int64_t kFirstOpset = 11, kLastOpset = 17;
+
+Dims dims_of(const onnx::ValueInfoProto& v) {
+  Dims d;
+  if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) return d;
+  for (const auto& dim : v.type().tensor_type().shape().dim()) d.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+  return d;
+}
+
+std::string dims_text(const Dims& d) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < d.size(); ++i)
+    s += (i ? ", " : "") + (d[i] < 0 ? std::string("?") : std::to_string(d[i]));
+  return s + ")";
+}
+
+// The one graph input that is not an initializer: a float (N, C, H, W) image.
+const onnx::ValueInfoProto& image_input(const onnx::GraphProto& g, const std::string& path) {
+  std::set<std::string> initializers;
+  for (const auto& t : g.initializer()) initializers.insert(t.name());
+  std::vector<const onnx::ValueInfoProto*> inputs;
+  for (const auto& v : g.input())
+    if (!initializers.count(v.name())) inputs.push_back(&v);
+  if (inputs.size() != 1)
+    throw Error(path + ": the model has " + std::to_string(inputs.size()) +
+                " inputs besides its weights; vkcnn imports models with one image input");
+  const auto& in = *inputs[0];
+  const Dims d = dims_of(in);
+  const bool is_float = in.type().has_tensor_type() && in.type().tensor_type().elem_type() == onnx::TensorProto::FLOAT;
+  if (!is_float || d.size() != 4 || d[1] < 1 || d[2] < 1 || d[3] < 1)
+    throw Error(path + ": input '" + in.name() + "' " + dims_text(d) +
+                " is not an image: vkcnn needs a float (N, C, H, W) tensor with C, H and W fixed");
+  if (d[1] != 1 && d[1] != 3)
+    throw Error(path + ": input '" + in.name() + "' has " + std::to_string(d[1]) +
+                " channels; vkcnn's preprocessing feeds 1 (gray) or 3 (rgb, bgr)");
+  return in;
+}
+
+// Preprocessing and labels that vkcnn-export stored in the model's metadata.
+void apply_metadata(const onnx::ModelProto& model, ModelSpec& spec, const std::string& path) {
+  for (const auto& kv : model.metadata_props()) {
+    if (kv.key() == "vkcnn.input") {
+      nlohmann::json input = parse_json(kv.value(), path, "metadata vkcnn.input");
+      input["channels"] = spec.input.channels;
+      input["height"] = spec.input.height;
+      input["width"] = spec.input.width;
+      nlohmann::json probe = {{"input", input}, {"layers", {{{"type", "relu"}}}}};
+      spec.input = parse_model_spec(probe.dump(), path + " (metadata vkcnn.input)").input;
+    } else if (kv.key() == "vkcnn.name") {
+      spec.name = kv.value();
+    } else if (kv.key() == "vkcnn.labels") {
+      nlohmann::json labels = parse_json(kv.value(), path, "metadata vkcnn.labels");
+      nlohmann::json probe = {{"input", {{"channels", 1}, {"height", 1}, {"width", 1}}},
+                              {"labels", labels},
+                              {"layers", {{{"type", "relu"}}}}};
+      spec.labels = parse_model_spec(probe.dump(), path + " (metadata vkcnn.labels)").labels;
+    }
+  }
+}
+
+void apply_options(const ImportOptions& o, ModelSpec& spec, const std::string& path) {
+  InputSpec& in = spec.input;
+  if (o.color) {
+    if ((*o.color == ColorOrder::Gray) != (in.channels == 1))
+      throw Error(path + ": --color " + to_string(*o.color) + " does not fit the model's " +
+                  std::to_string(in.channels) + " input channel(s)");
+    in.color = *o.color;
+  }
+  auto per_channel = [&](const std::optional<std::vector<float>>& v, std::vector<float>& into, const char* flag) {
+    if (!v) return;
+    if (v->size() != in.channels)
+      throw Error(path + ": " + flag + " has " + std::to_string(v->size()) + " values; the model has " +
+                  std::to_string(in.channels) + " input channel(s)");
+    into = *v;
+  };
+  per_channel(o.mean, in.mean, "--mean");
+  per_channel(o.std, in.std, "--std");
+  if (o.resize) in.resize = *o.resize;
+  if (o.name) spec.name = *o.name;
+  if (o.labels) spec.labels = *o.labels;
+}
+
+}  // namespace
+
+std::vector<std::string> read_labels_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open the labels file");
+  std::vector<std::string> labels;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    labels.push_back(line);
+  }
+  while (!labels.empty() && labels.back().empty()) labels.pop_back();
+  if (labels.empty()) throw Error(path + ": the labels file holds no labels");
+  return labels;
+}
+
+ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
+  const onnx::ModelProto model = read_onnx_model(path);
+  const auto& g = model.graph();
+  int64_t opset = 0;
+  for (const auto& o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+  if (opset < kFirstOpset || opset > kLastOpset)
+    throw Error(path + ": ONNX opset " + std::to_string(opset) + " is not supported (vkcnn-import reads opsets " +
+                std::to_string(kFirstOpset) + " to " + std::to_string(kLastOpset) +
+                "; convert it with "
+                "onnx.version_converter)");
+
+  const auto& input = image_input(g, path);
+  if (g.output_size() != 1)
+    throw Error(path + ": the model has " + std::to_string(g.output_size()) +
+                " outputs; vkcnn imports classifiers with one (N, classes) output");
+  const auto& output = g.output(0);
+  const Dims out = dims_of(output);
+  if (out.size() != 2 || out[1] < 1)
+    throw Error(path + ": output '" + output.name() + "' " + dims_text(out) + " is not (N, classes)");
+
+  GraphTranslator t(model, input.name());
+  t.translate();
+  if (!t.problems().empty()) {
+    std::string ops, list;
+    for (const auto& op : t.problem_ops()) ops += (ops.empty() ? "" : ", ") + op;
+    for (const auto& p : t.problems()) list += "\n  " + p;
+    throw Error(path + ": " + std::to_string(t.problems().size()) + " node(s) cannot be imported (" + ops +
+                "):" + list);
+  }
+  const auto producer = t.producer(output.name());
+  if (t.layers().empty() || !producer || *producer != t.layers().back().name)
+    throw Error(path + ": output '" + output.name() + "' is not computed by the last layer of the graph");
+
+  ModelFile file;
+  const Dims in = dims_of(input);
+  file.spec.input.channels = static_cast<uint32_t>(in[1]);
+  file.spec.input.height = static_cast<uint32_t>(in[2]);
+  file.spec.input.width = static_cast<uint32_t>(in[3]);
+  file.spec.input.color = in[1] == 1 ? ColorOrder::Gray : ColorOrder::RGB;
+  file.spec.input.mean.assign(in[1], 0.f);
+  file.spec.input.std.assign(in[1], 1.f);
+  file.spec.name = g.name().empty() ? std::filesystem::path(path).stem().string() : g.name();
+  file.spec.layers = t.layers();
+  file.weights = t.weights();
+  apply_metadata(model, file.spec, path);
+  apply_options(options, file.spec, path);
+
+  // The same checks read_model_file applies, so that what is written reads back. ONNX's names
+  // are protobuf proto2 strings, which nothing forces to be UTF-8; JSON text must be.
+  std::string spec_text;
+  try {
+    spec_text = to_json(file.spec).dump();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(path + ": a node, initializer or metadata string is not valid UTF-8");
+  }
+  file.spec = parse_model_spec(spec_text, path);
+  const Graph graph(file.spec, path);
+  if (graph.classes() != static_cast<uint32_t>(out[1]))
+    throw Error(path + ": the translated graph has " + std::to_string(graph.classes()) + " outputs, ONNX says " +
+                std::to_string(out[1]));
+  for (const ParamEntry& p : graph.params()) {
+    auto w = file.weights.find(p.name);
+    if (w == file.weights.end() || w->second.dims != p.dims)
+      throw Error(path + ": tensor '" + p.name + "' has dims " +
+                  (w == file.weights.end() ? std::string("(missing)") : onnx_import::list_text(w->second.dims)) +
+                  ", the layer needs " + onnx_import::list_text(p.dims));
+  }
+  check_weight_values(graph, file.weights, path);
+  return file;
+}
+
+}  // namespace vkcnn

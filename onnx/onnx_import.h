@@ -1,0 +1,34 @@
+// ONNX classifier -> .vkcnn model (vkcnn-import). See docs/onnx.md for the op table.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <vkcnn/model/model_file.h>
+#include <vkcnn/model/spec.h>
+
+namespace vkcnn {
+
+// What ONNX does not carry: the preprocessing and the labels. Unset fields keep what the model's
+// metadata says (a model exported by vkcnn-export carries them), else the defaults: color gray
+// or rgb by channel count, mean 0, std 1 (pixels scaled to [0, 1]), resize stretch, the graph's
+// name (or the file's stem), no labels.
+struct ImportOptions {
+  std::optional<std::vector<std::string>> labels;  // one per class
+  std::optional<std::vector<float>> mean, std;     // one per channel, 0-1 scale
+  std::optional<ColorOrder> color;
+  std::optional<ResizeMode> resize;
+  std::optional<std::string> name;
+};
+
+// Reads, checks and translates `path`. The model must have one NCHW float image input (1 or 3
+// channels, a symbolic batch is fine) and one (N, classes) output, computed by ops that map
+// onto vkcnn's layers. Throws Error starting with the path; for unsupported nodes one Error
+// lists every one of them (node name, op type, attribute). The result passes the checks that
+// read_model_file applies, so it can be written as it is.
+ModelFile import_onnx(const std::string& path, const ImportOptions& options = {});
+
+// Labels from a text file, one per line (trailing empty lines ignored); Error naming the file.
+std::vector<std::string> read_labels_file(const std::string& path);
+
+}  // namespace vkcnn

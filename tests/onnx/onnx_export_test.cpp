@@ -1,0 +1,108 @@
+// vkcnn -> ONNX -> vkcnn: the shipped Fashion-MNIST model and a residual net with every layer
+// type come back with the same weights, preprocessing and labels, and give the same outputs;
+// the exported graph is also checked against the ONNX reference evaluation.
+#include "onnx_export.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/init.h>
+
+#include "onnx/onnx_reference.h"
+#include "onnx_file.h"
+#include "onnx_import.h"
+#include "support/gpu_test.h"
+#include "support/scratch_dir.h"
+
+namespace vkcnn {
+namespace {
+
+test::ScratchDir& dir() {
+  static test::ScratchDir d("vkcnn-onnx-export");
+  return d;
+}
+
+std::vector<float> run(const ModelFile& f, uint32_t batch, const std::vector<float>& x) {
+  Model model(test::context(), f.spec, f.weights, f.spec.name);
+  ForwardPlan plan(model, batch);
+  return plan.run(x);
+}
+
+void expect_round_trip(const ModelFile& original, const std::string& what) {
+  const std::string path = dir().path(what + ".onnx");
+  const onnx::ModelProto exported = export_onnx(original, what);
+  write_onnx_model(path, exported);
+  const ModelFile back = import_onnx(path);
+
+  EXPECT_EQ(to_json(back.spec).at("input"), to_json(original.spec).at("input"));
+  EXPECT_EQ(back.spec.labels, original.spec.labels);
+  EXPECT_EQ(back.spec.name, original.spec.name);
+  for (const auto& [name, value] : original.weights) {
+    ASSERT_TRUE(back.weights.count(name)) << what << ": tensor " << name << " lost its name";
+    EXPECT_EQ(back.weights.at(name).values, value.values) << name;
+  }
+  const uint32_t batch = 3;
+  std::mt19937 rng(7);
+  const Graph graph(original.spec, what);
+  auto x = test::random_floats(graph.input_shape(batch).count(), rng, -2.f, 2.f);
+  const auto expected = run(original, batch, x);
+  EXPECT_EQ(run(back, batch, x), expected) << what << ": the re-imported model computes something else";
+  EXPECT_CLOSE_TO_REFERENCE(expected, test::onnx_reference_forward(exported, batch, test::to_double(x)),
+                            test::kForwardTolerance, what + " against the exported graph's reference");
+}
+
+TEST(OnnxExport, ShippedFashionMnistModelRoundTripsWithIdenticalOutputs) {
+  expect_round_trip(read_model_file(VKCNN_SOURCE_DIR "/models/fashion-mnist.vkcnn"), "fashion-mnist");
+}
+
+TEST(OnnxExport, ResidualNetWithEveryLayerTypeRoundTrips) {
+  ModelFile f;
+  f.spec = parse_model_spec(R"({
+    "name": "every-layer", "labels": ["a", "b", "c", "d", "e"],
+    "input": {"channels": 3, "height": 13, "width": 11, "color": "bgr", "mean": [0.1, 0.2, 0.3],
+              "std": [0.5, 0.6, 0.7], "resize": "letterbox"},
+    "layers": [
+      {"type": "conv2d", "name": "stem", "out_channels": 8, "kernel": 3, "padding": 1, "bias": false},
+      {"type": "batchnorm2d", "name": "stem_bn"},
+      {"type": "relu6", "name": "stem_act"},
+      {"type": "conv2d", "name": "dw", "out_channels": 8, "kernel": 3, "padding": 2, "dilation": 2, "groups": 8},
+      {"type": "leaky_relu", "name": "dw_act", "negative_slope": 0.1},
+      {"type": "conv2d", "name": "pw", "out_channels": 8, "kernel": 1, "groups": 2},
+      {"type": "add", "name": "res", "inputs": ["pw", "stem_act"]},
+      {"type": "relu", "name": "res_act"},
+      {"type": "conv2d", "name": "down", "out_channels": 12, "kernel": 3, "stride": 2, "padding": 1},
+      {"type": "sigmoid", "name": "down_act"},
+      {"type": "maxpool2d", "name": "mp", "kernel": 3, "stride": 2, "padding": 1, "ceil_mode": true},
+      {"type": "avgpool2d", "name": "ap", "kernel": 2, "stride": 1, "count_include_pad": false},
+      {"type": "dropout", "name": "drop", "p": 0.3},
+      {"type": "dense", "name": "fc1", "out_features": 9},
+      {"type": "relu", "name": "fc1_act"},
+      {"type": "dense", "name": "fc2", "out_features": 5},
+      {"type": "softmax", "name": "prob"}
+    ]})",
+                            "every-layer");
+  const Graph graph(f.spec, "every-layer");
+  f.weights = initialize_weights(graph, 5);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> positive(0.5f, 1.5f);
+  for (float& v : f.weights.at("stem_bn.running_var").values) v = positive(rng);
+  expect_round_trip(f, "every-layer");
+}
+
+TEST(OnnxExport, ExportedModelPassesTheCheckerAndKeepsGlobalPoolOutputsFlat) {
+  ModelFile f;
+  f.spec = parse_model_spec(R"({"input": {"channels": 1, "height": 5, "width": 7},
+    "layers": [{"type": "conv2d", "name": "c", "out_channels": 4, "kernel": 3},
+               {"type": "global_avgpool", "name": "gap"}]})",
+                            "gap-head");
+  f.weights = initialize_weights(Graph(f.spec, "gap-head"), 3);
+  const onnx::ModelProto m = export_onnx(f, "gap-head");
+  ASSERT_EQ(m.graph().output_size(), 1);
+  EXPECT_EQ(m.graph().output(0).type().tensor_type().shape().dim_size(), 2) << "the output must be (N, classes)";
+  expect_round_trip(f, "gap-head");
+}
+
+}  // namespace
+}  // namespace vkcnn

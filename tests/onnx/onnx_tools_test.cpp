@@ -1,0 +1,95 @@
+// vkcnn-import and vkcnn-export as users run them: processes, exit codes, messages on stderr,
+// and no output file after any failure.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "onnx/onnx_builder.h"
+#include "support/process.h"
+#include "support/scratch_dir.h"
+
+namespace vkcnn {
+namespace {
+
+using test::OnnxBuilder;
+
+test::ScratchDir& dir() {
+  static test::ScratchDir d("vkcnn-onnx-tools");
+  return d;
+}
+
+test::ProcessResult run(const std::string& args) { return test::run_command(args + " 2>&1"); }
+
+std::string tiny_model(const std::string& name) {
+  OnnxBuilder b(13, 21);
+  b.input(3, 8, 8);
+  b.node("Conv", {"x", b.weight("c.weight", {4, 3, 3, 3})}, {"c"});
+  b.node("Relu", {"c"}, {"r"});
+  b.node("GlobalAveragePool", {"r"}, {"g"});
+  b.node("Flatten", {"g"}, {"f"});
+  b.node("Gemm", {"f", b.weight("fc.weight", {4, 2})}, {"y"});
+  b.output("y", {-1, 2});
+  return b.save(dir().path(name));
+}
+
+TEST(OnnxTools, ImportThenExportThenImportAgain) {
+  const std::string onnx = tiny_model("tiny.onnx"), labels = dir().path("labels.txt");
+  std::ofstream(labels) << "left\nright\n";
+  const std::string out = dir().path("tiny.vkcnn");
+  auto r = run(std::string(VKCNN_IMPORT) + " " + onnx + " -o " + out + " --labels " + labels +
+               " --mean 0.5,0.5,0.5 --std 0.25,0.25,0.25 --color bgr --resize center-crop --name tiny");
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_TRUE(std::filesystem::exists(out));
+  const std::string back = dir().path("tiny-back.onnx");
+  r = run(std::string(VKCNN_EXPORT) + " " + out + " -o " + back);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string again = dir().path("tiny-again.vkcnn");
+  r = run(std::string(VKCNN_IMPORT) + " " + back + " -o " + again);
+  ASSERT_EQ(r.status, 0) << r.out;
+  // The preprocessing and labels travelled in the ONNX metadata: the two files are the same.
+  EXPECT_EQ(test::slurp(again), test::slurp(out));
+}
+
+TEST(OnnxTools, FailuresExitOneWithTheFileNamedAndWriteNothing) {
+  const std::string corrupt = dir().path("corrupt.onnx");
+  std::ofstream(corrupt, std::ios::binary) << "garbage\x01\x02\x03";
+  OnnxBuilder b(13, 22);
+  b.input(3, 8, 8);
+  b.node("Conv", {"x", b.weight("c.weight", {4, 3, 3, 3})}, {"c"});
+  b.node("Tanh", {"c"}, {"t"}, "/a/Tanh");
+  b.node("GlobalAveragePool", {"t"}, {"g"});
+  b.node("Flatten", {"g"}, {"f"});
+  b.node("Gemm", {"f", b.weight("fc.weight", {4, 2})}, {"l"});
+  b.node("LogSoftmax", {"l"}, {"y"}, "/b/LogSoftmax");
+  b.output("y", {-1, 2});
+  const std::string unsupported = b.save(dir().path("unsupported.onnx"));
+  const std::string tiny = tiny_model("tiny-for-options.onnx");
+  struct Case {
+    std::string args, message;
+  };
+  const std::vector<Case> cases = {
+      {corrupt, corrupt + ": not a valid ONNX model"},
+      {unsupported, "node '/b/LogSoftmax' (LogSoftmax)"},
+      {unsupported, "node '/a/Tanh' (Tanh)"},
+      {tiny + " --color gray", "--color gray does not fit"},
+      {tiny + " --mean 1,2", "--mean has 2 values"},
+      {tiny + " --resize squash", "--resize"},
+      {tiny + " --labels " + dir().path("no-such-labels.txt"), "no-such-labels.txt"},
+  };
+  for (const Case& c : cases) {
+    const std::string out = dir().path("never.vkcnn");
+    auto r = run(std::string(VKCNN_IMPORT) + " " + c.args + " -o " + out);
+    EXPECT_EQ(r.status, 1) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
+    EXPECT_FALSE(std::filesystem::exists(out)) << c.args;
+  }
+  const std::string out = dir().path("never.onnx");
+  auto r = run(std::string(VKCNN_EXPORT) + " " + corrupt + " -o " + out);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find(corrupt), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace vkcnn

@@ -91,6 +91,8 @@ static void gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GV
 static void gst_vkcnn_classify_finalize (GObject * object);
 static gboolean gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event);
 static gboolean gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query);
+static gboolean gst_vkcnn_classify_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query,
+    GstQuery * query);
 static GstFlowReturn gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf);
 
 static void
@@ -158,6 +160,7 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
   trans_class->generate_output = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_generate_output);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_sink_event);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_query);
+  trans_class->propose_allocation = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_propose_allocation);
   trans_class->passthrough_on_same_caps = FALSE;
 
   GST_DEBUG_CATEGORY_INIT (gst_vkcnn_classify_debug, "vkcnnclassify", 0, "vkcnn classifier");
@@ -410,5 +413,37 @@ gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, G
   GST_DEBUG_OBJECT (self, "latency with %u buffers held: min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT, held,
       GST_TIME_ARGS (min), GST_TIME_ARGS (max));
   gst_query_set_latency (query, live, min, max);
+  return TRUE;
+}
+
+/* The buffers held in flight come out of upstream's pool on top of what downstream keeps, so
+ * upstream is asked for that many more (within a pool's maximum, which cannot be raised). */
+static gboolean
+gst_vkcnn_classify_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query, GstQuery * query)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
+  GstCaps *caps = NULL;
+  GstVideoInfo info;
+
+  if (!GST_BASE_TRANSFORM_CLASS (parent_class)->propose_allocation (trans, decide_query, query))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  guint held = self->max_in_flight - 1;
+  GST_OBJECT_UNLOCK (self);
+  if (held == 0)
+    return TRUE;
+  guint pools = gst_query_get_n_allocation_pools (query);
+  for (guint i = 0; i < pools; i++) {
+    GstBufferPool *pool = NULL;
+    guint size, min, max;
+    gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
+    min = max ? MIN (min + held, max) : min + held;
+    gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
+    if (pool)
+      gst_object_unref (pool);
+  }
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (pools == 0 && caps && gst_video_info_from_caps (&info, caps))
+    gst_query_add_allocation_pool (query, NULL, GST_VIDEO_INFO_SIZE (&info), held, 0);
   return TRUE;
 }

@@ -253,6 +253,30 @@ TEST(ClassifyInFlight, LatencyQueryCountsTheHeldBuffers) {
   }
 }
 
+// Upstream's pool must hold the buffers kept inside on top of what downstream asks for (here
+// nothing: the harness proposes no pool).
+TEST(ClassifyInFlight, AllocationQueryAsksUpstreamForTheHeldBuffers) {
+  const TestModel& model = test_model("inflight-allocation", 79);
+  TestFrame frame = random_frame(GST_VIDEO_FORMAT_NV12, 40, 32, 770);
+  for (guint in_flight : {1u, 3u}) {
+    Harnessed el("model=\"" + model.path + "\" max-in-flight=" + std::to_string(in_flight));
+    const std::string caps_text = caps_string(frame);
+    gst_harness_set_src_caps_str(el.harness, caps_text.c_str());
+    GstCaps* caps = gst_caps_from_string(caps_text.c_str());
+    GstQuery* query = gst_query_new_allocation(caps, TRUE);
+    ASSERT_TRUE(gst_pad_peer_query(el.harness->srcpad, query));
+    guint min = 0, size = 0;
+    if (gst_query_get_n_allocation_pools(query) > 0)
+      gst_query_parse_nth_allocation_pool(query, 0, nullptr, &size, &min, nullptr);
+    EXPECT_EQ(min, in_flight - 1) << "max-in-flight " << in_flight;
+    if (in_flight > 1) {
+      EXPECT_EQ(size, frame.info.size);
+    }
+    gst_query_unref(query);
+    gst_caps_unref(caps);
+  }
+}
+
 TEST(ClassifyInFlight, InvalidMaxInFlightIsRejectedByThePropertySpec) {
   GstElement* element = gst_element_factory_make("vkcnnclassify", nullptr);
   ASSERT_TRUE(element);

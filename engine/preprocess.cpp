@@ -1,10 +1,10 @@
-#include "preprocess.h"
+#include <vkcnn/preprocess.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn {
 namespace {

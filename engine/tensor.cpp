@@ -1,6 +1,6 @@
-#include "tensor.h"
+#include <vkcnn/tensor.h>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "model/forward_plan.h"
-#include "model/frame_queue.h"
-#include "model/scores.h"
-#include "vk/context.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/frame_queue.h>
+#include <vkcnn/model/scores.h>
+#include <vkcnn/vk/context.h>
 
 struct VkcnnDevice {
   std::shared_ptr<vkcnn::Context> ctx;

@@ -5,7 +5,7 @@ uint flat_index() {
   return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * ELEMENTWISE_LOCAL_SIZE;
 }
 
-// Activation kinds (ACT_NONE, ACT_RELU, ...), generated from engine/layers/activations.def.
+// Activation kinds (ACT_NONE, ACT_RELU, ...), generated from engine/include/vkcnn/layers/activations.def.
 #include "activations.glsl"
 
 float activate(uint kind, float x, float slope) {

@@ -1,11 +1,11 @@
 #version 450
-// Frame bytes -> one normalised model input image (C, H, W); engine/preprocess.h states the
+// Frame bytes -> one normalised model input image (C, H, W); engine/include/vkcnn/preprocess.h states the
 // exact semantics (geometry, bilinear sampling, color conversion, normalisation).
 // frame: the frame's bytes read as little-endian uint words (no 8-bit storage needed).
 // dst:   (N, C, H, W) floats; this dispatch writes image p.dst_base / (C*H*W).
 layout(local_size_x = 16, local_size_y = 16) in;
 
-// PixelFormat (engine/preprocess.h): 0 RGB, 1 BGR, 2 RGBA, 3 BGRA, 4 RGBx, 5 BGRx, 6 GRAY8,
+// PixelFormat (engine/include/vkcnn/preprocess.h): 0 RGB, 1 BGR, 2 RGBA, 3 BGRA, 4 RGBx, 5 BGRx, 6 GRAY8,
 // 7 NV12, 8 I420.
 layout(constant_id = 0) const uint FORMAT = 0;
 // ColorOrder of the model input: 0 gray, 1 RGB, 2 BGR.

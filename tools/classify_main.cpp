@@ -15,9 +15,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "image_file.h"
-#include "model/forward_plan.h"
-#include "model/scores.h"
-#include "preprocess.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/scores.h>
+#include <vkcnn/preprocess.h>
 
 namespace {
 

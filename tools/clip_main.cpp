@@ -18,9 +18,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "data_source.h"
-#include "model/json_text.h"
+#include <vkcnn/model/json_text.h>
 #include "idx.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace {
 

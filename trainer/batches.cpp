@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace fs = std::filesystem;

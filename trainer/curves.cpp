@@ -9,7 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 

@@ -5,7 +5,7 @@
 #include "cifar.h"
 #include "idx.h"
 #include "image_folder.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace fs = std::filesystem;

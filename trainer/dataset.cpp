@@ -4,7 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace {

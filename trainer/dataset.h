@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "model/spec.h"
+#include <vkcnn/model/spec.h>
 
 namespace vkcnn::trainer {
 

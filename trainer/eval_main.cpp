@@ -9,10 +9,10 @@
 
 #include "batches.h"
 #include "data_source.h"
-#include "model/forward_plan.h"
-#include "model/scores.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/scores.h>
 #include "report.h"
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <zlib.h>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace {
@@ -55,7 +55,7 @@ std::vector<uint32_t> idx_header(const std::vector<uint8_t>& b, const std::strin
 
 }  // namespace
 
-std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
+std::vector<uint8_t> read_maybe_gzip(const std::string& path, uint64_t max_bytes) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(path + ": no such file");
   // gzread passes files without the gzip magic through unchanged.
@@ -65,10 +65,10 @@ std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
   uint8_t chunk[1 << 16];
   for (;;) {
     // A few KB of gzip can expand to any size: stop at a bound far above any IDX data set.
-    if (out.size() > kMaxIdxBytes) {
+    if (out.size() > max_bytes) {
       gzclose(f);
-      throw Error(path + ": more than " + std::to_string(kMaxIdxBytes >> 20) +
-                  " MiB of data (uncompressed); not an IDX file this reader accepts");
+      throw Error(path + ": more than " + std::to_string(max_bytes) +
+                  " bytes of data (uncompressed); not an IDX file this reader accepts");
     }
     int n = gzread(f, chunk, sizeof chunk);
     if (n < 0) {

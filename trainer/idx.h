@@ -15,7 +15,7 @@ inline constexpr uint64_t kMaxIdxBytes = uint64_t(2) << 30;
 
 // The whole file, decompressed when it starts with the gzip magic. Errors name the path
 // (missing, unreadable, truncated or corrupt gzip stream, more than kMaxIdxBytes).
-std::vector<uint8_t> read_maybe_gzip(const std::string& path);
+std::vector<uint8_t> read_maybe_gzip(const std::string& path, uint64_t max_bytes = kMaxIdxBytes);
 
 // An images file and a labels file: magic, dimensions and sizes checked, counts must agree,
 // labels < classes.size(). Errors name the offending file.

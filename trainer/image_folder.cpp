@@ -8,7 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "image_file.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace fs = std::filesystem;

@@ -9,10 +9,10 @@
 #include <CLI/CLI.hpp>
 
 #include "data_source.h"
-#include "model/model_file.h"
+#include <vkcnn/model/model_file.h>
 #include "progress.h"
 #include "training_run.h"
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "model/init.h"
-#include "vk/check.h"
+#include <vkcnn/model/init.h>
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 

@@ -17,9 +17,9 @@
 #include "curves.h"
 #include "dataset.h"
 #include "report.h"
-#include "train/checkpoint.h"
-#include "train/schedule.h"
-#include "train/training_plan.h"
+#include <vkcnn/train/checkpoint.h>
+#include <vkcnn/train/schedule.h>
+#include <vkcnn/train/training_plan.h>
 
 namespace vkcnn::trainer {
 

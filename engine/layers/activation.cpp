@@ -17,12 +17,12 @@ struct Named {
 };
 constexpr Named kActivations[] = {
 #define VKCNN_ACTIVATION(kind, type, id) {Activation::kind, type},
-#include "layers/activations.def"
+#include <vkcnn/layers/activations.def>
 #undef VKCNN_ACTIVATION
 };
 constexpr Activation kKinds[] = {
 #define VKCNN_ACTIVATION(kind, type, id) Activation::kind,
-#include "layers/activations.def"
+#include <vkcnn/layers/activations.def>
 #undef VKCNN_ACTIVATION
 };
 }  // namespace

@@ -3,11 +3,11 @@
 #pragma once
 #include <optional>
 
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 
-// Maps a model-file type ("relu", ...: engine/layers/activations.def) to the kind; nullopt for
+// Maps a model-file type ("relu", ...: engine/include/vkcnn/layers/activations.def) to the kind; nullopt for
 // anything else.
 std::optional<Activation> activation_from_type(std::string_view type);
 // The model-file type of a kind ("identity" for None).

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "model/json_text.h"
+#include <vkcnn/model/json_text.h>
 
 namespace vkcnn {
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 

@@ -2,7 +2,7 @@
 // Training normalises with the batch's statistics and moves the running ones; inference uses the
 // running statistics (and the graph folds it into the preceding conv where it can, on the host).
 #pragma once
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

@@ -7,7 +7,7 @@
 
 #include "layers/conv2d_winograd.h"
 #include "layers/texel_inputs.h"
-#include "model/json_text.h"
+#include <vkcnn/model/json_text.h>
 
 namespace vkcnn {
 namespace {

@@ -21,7 +21,7 @@
 
 #include "layers/activation.h"
 #include "layers/attributes.h"
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

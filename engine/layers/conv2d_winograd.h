@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include "layers/conv2d.h"
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn::conv2d::winograd {
 

@@ -10,7 +10,7 @@
 
 #include "layers/activation.h"
 #include "layers/conv2d.h"
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

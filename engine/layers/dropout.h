@@ -3,7 +3,7 @@
 // backward regenerates it instead of storing it, and one seed always gives one mask.
 #pragma once
 #include "layers/attributes.h"
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

@@ -1,7 +1,7 @@
 // flatten: (N, C, H, W) -> (N, C*H*W, 1, 1) in (C, H, W) order, PyTorch's nn.Flatten(). NCHW is
 // contiguous, so the output is the input's buffer under another shape: no work in forward.
 #pragma once
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

@@ -1,6 +1,6 @@
 // global_avgpool: the mean of every (n, c) plane, PyTorch's AdaptiveAvgPool2d(1).
 #pragma once
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

@@ -1,4 +1,4 @@
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

@@ -1,7 +1,7 @@
 // maxpool2d: PyTorch's MaxPool2d (kernel, stride, padding as -inf, dilation, ceil_mode).
 #pragma once
 #include "layers/attributes.h"
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 #include "layers/pool2d.h"
 
 namespace vkcnn {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "layers/attributes.h"
-#include "tensor.h"
+#include <vkcnn/tensor.h>
 
 namespace vkcnn {
 

@@ -49,7 +49,7 @@ const std::map<std::string, Factory, std::less<>>& factories() {
          return std::make_unique<BatchNorm2dLayer>(n, a.real("eps", 1e-5), a.real("momentum", 0.1));
        }},
     };
-    // One entry per function of engine/layers/activations.def.
+    // One entry per function of engine/include/vkcnn/layers/activations.def.
     for (Activation kind : activation_kinds())
       t.emplace(std::string(activation_type(kind)),
                 [kind](const Attributes& a, const std::string& n) { return make_activation(a, n, kind); });

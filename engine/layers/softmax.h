@@ -1,6 +1,6 @@
 // softmax over the channel dimension (PyTorch softmax(dim=1)) for every (n, h, w).
 #pragma once
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "vkcnn/shader_ids.h"
-#include "tensor.h"
-#include "vk/context.h"
+#include <vkcnn/shader_ids.h>
+#include <vkcnn/tensor.h>
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn {
 

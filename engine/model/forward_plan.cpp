@@ -1,4 +1,4 @@
-#include "model/forward_plan.h"
+#include <vkcnn/model/forward_plan.h>
 
 #include <algorithm>
 #include <cstring>

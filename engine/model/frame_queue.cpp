@@ -1,6 +1,5 @@
-#include "model/frame_queue.h"
-
-#include "vk/context.h"
+#include <vkcnn/model/frame_queue.h>
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn {
 

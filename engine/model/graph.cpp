@@ -1,4 +1,4 @@
-#include "model/graph.h"
+#include <vkcnn/model/graph.h>
 
 #include <map>
 

@@ -1,4 +1,4 @@
-#include "model/init.h"
+#include <vkcnn/model/init.h>
 
 #include <cmath>
 #include <random>

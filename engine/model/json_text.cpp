@@ -1,9 +1,9 @@
-#include "model/json_text.h"
+#include <vkcnn/model/json_text.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {

@@ -1,11 +1,11 @@
-#include "model/model.h"
+#include <vkcnn/model/model.h>
 
 #include <cmath>
 #include <map>
 #include <optional>
 
 #include "layers/activation.h"
-#include "model/model_file.h"
+#include <vkcnn/model/model_file.h>
 
 namespace vkcnn {
 namespace {

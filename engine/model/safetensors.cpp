@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/json_text.h"
-#include "vk/check.h"
+#include <vkcnn/model/json_text.h>
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::safetensors {
 

@@ -1,4 +1,4 @@
-#include "model/scores.h"
+#include <vkcnn/model/scores.h>
 
 #include <algorithm>
 #include <cmath>

@@ -1,12 +1,12 @@
-#include "model/spec.h"
+#include <vkcnn/model/spec.h>
 
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "model/json_text.h"
-#include "vk/check.h"
+#include <vkcnn/model/json_text.h>
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {

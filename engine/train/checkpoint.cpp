@@ -1,12 +1,12 @@
-#include "train/checkpoint.h"
+#include <vkcnn/train/checkpoint.h>
 
 #include <span>
 
-#include "model/graph.h"
-#include "model/json_text.h"
-#include "model/model_file.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/json_text.h>
+#include <vkcnn/model/model_file.h>
 #include "model/safetensors.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {

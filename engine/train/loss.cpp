@@ -1,6 +1,6 @@
 #include "train/loss.h"
 
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn {
 namespace {

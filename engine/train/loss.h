@@ -3,8 +3,8 @@
 #pragma once
 #include <cstdint>
 
-#include "tensor.h"
-#include "vk/recorder.h"
+#include <vkcnn/tensor.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 

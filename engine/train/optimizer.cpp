@@ -1,11 +1,11 @@
-#include "train/optimizer.h"
+#include <vkcnn/train/optimizer.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 
 #include "layers/activation.h"
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn {
 namespace {

@@ -1,11 +1,11 @@
-#include "train/schedule.h"
+#include <vkcnn/train/schedule.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <numbers>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 

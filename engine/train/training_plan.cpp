@@ -1,9 +1,9 @@
-#include "train/training_plan.h"
+#include <vkcnn/train/training_plan.h>
 
 #include <cstring>
 
 #include "train/loss.h"
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn {
 

@@ -1,10 +1,10 @@
-#include "vk/buffer.h"
+#include <vkcnn/vk/buffer.h>
 
 #include <cstring>
 #include <utility>
 
-#include "vk/context.h"
-#include "vk/recorder.h"
+#include <vkcnn/vk/context.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 

@@ -1,4 +1,4 @@
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 #include <algorithm>
 #include <cctype>

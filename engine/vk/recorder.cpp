@@ -1,6 +1,6 @@
-#include "vk/recorder.h"
+#include <vkcnn/vk/recorder.h>
 
-#include "vk/context.h"
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn {
 namespace {

@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "preprocess.h"
+#include <vkcnn/preprocess.h>
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
 

@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 #include "vk/spirv_bindings.h"
-#include "vkcnn/shader_ids.h"
+#include <vkcnn/shader_ids.h>
 
 namespace vkcnn {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "support/gpu_test.h"
-#include "tensor.h"
+#include <vkcnn/tensor.h>
 
 namespace vkcnn {
 namespace {

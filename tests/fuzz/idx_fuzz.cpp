@@ -5,7 +5,7 @@
 
 #include "file_input.h"
 #include "idx.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string labels = [] {

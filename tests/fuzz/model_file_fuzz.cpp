@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <span>
 
-#include "model/model_file.h"
+#include <vkcnn/model/model_file.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "model/graph.h"
-#include "model/spec.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/spec.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

@@ -5,8 +5,9 @@
 #include <cstring>
 #include <random>
 
-#include "model/frame_queue.h"
-#include "model/init.h"
+#include <vkcnn/model/frame_queue.h>
+#include <vkcnn/model/init.h>
+
 #include "support/gpu_test.h"
 #include "support/tiny_model.h"
 

@@ -1,9 +1,9 @@
 // Architecture specs: what parse_model_spec and Graph accept, and the message for what they don't.
 #include <gtest/gtest.h>
 
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/spec.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/spec.h>
 
 namespace vkcnn {
 namespace {

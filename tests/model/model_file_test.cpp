@@ -7,9 +7,9 @@
 #include <cstring>
 #include <random>
 
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/model_file.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model_file.h>
 #include "model/safetensors.h"
 #include "model/test_files.h"
 

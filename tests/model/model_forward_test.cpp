@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "model/forward_plan.h"
-#include "model/init.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/init.h>
 #include "reference/model.h"
 #include "support/gpu_test.h"
 

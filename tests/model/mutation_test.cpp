@@ -10,11 +10,11 @@
 #include <random>
 #include <regex>
 
-#include "model/forward_plan.h"
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/model.h"
-#include "model/model_file.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model.h>
+#include <vkcnn/model/model_file.h>
 #include "model/safetensors.h"
 #include "model/test_files.h"
 #include "support/gpu_test.h"

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "model/graph.h"
-#include "model/scores.h"
-#include "model/spec.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/scores.h>
+#include <vkcnn/model/spec.h>
 
 namespace vkcnn {
 namespace {

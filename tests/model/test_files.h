@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "support/scratch_dir.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::test {
 

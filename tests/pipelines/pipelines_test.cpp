@@ -22,10 +22,10 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/model_file.h"
-#include "model/spec.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model_file.h>
+#include <vkcnn/model/spec.h>
 
 namespace {
 

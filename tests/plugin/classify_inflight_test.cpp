@@ -38,7 +38,8 @@ void expect_result(GstBuffer* out, const std::vector<double>& expected, guint64 
 void expect_distinct(const std::vector<std::vector<double>>& expected) {
   for (std::size_t i = 1; i < expected.size(); ++i) {
     double diff = 0;
-    for (std::size_t c = 0; c < expected[i].size(); ++c) diff = std::max(diff, std::abs(expected[i][c] - expected[0][c]));
+    for (std::size_t c = 0; c < expected[i].size(); ++c)
+      diff = std::max(diff, std::abs(expected[i][c] - expected[0][c]));
     ASSERT_GT(diff, 1e-2) << "test frames 0 and " << i << " give the same scores";
   }
 }
@@ -92,8 +93,10 @@ TEST(ClassifyInFlight, BuffersLeaveInOrderEachWithItsOwnResult) {
 
 // What leaves the element's source pad, in order: 'B' per buffer, 'E' for EOS.
 GstPadProbeReturn record_output(GstPad*, GstPadProbeInfo* info, gpointer order) {
-  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) *static_cast<std::string*>(order) += 'B';
-  else if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS) *static_cast<std::string*>(order) += 'E';
+  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER)
+    *static_cast<std::string*>(order) += 'B';
+  else if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS)
+    *static_cast<std::string*>(order) += 'E';
   return GST_PAD_PROBE_OK;
 }
 
@@ -228,8 +231,10 @@ TEST(ClassifyInFlight, ModelSwapWhileFramesAreInFlight) {
   for (int i = 0; i < 6; ++i) {
     GstBuffer* out = gst_harness_pull(el.harness);
     EXPECT_EQ(GST_BUFFER_PTS(out), pts_of(i));
-    if (i < 2) expect_result(out, engine_a.probabilities(frames[i]), i, a.name, "old model, frame " + std::to_string(i));
-    else expect_result(out, engine_b.probabilities(frames[i]), i, b.name, "new model, frame " + std::to_string(i));
+    if (i < 2)
+      expect_result(out, engine_a.probabilities(frames[i]), i, a.name, "old model, frame " + std::to_string(i));
+    else
+      expect_result(out, engine_b.probabilities(frames[i]), i, b.name, "new model, frame " + std::to_string(i));
     gst_buffer_unref(out);
   }
   gchar* path = nullptr;

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <thread>
 
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/model_file.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model_file.h>
 #include "plugin_test_support.h"
 
 namespace vkcnn::plugin_test {

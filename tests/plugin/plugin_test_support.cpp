@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "model/init.h"
-#include "model/model_file.h"
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model_file.h>
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
 #include "support/scratch_dir.h"

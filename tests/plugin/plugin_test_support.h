@@ -10,8 +10,8 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
-#include "model/forward_plan.h"
-#include "preprocess.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/preprocess.h>
 #include "vkcnn-meta.h"
 
 namespace vkcnn::plugin_test {

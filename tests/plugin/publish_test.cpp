@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -160,12 +161,18 @@ TEST(VkcnnPublish, BrokerOutageQueuesDropsOldestAndResumesOnTheSamePort) {
 
   ASSERT_TRUE(sub.wait_for(10)) << sub.payloads().size() << " messages";
   ASSERT_TRUE(wait_until_frame(sub, 14));
-  // The broker may deliver the last message before its restart to the subscriber once more: it
-  // never saw the subscriber's PUBACK (QoS 1 is at least once on that leg too). Repeats aside,
-  // every message arrives, in order.
-  auto frames = frames_of(sub.payloads());
-  frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
-  EXPECT_EQ(frames, (std::vector<int>{0, 1, 2, 8, 9, 10, 11, 12, 13, 14}));
+  // After its restart the broker may deliver again any message sent before the outage whose
+  // PUBACK from the subscriber it had not seen yet (QoS 1 is at least once on that leg too; on a
+  // loaded machine that can be several). Repeats aside, every message arrives, in order.
+  std::vector<int> first_arrivals;
+  std::set<int> seen;
+  for (int frame : frames_of(sub.payloads())) {
+    if (seen.insert(frame).second)
+      first_arrivals.push_back(frame);
+    else
+      EXPECT_LT(frame, 3) << "only messages sent before the outage may arrive twice";
+  }
+  EXPECT_EQ(first_arrivals, (std::vector<int>{0, 1, 2, 8, 9, 10, 11, 12, 13, 14}));
 }
 
 TEST(VkcnnPublish, UnreachableBrokerAtStartIsAWarningAndTheStreamFlows) {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "tensor.h"
+#include <vkcnn/tensor.h>
 
 namespace vkcnn::reference {
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "tensor.h"
+#include <vkcnn/tensor.h>
 
 namespace vkcnn::reference {
 

@@ -3,9 +3,9 @@
 #pragma once
 #include <vector>
 
-#include "model/spec.h"
-#include "model/weights.h"
-#include "tensor.h"
+#include <vkcnn/model/spec.h>
+#include <vkcnn/model/weights.h>
+#include <vkcnn/tensor.h>
 
 namespace vkcnn::reference {
 

@@ -1,13 +1,13 @@
 // Double-precision reference of frame preprocessing, written from the words in
-// engine/preprocess.h (geometry, bilinear sampling, BT.601 with nearest chroma, luma, mean/std).
+// engine/include/vkcnn/preprocess.h (geometry, bilinear sampling, BT.601 with nearest chroma, luma, mean/std).
 #pragma once
 #include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "model/spec.h"
-#include <preprocess.h>  // engine/preprocess.h (angle brackets: this file shares its name)
+#include <vkcnn/model/spec.h>
+#include <vkcnn/preprocess.h>
 
 namespace vkcnn::reference {
 

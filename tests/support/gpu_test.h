@@ -10,9 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "layers/layer.h"
-#include "tensor.h"
-#include "vk/context.h"
+#include <vkcnn/layers/layer.h>
+#include <vkcnn/tensor.h>
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn::test {
 

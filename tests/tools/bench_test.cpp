@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/spec.h"
+#include <vkcnn/model/spec.h>
 #include "support/process.h"
 #include "support/tiny_model.h"
 #include "support/scratch_dir.h"

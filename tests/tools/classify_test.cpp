@@ -12,10 +12,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/model_file.h"
-#include "model/scores.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model_file.h>
+#include <vkcnn/model/scores.h>
 #include "reference/model.h"
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"

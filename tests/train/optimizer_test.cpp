@@ -2,7 +2,7 @@
 
 #include "reference/optimizer.h"
 #include "support/gpu_test.h"
-#include "train/optimizer.h"
+#include <vkcnn/train/optimizer.h>
 
 namespace vkcnn {
 namespace {

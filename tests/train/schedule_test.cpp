@@ -3,8 +3,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "train/schedule.h"
-#include "vk/check.h"
+#include <vkcnn/train/schedule.h>
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {

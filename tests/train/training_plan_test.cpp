@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "model/init.h"
-#include "model/model_file.h"
-#include "model/spec.h"
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model_file.h>
+#include <vkcnn/model/spec.h>
 #include "reference/activation.h"
 #include "reference/add.h"
 #include "reference/conv2d.h"
@@ -16,8 +16,8 @@
 #include "reference/maxpool2d.h"
 #include "reference/softmax_cross_entropy.h"
 #include "support/gpu_test.h"
-#include "train/checkpoint.h"
-#include "train/training_plan.h"
+#include <vkcnn/train/checkpoint.h>
+#include <vkcnn/train/training_plan.h>
 
 namespace vkcnn {
 namespace {

@@ -15,7 +15,7 @@
 #include "idx.h"
 #include "image_file.h"
 #include "support/scratch_dir.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace {

@@ -15,7 +15,7 @@
 #include "idx.h"
 #include "image_file.h"
 #include "image_folder.h"
-#include "vk/check.h"
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace {
@@ -147,6 +147,17 @@ TEST(IdxReader, BrokenFilesAreRejectedWithTheFileNamed) {
 
 // 467 x 176025008 x 1795223217 wraps 64 bits around to 784: the header used to pass as 28x28
 // bytes and the reader went on to allocate gigabytes.
+// A few KB of gzip can expand to gigabytes: reading stops at a bound (2 GiB in use; a small one
+// here, so that the test does not need gigabytes of memory).
+TEST(IdxReader, DecompressionStopsAtTheSizeBound) {
+  TempDir dir;
+  const std::string bomb = dir / "bomb.gz";
+  write_bytes(bomb, std::vector<uint8_t>(std::size_t(4) << 20, 0), true);
+  EXPECT_LT(std::filesystem::file_size(bomb), 64u << 10);
+  expect_error([&] { read_maybe_gzip(bomb, 1u << 20); }, {bomb, "more than 1048576 bytes of data (uncompressed)"});
+  EXPECT_EQ(read_maybe_gzip(bomb, 8u << 20).size(), std::size_t(4) << 20);
+}
+
 TEST(IdxReader, DimensionsWhoseProductWrapsAreRejected) {
   TempDir dir;
   const std::string images = dir / "i", labels = dir / "l";

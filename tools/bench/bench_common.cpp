@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "model/graph.h"
-#include "model/init.h"
-#include "model/model_file.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/init.h>
+#include <vkcnn/model/model_file.h>
 
 namespace vkcnn::bench {
 

@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/spec.h"
-#include "model/weights.h"
-#include "preprocess.h"
-#include "vk/context.h"
+#include <vkcnn/model/spec.h>
+#include <vkcnn/model/weights.h>
+#include <vkcnn/preprocess.h>
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn::bench {
 

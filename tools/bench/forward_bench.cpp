@@ -4,8 +4,8 @@
 #include <random>
 
 #include "bench_common.h"
-#include "model/forward_plan.h"
-#include "model/model.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/model.h>
 
 namespace vkcnn::bench {
 namespace {

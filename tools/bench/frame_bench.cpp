@@ -14,10 +14,10 @@
 #include <random>
 
 #include "bench_common.h"
-#include "model/forward_plan.h"
-#include "model/frame_queue.h"
-#include "model/model.h"
-#include "model/scores.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/frame_queue.h>
+#include <vkcnn/model/model.h>
+#include <vkcnn/model/scores.h>
 
 namespace vkcnn::bench {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <sys/resource.h>
 
-#include "layers/layer.h"
+#include <vkcnn/layers/layer.h>
 
 namespace vkcnn::bench {
 namespace {

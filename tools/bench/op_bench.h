@@ -3,8 +3,8 @@
 #pragma once
 #include <string>
 
-#include "tensor.h"
-#include "vk/context.h"
+#include <vkcnn/tensor.h>
+#include <vkcnn/vk/context.h>
 
 namespace vkcnn::bench {
 

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "bench_common.h"
-#include "train/training_plan.h"
+#include <vkcnn/train/training_plan.h>
 
 namespace vkcnn::bench {
 namespace {

@@ -9,8 +9,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <vkcnn/model/model_file.h>
+
 #include "bench_common.h"
-#include "model/model_file.h"
 #include "op_bench.h"
 
 using vkcnn::bench::Options;

@@ -10,10 +10,10 @@
 
 #include <volk.h>
 
-#include "vk/check.h"
-#include "vk/kernel.h"
-#include "vk/owned.h"
-#include "vkcnn/shader_ids.h"
+#include <vkcnn/vk/check.h>
+#include <vkcnn/vk/kernel.h>
+#include <vkcnn/vk/owned.h>
+#include <vkcnn/shader_ids.h>
 
 namespace vkcnn {
 

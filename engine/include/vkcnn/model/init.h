@@ -2,8 +2,8 @@
 #pragma once
 #include <cstdint>
 
-#include "model/graph.h"
-#include "model/weights.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/weights.h>
 
 namespace vkcnn {
 

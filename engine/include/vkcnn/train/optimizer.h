@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "tensor.h"
-#include "vk/recorder.h"
+#include <vkcnn/tensor.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 

@@ -11,8 +11,8 @@
 
 #include <volk.h>
 
-#include "vk/buffer.h"
-#include "vk/kernel.h"
+#include <vkcnn/vk/buffer.h>
+#include <vkcnn/vk/kernel.h>
 
 namespace vkcnn {
 

@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "model/graph.h"
-#include "model/weights.h"
-#include "train/optimizer.h"
-#include "vk/recorder.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/weights.h>
+#include <vkcnn/train/optimizer.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 

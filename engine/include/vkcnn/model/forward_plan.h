@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "model/model.h"
-#include "vk/recorder.h"
+#include <vkcnn/model/model.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 

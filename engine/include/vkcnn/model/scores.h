@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "model/graph.h"
+#include <vkcnn/model/graph.h>
 
 namespace vkcnn {
 

@@ -10,19 +10,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tensor.h"
-#include "vk/check.h"
-#include "vk/context.h"
-#include "vk/recorder.h"
+#include <vkcnn/tensor.h>
+#include <vkcnn/vk/check.h>
+#include <vkcnn/vk/context.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 
 // Values match ACT_* in shaders/common.glsl.
-// The functions of engine/layers/activations.def; the values are the shaders' ACT_* ids.
+// The functions of activations.def (beside this header); the values are the shaders' ACT_* ids.
 enum class Activation : uint32_t {
   None = 0,
 #define VKCNN_ACTIVATION(kind, type, id) kind = id,
-#include "layers/activations.def"
+#include <vkcnn/layers/activations.def>
 #undef VKCNN_ACTIVATION
 };
 

@@ -24,10 +24,10 @@
 #include <cstdint>
 #include <string>
 
-#include "model/spec.h"
-#include "tensor.h"
-#include "vk/buffer.h"
-#include "vk/recorder.h"
+#include <vkcnn/model/spec.h>
+#include <vkcnn/tensor.h>
+#include <vkcnn/vk/buffer.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 

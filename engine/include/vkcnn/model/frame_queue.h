@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "model/forward_plan.h"
-#include "preprocess.h"
-#include "vk/owned.h"
+#include <vkcnn/model/forward_plan.h>
+#include <vkcnn/preprocess.h>
+#include <vkcnn/vk/owned.h>
 
 namespace vkcnn {
 

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/spec.h"
-#include "train/training_plan.h"
+#include <vkcnn/model/spec.h>
+#include <vkcnn/train/training_plan.h>
 
 namespace vkcnn {
 

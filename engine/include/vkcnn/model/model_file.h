@@ -5,9 +5,9 @@
 #include <span>
 #include <string>
 
-#include "model/graph.h"
-#include "model/spec.h"
-#include "model/weights.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/spec.h>
+#include <vkcnn/model/weights.h>
 
 namespace vkcnn {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "layers/layer.h"
-#include "model/spec.h"
+#include <vkcnn/layers/layer.h>
+#include <vkcnn/model/spec.h>
 
 namespace vkcnn {
 

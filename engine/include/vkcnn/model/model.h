@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "model/graph.h"
-#include "model/spec.h"
-#include "model/weights.h"
-#include "tensor.h"
+#include <vkcnn/model/graph.h>
+#include <vkcnn/model/spec.h>
+#include <vkcnn/model/weights.h>
+#include <vkcnn/tensor.h>
 
 namespace vkcnn {
 

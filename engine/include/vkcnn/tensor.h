@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "vk/buffer.h"
-#include "vk/recorder.h"
+#include <vkcnn/vk/buffer.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 

@@ -13,14 +13,26 @@ float activate(uint kind, float x, float slope) {
   if (kind == ACT_RELU6) return clamp(x, 0.0, 6.0);
   if (kind == ACT_LEAKY_RELU) return x >= 0.0 ? x : x * slope;
   if (kind == ACT_SIGMOID) return 1.0 / (1.0 + exp(-x));
+  // 1 - 2 / (e^2|x| + 1): finite for every x (GLSL's tanh may divide inf by inf).
+  if (kind == ACT_TANH) return sign(x) * (1.0 - 2.0 / (exp(2.0 * abs(x)) + 1.0));
+  if (kind == ACT_HARD_SIGMOID) return clamp(x / 6.0 + 0.5, 0.0, 1.0);
+  if (kind == ACT_HARD_SWISH) return x * clamp(x / 6.0 + 0.5, 0.0, 1.0);
+  if (kind == ACT_SILU) return x / (1.0 + exp(-x));
   return x;
 }
 
-// d act / d x, from the input x and the output y (sigmoid is cheaper from y).
+// d act / d x, from the input x and the output y (sigmoid and tanh are cheaper from y).
 float activation_derivative(uint kind, float x, float y, float slope) {
   if (kind == ACT_RELU) return x > 0.0 ? 1.0 : 0.0;
   if (kind == ACT_RELU6) return (x > 0.0 && x < 6.0) ? 1.0 : 0.0;
   if (kind == ACT_LEAKY_RELU) return x >= 0.0 ? 1.0 : slope;
   if (kind == ACT_SIGMOID) return y * (1.0 - y);
+  if (kind == ACT_TANH) return 1.0 - y * y;
+  if (kind == ACT_HARD_SIGMOID) return (x > -3.0 && x < 3.0) ? 1.0 / 6.0 : 0.0;
+  if (kind == ACT_HARD_SWISH) return x <= -3.0 ? 0.0 : (x >= 3.0 ? 1.0 : (2.0 * x + 3.0) / 6.0);
+  if (kind == ACT_SILU) {
+    const float s = 1.0 / (1.0 + exp(-x));
+    return s * (1.0 + x * (1.0 - s));
+  }
   return 1.0;
 }

@@ -1,4 +1,5 @@
-// relu, relu6, leaky_relu, sigmoid: one elementwise op with the function as a parameter.
+// The functions of activations.def (relu, sigmoid, hard_swish, ...): one elementwise op with the
+// function as a parameter.
 // Conv2d and dense can apply the same functions in their epilogue (fused).
 #pragma once
 #include <optional>
@@ -7,8 +8,7 @@
 
 namespace vkcnn {
 
-// Maps a model-file type ("relu", ...: engine/include/vkcnn/layers/activations.def) to the kind; nullopt for
-// anything else.
+// Maps a model-file type ("relu", ...: activations.def) to the kind; nullopt for anything else.
 std::optional<Activation> activation_from_type(std::string_view type);
 // The model-file type of a kind ("identity" for None).
 std::string_view activation_type(Activation kind);

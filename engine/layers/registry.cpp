@@ -9,6 +9,7 @@
 #include "layers/flatten.h"
 #include "layers/global_avgpool.h"
 #include "layers/maxpool2d.h"
+#include "layers/mul.h"
 #include "layers/attributes.h"
 #include "layers/batchnorm2d.h"
 #include "layers/conv2d.h"
@@ -34,6 +35,7 @@ const std::map<std::string, Factory, std::less<>>& factories() {
          return std::make_unique<GlobalAvgPoolLayer>(n);
        }},
       {"add", AddLayer::create},
+      {"mul", MulLayer::create},
       {"flatten", [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
          return std::make_unique<FlattenLayer>(n);
        }},

@@ -62,9 +62,10 @@ TEST(Conv2d, ForwardAppliesFusedActivation) {
   std::mt19937 rng(5);
   for (const std::string& gemm : kGemmKernels)
     for (const Case& k : {kCases[0], kCases[5]}) {  // the GEMM and the depthwise epilogue
-      for (const char* name : {"relu", "relu6", "leaky_relu", "sigmoid"}) {
+      for (Activation kind : activation_kinds()) {
+        const std::string name(activation_type(kind));
         auto layer = make_layer(spec_of(k, gemm), "c1");
-        ASSERT_TRUE(layer->fuse_activation(*activation_from_type(name), 0.2f));
+        ASSERT_TRUE(layer->fuse_activation(kind, 0.2f));
         Data d = random_data(k, rng);
         for (float& v : d.x) v *= 4;  // reach relu6's upper clamp
         auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());

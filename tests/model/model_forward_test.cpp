@@ -79,6 +79,36 @@ TEST(ModelForward, ResidualNetWithBatchnormAndDepthwiseMatchesReference) {
   expect_model_matches_reference(spec, 4, 4);
 }
 
+// A MobileNetV3 / EfficientNet block: hard_swish and silu activations, and a squeeze-and-
+// excitation branch (global pool, 1x1 convs, hard_sigmoid) whose per-channel weights scale the
+// features through mul; tanh on the head.
+TEST(ModelForward, SqueezeExcitationBlockMatchesReference) {
+  auto spec = parse_model_spec(R"({
+    "name": "se-test",
+    "input": {"channels": 3, "height": 15, "width": 13, "color": "rgb"},
+    "layers": [
+      {"type": "conv2d", "name": "stem", "out_channels": 16, "kernel": 3, "stride": 2, "padding": 1},
+      {"type": "hard_swish", "name": "stem_act"},
+      {"type": "conv2d", "name": "dw", "out_channels": 16, "kernel": 3, "padding": 1, "groups": 16},
+      {"type": "silu", "name": "dw_act"},
+      {"type": "global_avgpool", "name": "squeeze"},
+      {"type": "conv2d", "name": "reduce", "out_channels": 4, "kernel": 1},
+      {"type": "relu", "name": "reduce_act"},
+      {"type": "conv2d", "name": "expand", "out_channels": 16, "kernel": 1},
+      {"type": "hard_sigmoid", "name": "gate"},
+      {"type": "mul", "name": "excite", "inputs": ["dw_act", "gate"]},
+      {"type": "conv2d", "name": "project", "out_channels": 8, "kernel": 1},
+      {"type": "tanh", "name": "head_act"},
+      {"type": "global_avgpool", "name": "gap"},
+      {"type": "flatten", "name": "flat"},
+      {"type": "dense", "name": "fc", "out_features": 5},
+      {"type": "softmax", "name": "prob"}
+    ]})",
+                               "se-test");
+  expect_model_matches_reference(spec, 1, 3);
+  expect_model_matches_reference(spec, 3, 4);
+}
+
 // The shipped torchvision layouts, shrunk to 32x32 inputs so the double reference stays quick:
 // every residual add, downsample branch, depthwise block and buffer reuse is exercised.
 TEST(ModelForward, TorchvisionLayoutsMatchReferenceAt32x32) {

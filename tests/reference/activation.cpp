@@ -1,5 +1,6 @@
 #include "reference/activation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,10 @@ double activate(std::string_view type, double x, double slope) {
   if (type == "relu6") return x < 0 ? 0 : (x > 6 ? 6 : x);
   if (type == "leaky_relu") return x >= 0 ? x : slope * x;
   if (type == "sigmoid") return 1 / (1 + std::exp(-x));
+  if (type == "tanh") return std::tanh(x);
+  if (type == "hard_sigmoid") return std::clamp(x / 6 + 0.5, 0.0, 1.0);
+  if (type == "hard_swish") return x * std::clamp(x / 6 + 0.5, 0.0, 1.0);
+  if (type == "silu") return x / (1 + std::exp(-x));
   if (type == "identity" || type.empty()) return x;
   throw std::invalid_argument("reference: unknown activation " + std::string(type));
 }
@@ -22,6 +27,13 @@ double activation_derivative(std::string_view type, double x, double slope) {
   if (type == "sigmoid") {
     double s = 1 / (1 + std::exp(-x));
     return s * (1 - s);
+  }
+  if (type == "tanh") return 1 - std::tanh(x) * std::tanh(x);
+  if (type == "hard_sigmoid") return (x > -3 && x < 3) ? 1.0 / 6 : 0;
+  if (type == "hard_swish") return x <= -3 ? 0 : (x >= 3 ? 1 : (2 * x + 3) / 6);
+  if (type == "silu") {
+    double s = 1 / (1 + std::exp(-x));
+    return s * (1 + x * (1 - s));
   }
   return 1;
 }

@@ -11,6 +11,7 @@
 #include "reference/dense.h"
 #include "reference/global_avgpool.h"
 #include "reference/maxpool2d.h"
+#include "reference/mul.h"
 #include "reference/softmax.h"
 
 namespace vkcnn::reference {
@@ -67,7 +68,8 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
     std::vector<double> bias = a.value("bias", true) ? param(w, l.name + ".bias") : std::vector<double>(m, 0.0);
     return {Shape{x.shape.n, m, 1, 1}, dense_forward(x.shape.n, k, m, x.data, param(w, l.name + ".weight"), bias)};
   }
-  if (t == "relu" || t == "relu6" || t == "leaky_relu" || t == "sigmoid")
+  if (t == "relu" || t == "relu6" || t == "leaky_relu" || t == "sigmoid" || t == "tanh" || t == "hard_sigmoid" ||
+      t == "hard_swish" || t == "silu")
     return {x.shape, activation_forward(t, x.data, a.value("negative_slope", 0.01))};
   if (t == "maxpool2d") {
     auto c = pool_config(a);
@@ -83,6 +85,7 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
                                          param(w, l.name + ".running_var"), param(w, l.name + ".weight"),
                                          param(w, l.name + ".bias"), a.value("eps", 1e-5))};
   if (t == "add") return {x.shape, add_forward(x.data, in[1]->data, a.value("activation", "identity"))};
+  if (t == "mul") return {x.shape, mul_forward(x.shape, x.data, in[1]->data)};
   if (t == "flatten") return {Shape{x.shape.n, static_cast<uint32_t>(x.shape.per_image()), 1, 1}, x.data};
   if (t == "dropout") return x;  // identity at inference
   if (t == "softmax") return {x.shape, softmax_forward(x.shape, x.data)};
@@ -99,7 +102,7 @@ std::vector<double> model_forward(const ModelSpec& spec, const Weights& weights,
   for (const LayerSpec& l : spec.layers) {
     std::vector<const Value*> in;
     if (l.inputs.empty()) {
-      in.assign(l.type == "add" ? 2 : 1, &values.at(previous));
+      in.assign(l.type == "add" || l.type == "mul" ? 2 : 1, &values.at(previous));
     } else {
       for (const std::string& name : l.inputs) in.push_back(&values.at(name));
     }

@@ -1,6 +1,6 @@
-// The training step as a whole: gradients routed through a graph with a fork (residual add),
-// a pool and a final softmax, checked against a double-precision model built from the
-// per-op references; and a resumed run that must match an uninterrupted one bit for bit.
+// The training step as a whole: gradients routed through a graph with a fork (a residual add,
+// a channel gate), a pool and a final softmax, checked against a double-precision model built
+// from the per-op references; and a resumed run that must match an uninterrupted one bit for bit.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,7 +13,9 @@
 #include "reference/add.h"
 #include "reference/conv2d.h"
 #include "reference/dense.h"
+#include "reference/global_avgpool.h"
 #include "reference/maxpool2d.h"
+#include "reference/mul.h"
 #include "reference/softmax_cross_entropy.h"
 #include "support/gpu_test.h"
 #include <vkcnn/train/checkpoint.h>
@@ -101,6 +103,76 @@ TEST(TrainingPlan, OneSgdStepMovesEveryParamByTheReferenceGradient) {
     at += a.size();
   }
   EXPECT_EQ(after.at("f1.weight").dims, (std::vector<int64_t>{5, 36}));
+}
+
+// A squeeze-and-excitation gate: the gradient reaches the features through both of mul's
+// inputs (directly, and through the pooled, gated branch), and through silu and tanh.
+// input (N,1,6,6) -> c1 conv 4x3x3 pad 1 -> silu s1 -> global avgpool -> c2 conv 4x1x1
+// -> tanh g -> mul(s1, g) -> flatten (N,144) -> f1 dense 5 -> softmax
+const char* kGatedNet = R"({
+  "input": {"channels": 1, "height": 6, "width": 6},
+  "layers": [
+    {"type": "conv2d", "name": "c1", "out_channels": 4, "kernel": 3, "padding": 1},
+    {"type": "silu", "name": "s1"},
+    {"type": "global_avgpool"},
+    {"type": "conv2d", "name": "c2", "out_channels": 4, "kernel": 1},
+    {"type": "tanh", "name": "g"},
+    {"type": "mul", "inputs": ["s1", "g"]},
+    {"type": "flatten"},
+    {"type": "dense", "name": "f1", "out_features": 5},
+    {"type": "softmax"}
+  ]})";
+
+double gated_reference_loss(const std::vector<double>& flat, const std::vector<double>& x,
+                            const std::vector<uint32_t>& y, const std::vector<std::size_t>& sizes) {
+  std::vector<std::vector<double>> p;
+  std::size_t at = 0;
+  for (std::size_t s : sizes) p.emplace_back(flat.begin() + at, flat.begin() + at + s), at += s;
+  const reference::Conv2dConfig c1{4, 3, 3, 1, 1, 1, 1, 1, 1, 1}, c2{4, 1, 1, 1, 1, 0, 0, 1, 1, 1};
+  const Shape features{kN, 4, 6, 6}, pooled{kN, 4, 1, 1};
+  auto s1 = reference::activation_forward("silu", reference::conv2d_forward(c1, kIn, x, p[0], p[1]), 0);
+  auto squeezed = reference::global_avgpool_forward(features, s1);
+  auto g = reference::activation_forward("tanh", reference::conv2d_forward(c2, pooled, squeezed, p[2], p[3]), 0);
+  auto gated = reference::mul_forward(features, s1, g);
+  auto logits = reference::dense_forward(kN, 144, 5, gated, p[4], p[5]);
+  return reference::mean_cross_entropy(logits, y, 5, 0.0);
+}
+
+TEST(TrainingPlan, GradientsFlowThroughBothInputsOfAChannelGate) {
+  ModelSpec spec = parse_model_spec(kGatedNet, "gated-net");
+  Weights w = initialize_weights(Graph(spec), 7);
+  std::mt19937 rng(13);
+  auto x = test::random_floats(kIn.count(), rng);
+  std::vector<uint32_t> y{2, 0, 3};
+
+  TrainingOptions options;
+  options.batch = kN;
+  options.optimizer.momentum = 0;  // plain SGD with lr 1: param_after = param - grad
+  TrainingPlan plan(test::context(), spec, w, options, "gated-net");
+  std::vector<double> flat;
+  std::vector<std::size_t> sizes;
+  for (const char* name : kParamNames) {
+    const auto& v = w.at(name).values;
+    flat.insert(flat.end(), v.begin(), v.end());
+    sizes.push_back(v.size());
+  }
+  const double ref_loss = gated_reference_loss(flat, test::to_double(x), y, sizes);
+  BatchResult step = plan.train_step(x, y, 1.0);
+  EXPECT_NEAR(step.loss_sum / kN, ref_loss, 1e-4 * std::abs(ref_loss)) << "train_step() loss";
+
+  auto numeric = test::numeric_gradient(
+      [&](const std::vector<double>& v) { return gated_reference_loss(v, test::to_double(x), y, sizes); }, flat);
+  Weights after = plan.weights();
+  std::size_t at = 0;
+  for (const char* name : kParamNames) {
+    const auto& b = w.at(name).values;
+    const auto& a = after.at(name).values;
+    std::vector<float> grad(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) grad[i] = b[i] - a[i];
+    std::vector<double> expected(numeric.begin() + at, numeric.begin() + at + a.size());
+    EXPECT_CLOSE_TO_REFERENCE(grad, expected, test::kBackwardTolerance, std::string(name) + " gradient");
+    at += a.size();
+  }
 }
 
 // Batchnorm (running statistics), dropout (per-step seeds) and AdamW (moments, bias correction

@@ -1,5 +1,6 @@
-// The engine objects behind the element: Context, Model + ForwardPlan, Preprocessor and one
-// recorded command buffer per (model, caps). No GStreamer logic here beyond reading frames.
+// The engine objects behind the element: Context, Model + ForwardPlan, and a FrameQueue (frame
+// slots with their recorded command buffers) per (model, caps). No GStreamer logic here beyond
+// reading frames.
 #include "classify_engine.h"
 
 #include <chrono>
@@ -10,8 +11,8 @@
 #include <vector>
 
 #include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/frame_queue.h>
 #include <vkcnn/model/scores.h>
-#include <vkcnn/preprocess.h>
 #include <vkcnn/vk/context.h>
 
 struct VkcnnDevice {
@@ -28,10 +29,7 @@ struct VkcnnModel {
 
 struct VkcnnPass {
   VkcnnModel* model;
-  std::unique_ptr<vkcnn::Preprocessor> pre;
-  vkcnn::Buffer readback;  // (1, classes) floats
-  std::unique_ptr<vkcnn::Recorder> rec;
-  std::vector<float> output;
+  std::unique_ptr<vkcnn::FrameQueue> frames;
   // Accumulated microseconds, for the timing summary.
   uint64_t runs = 0;
   double copy_us = 0, submit_us = 0, gpu_preprocess_us = 0, gpu_forward_us = 0;
@@ -159,46 +157,53 @@ gboolean vkcnn_model_outputs_probabilities(const VkcnnModel* model) {
   return vkcnn::outputs_probabilities(model->model->graph());
 }
 
-VkcnnPass* vkcnn_pass_new(VkcnnModel* model, const GstVideoInfo* info, gchar** error) {
+VkcnnPass* vkcnn_pass_new(VkcnnModel* model, const GstVideoInfo* info, guint slots, gchar** error) {
   return guarded(error, [&]() -> VkcnnPass* {
-    vkcnn::Context& ctx = *model->ctx;
-    const vkcnn::ForwardPlan& plan = *model->plan;
     auto pass = std::make_unique<VkcnnPass>();
     pass->model = model;
-    pass->pre = std::make_unique<vkcnn::Preprocessor>(ctx, model->model->spec().input, frame_layout(info));
-    if (!pass->pre->frame_memory()) throw vkcnn::Error("the Vulkan device offers no host-visible memory for frames");
-    pass->output.resize(plan.output().shape.count());
-    pass->readback = vkcnn::Buffer(ctx, pass->output.size() * sizeof(float), vkcnn::MemoryKind::Readback);
-    pass->rec = std::make_unique<vkcnn::Recorder>(ctx);
-    pass->rec->begin();
-    pass->pre->record(*pass->rec, plan.input(), 0);
-    pass->rec->mark("preprocess");
-    plan.record(*pass->rec);
-    pass->rec->copy(*plan.output().buffer, pass->readback, pass->readback.bytes());
-    pass->rec->end();
+    pass->frames = std::make_unique<vkcnn::FrameQueue>(*model->model, *model->plan, frame_layout(info), slots);
     return pass.release();
   });
 }
 
 void vkcnn_pass_free(VkcnnPass* pass) { delete pass; }
 
-gboolean vkcnn_pass_run(VkcnnPass* pass, const GstVideoFrame* frame, gfloat* scores, gchar** error) {
-  return guarded(error, [&]() -> gboolean {
+guint vkcnn_pass_slots(const VkcnnPass* pass) { return pass->frames->slots(); }
+
+gboolean vkcnn_pass_full(const VkcnnPass* pass) { return pass->frames->full(); }
+
+guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gchar** error) {
+  return guarded(error, [&]() -> guint64 {
     auto t0 = std::chrono::steady_clock::now();
-    copy_frame(frame, pass->pre->layout(), static_cast<std::byte*>(pass->pre->frame_memory()));
+    copy_frame(frame, pass->frames->layout(), static_cast<std::byte*>(pass->frames->frame_memory()));
     pass->copy_us += micros_since(t0);
     auto t1 = std::chrono::steady_clock::now();
-    pass->rec->submit_and_wait();
-    pass->readback.read(std::as_writable_bytes(std::span(pass->output)));
+    guint64 ticket = pass->frames->submit();
     pass->submit_us += micros_since(t1);
+    return ticket;
+  });
+}
+
+gboolean vkcnn_pass_wait(VkcnnPass* pass, guint64 ticket, gfloat* scores, gchar** error) {
+  return guarded(error, [&]() -> gboolean {
+    auto t0 = std::chrono::steady_clock::now();
+    vkcnn::FrameQueue::Result r = pass->frames->wait(ticket);
+    pass->submit_us += micros_since(t0);
     ++pass->runs;
     // Sections: "preprocess" (upload copy + preprocessing), then one per layer.
-    auto sections = pass->rec->section_times();
-    for (std::size_t i = 0; i < sections.size(); ++i)
-      (i == 0 ? pass->gpu_preprocess_us : pass->gpu_forward_us) += sections[i].second * 1e3;
-    auto p = vkcnn::probabilities(pass->model->model->graph(), pass->output);
+    for (std::size_t i = 0; i < r.sections.size(); ++i)
+      (i == 0 ? pass->gpu_preprocess_us : pass->gpu_forward_us) += r.sections[i].second * 1e3;
+    auto p = vkcnn::probabilities(pass->model->model->graph(), r.output);
     std::memcpy(scores, p.data(), p.size() * sizeof(float));
     return TRUE;
+  });
+}
+
+void vkcnn_pass_discard(VkcnnPass* pass) {
+  // A device lost while flushing leaves nothing in flight to wait for; the next submit reports it.
+  guarded(nullptr, [&] {
+    pass->frames->discard();
+    return 0;
   });
 }
 

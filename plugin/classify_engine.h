@@ -13,8 +13,9 @@ G_BEGIN_DECLS
 typedef struct VkcnnDevice VkcnnDevice;
 /* A loaded model with its batch-1 forward plan; may be loaded on any thread. */
 typedef struct VkcnnModel VkcnnModel;
-/* What classifying frames of one format needs for one model: the preprocessor and one command
- * buffer (frame upload, preprocessing, forward pass, readback) recorded once. */
+/* What classifying frames of one format needs for one model: per slot, the frame's upload
+ * buffer, a readback buffer and one command buffer (preprocessing, forward pass, readback)
+ * recorded once, so that up to `slots` frames can be in flight on the GPU at once. */
 typedef struct VkcnnPass VkcnnPass;
 
 /* device: index or name substring; NULL or "" = the engine's default choice. */
@@ -33,17 +34,26 @@ const gchar *vkcnn_model_path (const VkcnnModel * model);
 guint vkcnn_model_classes (const VkcnnModel * model);
 /* The model's own label of a class, or NULL when the model has fewer labels. */
 const gchar *vkcnn_model_label (const VkcnnModel * model, guint class_id);
-/* Whether the model ends in softmax; when not, vkcnn_pass_run applies it on the host. */
+/* Whether the model ends in softmax; when not, vkcnn_pass_wait applies it on the host. */
 gboolean vkcnn_model_outputs_probabilities (const VkcnnModel * model);
 
-/* Only one pass per model may run at a time (they share the model's plan). */
-VkcnnPass *vkcnn_pass_new (VkcnnModel * model, const GstVideoInfo * info, gchar ** error);
+/* Only one pass per model may run at a time (they share the model's plan). slots >= 1. */
+VkcnnPass *vkcnn_pass_new (VkcnnModel * model, const GstVideoInfo * info, guint slots, gchar ** error);
+/* Waits for the frames still in flight, then frees the pass. */
 void vkcnn_pass_free (VkcnnPass * pass);
-/* Copies the mapped frame into the upload buffer, submits, waits, and writes one probability per
- * class into scores. */
-gboolean vkcnn_pass_run (VkcnnPass * pass, const GstVideoFrame * frame, gfloat * scores, gchar ** error);
-/* Mean microseconds per run so far: host-side frame copy, whole GPU submit+wait, and (only with
- * VKCNN_PROFILE=1, else 0) the GPU's preprocessing and forward-pass sections. */
+guint vkcnn_pass_slots (const VkcnnPass * pass);
+/* Whether every slot holds a frame in flight (vkcnn_pass_wait for one before submitting). */
+gboolean vkcnn_pass_full (const VkcnnPass * pass);
+/* Copies the mapped frame into a free slot and submits it without waiting. Returns the frame's
+ * ticket (tickets count from 1), or 0 with *error set. */
+guint64 vkcnn_pass_submit (VkcnnPass * pass, const GstVideoFrame * frame, gchar ** error);
+/* Waits for the ticket's frame and writes one probability per class into scores. */
+gboolean vkcnn_pass_wait (VkcnnPass * pass, guint64 ticket, gfloat * scores, gchar ** error);
+/* Waits for every frame in flight and drops their results (a flush). */
+void vkcnn_pass_discard (VkcnnPass * pass);
+/* Mean microseconds per frame so far: host-side frame copy, the time the host spent in submit
+ * and in waiting for the GPU, and (only with VKCNN_PROFILE=1, else 0) the GPU's preprocessing
+ * and forward-pass sections. */
 void vkcnn_pass_timing (const VkcnnPass * pass, guint64 * runs, gdouble * copy_us, gdouble * submit_us,
     gdouble * gpu_preprocess_us, gdouble * gpu_forward_us);
 

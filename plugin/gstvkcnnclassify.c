@@ -23,6 +23,12 @@
  * unchanged. With #GstVkcnnClassify:smoothing s > 0, each classified frame's probabilities p
  * update an average a <- s * a + (1 - s) * p (a starts as the first p), and a is reported.
  *
+ * Up to #GstVkcnnClassify:max-in-flight frames are on the GPU at once: a buffer is copied into a
+ * free slot and submitted, and the oldest leaves (in order, with its own result) once that many
+ * are in flight, or at EOS and before any other serialized event. A flush drops them, after the
+ * GPU is done with them. max-in-flight - 1 buffers stay inside between input buffers, which the
+ * LATENCY query reports; with 1 every frame is finished before its push returns.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 -m v4l2src ! videoconvert ! vkcnnclassify model=fmnist.vkcnn post-messages=true \
@@ -51,6 +57,7 @@ enum
   PROP_SMOOTHING,
   PROP_POST_MESSAGES,
   PROP_RESULTS_FILE,
+  PROP_MAX_IN_FLIGHT,
 };
 
 #define DEFAULT_PROP_MODEL NULL
@@ -62,6 +69,9 @@ enum
 #define DEFAULT_PROP_SMOOTHING 0.0
 #define DEFAULT_PROP_POST_MESSAGES FALSE
 #define DEFAULT_PROP_RESULTS_FILE NULL
+#define DEFAULT_PROP_MAX_IN_FLIGHT 2
+/* Each slot holds a copy of the frame in GPU-visible memory; more than a few only add latency. */
+#define MAX_PROP_MAX_IN_FLIGHT 16
 
 #define VKCNN_CLASSIFY_CAPS GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }")
 
@@ -80,6 +90,10 @@ static void gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GV
     GParamSpec * pspec);
 static void gst_vkcnn_classify_finalize (GObject * object);
 static gboolean gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event);
+static gboolean gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query);
+static gboolean gst_vkcnn_classify_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query,
+    GstQuery * query);
+static GstFlowReturn gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf);
 
 static void
 gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
@@ -126,6 +140,12 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
       g_param_spec_string ("results-file", "Results file", "Write one JSON object per frame to this file "
           "(JSON lines, flushed per frame); opened at start", DEFAULT_PROP_RESULTS_FILE,
           rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_IN_FLIGHT,
+      g_param_spec_uint ("max-in-flight", "Max in flight", "Frames that may be on the GPU at once: the "
+          "copy of the next frame overlaps the inference of the previous ones, and max-in-flight - 1 "
+          "buffers stay inside the element between input buffers (added latency, reported to live "
+          "pipelines). 1: every frame is classified before the next comes in", 1, MAX_PROP_MAX_IN_FLIGHT,
+          DEFAULT_PROP_MAX_IN_FLIGHT, rw | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier", "Filter/Analyzer/Video",
       "Classifies every frame with a CNN running on the GPU through Vulkan and attaches the labels as metadata",
@@ -137,7 +157,10 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_stop);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_set_caps);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_transform_ip);
+  trans_class->generate_output = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_generate_output);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_sink_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_query);
+  trans_class->propose_allocation = GST_DEBUG_FUNCPTR (gst_vkcnn_classify_propose_allocation);
   trans_class->passthrough_on_same_caps = FALSE;
 
   GST_DEBUG_CATEGORY_INIT (gst_vkcnn_classify_debug, "vkcnnclassify", 0, "vkcnn classifier");
@@ -151,6 +174,9 @@ gst_vkcnn_classify_init (GstVkcnnClassify * self)
   self->interval = DEFAULT_PROP_INTERVAL;
   self->smoothing = DEFAULT_PROP_SMOOTHING;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
+  self->max_in_flight = DEFAULT_PROP_MAX_IN_FLIGHT;
+  self->frame_duration = GST_CLOCK_TIME_NONE;
+  g_queue_init (&self->waiting);
   /* In place, and never passthrough: every buffer gets metadata, pixels stay as they are. */
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
@@ -263,6 +289,10 @@ gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue *
       g_free (self->results_path);
       self->results_path = g_value_dup_string (value);
       break;
+    case PROP_MAX_IN_FLIGHT:
+      /* Used when the slots are made (caps, model change); the frames in flight go by the slots. */
+      self->max_in_flight = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -304,6 +334,9 @@ gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_RESULTS_FILE:
       g_value_set_string (value, self->results_path);
       break;
+    case PROP_MAX_IN_FLIGHT:
+      g_value_set_uint (value, self->max_in_flight);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -311,11 +344,36 @@ gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value
   GST_OBJECT_UNLOCK (self);
 }
 
+/* GstBaseTransform treats an element with transform_ip as in place and not passthrough; the
+ * work itself is done in generate_output, which never calls this. */
+static GstFlowReturn
+gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  GST_ERROR_OBJECT (trans, "transform_ip is not used: generate_output handles every buffer");
+  return GST_FLOW_NOT_SUPPORTED;
+}
+
 static gboolean
 gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   const gchar *stream_id = NULL;
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_STOP:
+      /* The frames inside the element belong to before the seek. */
+      gst_vkcnn_classify_discard (self);
+      break;
+    default:
+      /* A serialized event (EOS, segment, caps, gap, ...) must not overtake the buffers that came
+       * in before it, so those leave first, each with its result. */
+      if (GST_EVENT_IS_SERIALIZED (event)) {
+        GstFlowReturn ret = gst_vkcnn_classify_drain (self);
+        if (ret != GST_FLOW_OK)
+          GST_DEBUG_OBJECT (self, "draining before %s: %s", GST_EVENT_TYPE_NAME (event), gst_flow_get_name (ret));
+      }
+      break;
+  }
   /* Serialized with the buffers: the id belongs to the frames that follow. */
   if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
     gst_event_parse_stream_start (event, &stream_id);
@@ -323,4 +381,69 @@ gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
     self->stream_id = g_strdup (stream_id);
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* The buffers held between input buffers delay the output by that many frame durations. */
+static gboolean
+gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
+  gboolean live;
+  GstClockTime min, max;
+
+  if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction, query))
+    return FALSE;
+  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return TRUE;
+  gst_query_parse_latency (query, &live, &min, &max);
+  GST_OBJECT_LOCK (self);
+  guint held = self->max_in_flight - 1;
+  GstClockTime duration = self->frame_duration;
+  GST_OBJECT_UNLOCK (self);
+  if (held == 0)
+    return TRUE;
+  if (GST_CLOCK_TIME_IS_VALID (duration)) {
+    min += held * duration;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += held * duration;
+  } else {
+    /* Without a framerate, a held buffer waits for the next one, however long that takes. */
+    max = GST_CLOCK_TIME_NONE;
+  }
+  GST_DEBUG_OBJECT (self, "latency with %u buffers held: min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT, held,
+      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  gst_query_set_latency (query, live, min, max);
+  return TRUE;
+}
+
+/* The buffers held in flight come out of upstream's pool on top of what downstream keeps, so
+ * upstream is asked for that many more (within a pool's maximum, which cannot be raised). */
+static gboolean
+gst_vkcnn_classify_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query, GstQuery * query)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
+  GstCaps *caps = NULL;
+  GstVideoInfo info;
+
+  if (!GST_BASE_TRANSFORM_CLASS (parent_class)->propose_allocation (trans, decide_query, query))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  guint held = self->max_in_flight - 1;
+  GST_OBJECT_UNLOCK (self);
+  if (held == 0)
+    return TRUE;
+  guint pools = gst_query_get_n_allocation_pools (query);
+  for (guint i = 0; i < pools; i++) {
+    GstBufferPool *pool = NULL;
+    guint size, min, max;
+    gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
+    min = max ? MIN (min + held, max) : min + held;
+    gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
+    if (pool)
+      gst_object_unref (pool);
+  }
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (pools == 0 && caps && gst_video_info_from_caps (&info, caps))
+    gst_query_add_allocation_pool (query, NULL, GST_VIDEO_INFO_SIZE (&info), held, 0);
+  return TRUE;
 }

@@ -29,6 +29,7 @@ struct _GstVkcnnClassify {
   gdouble smoothing;
   gboolean post_messages;
   gchar *results_path;
+  guint max_in_flight;
 
   /* Between start and stop. device and pending are shared with set_property (object lock);
    * the rest belongs to the streaming thread. */
@@ -41,16 +42,35 @@ struct _GstVkcnnClassify {
 
   VkcnnModel *model;
   const gchar **labels;       /* one interned label per class of model */
-  VkcnnPass *pass;            /* for (model, info) */
+  VkcnnPass *pass;            /* for (model, info), with max_in_flight slots */
   GstVideoInfo info;
   gboolean have_info;
+  GstClockTime frame_duration;  /* from the caps' framerate (object lock; for the LATENCY query) */
   guint64 frames;             /* frames seen since start */
+  GQueue waiting;             /* of VkcnnWaitingFrame: frames submitted or behind one that is, oldest first */
+  guint classifying;          /* how many of them hold a ticket */
+  gboolean classified_any;    /* a frame was submitted for classification since the result was cleared */
+  guint64 classified_frame;   /* the number of the last one */
   gfloat *scores;             /* this frame's probabilities, per class */
   gfloat *smoothed;           /* moving average across classified frames, per class */
   VkcnnResult result;         /* the last classification */
   FILE *results_file;
   gchar *stream_id;           /* the last stream-start event's, for the JSON lines */
 };
+
+/* A buffer inside the element: submitted to the GPU (ticket > 0), or waiting for the result of
+ * the classified frame before it (ticket 0: frames between two classified ones by interval). */
+typedef struct {
+  GstBuffer *buffer;          /* writable, owned */
+  guint64 number;
+  guint64 ticket;
+  gint64 submitted_us;        /* monotonic clock, when its copy started */
+  /* The settings when it came in, so a change applies from the next buffer as before. */
+  guint top_k;
+  gfloat threshold;
+  gfloat smoothing;
+  gboolean post;
+} VkcnnWaitingFrame;
 
 GST_ELEMENT_REGISTER_DECLARE (vkcnnclassify);
 
@@ -59,7 +79,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_vkcnn_classify_debug);
 gboolean gst_vkcnn_classify_start (GstBaseTransform * trans);
 gboolean gst_vkcnn_classify_stop (GstBaseTransform * trans);
 gboolean gst_vkcnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps * outcaps);
-GstFlowReturn gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf);
+GstFlowReturn gst_vkcnn_classify_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf);
+/* Finishes every frame inside the element and pushes it (before a serialized event, EOS). */
+GstFlowReturn gst_vkcnn_classify_drain (GstVkcnnClassify * self);
+/* Drops every frame inside the element, after the GPU is done with them (flush). */
+void gst_vkcnn_classify_discard (GstVkcnnClassify * self);
 /* Lines of a labels file, or NULL with *error set to a message naming the file. */
 gchar **gst_vkcnn_classify_read_labels (const gchar * path, gchar ** error);
 

@@ -1,5 +1,6 @@
-/* vkcnnclassify's streaming side: start/stop, caps, and the per-frame work. Property handling
- * and the element's documentation are in gstvkcnnclassify.c. */
+/* vkcnnclassify's streaming side: start/stop, caps, and the per-frame work with frames in
+ * flight (submitted in generate_output, finished oldest first). Property handling, events,
+ * queries and the element's documentation are in gstvkcnnclassify.c. */
 #include "gstvkcnnclassify.h"
 
 #include <errno.h>
@@ -91,6 +92,7 @@ free_pass (GstVkcnnClassify * self)
   gdouble copy, submit, gpu_pre, gpu_fwd;
   if (!self->pass)
     return;
+  gst_vkcnn_classify_discard (self);
   vkcnn_pass_timing (self->pass, &runs, &copy, &submit, &gpu_pre, &gpu_fwd);
   GST_INFO_OBJECT (self, "%" G_GUINT64_FORMAT " frames classified; mean per frame: frame copy %.1f us, "
       "GPU submit+wait %.1f us (with VKCNN_PROFILE=1: GPU preprocess %.1f us, forward %.1f us)", runs, copy,
@@ -107,7 +109,10 @@ static gboolean
 adopt_model (GstVkcnnClassify * self, VkcnnModel * model, gchar ** error)
 {
   VkcnnPass *pass = NULL;
-  if (self->have_info && !(pass = vkcnn_pass_new (model, &self->info, error))) {
+  GST_OBJECT_LOCK (self);
+  guint slots = self->max_in_flight;
+  GST_OBJECT_UNLOCK (self);
+  if (self->have_info && !(pass = vkcnn_pass_new (model, &self->info, slots, error))) {
     vkcnn_model_free (model);
     return FALSE;
   }
@@ -119,6 +124,7 @@ adopt_model (GstVkcnnClassify * self, VkcnnModel * model, gchar ** error)
   self->scores = g_renew (gfloat, self->scores, classes);
   self->smoothed = g_renew (gfloat, self->smoothed, classes);
   vkcnn_result_clear (&self->result);
+  self->classified_any = FALSE;
   GST_INFO_OBJECT (self, "using model %s (%u classes)", vkcnn_model_name (model), classes);
   return TRUE;
 }
@@ -171,6 +177,7 @@ gst_vkcnn_classify_start (GstBaseTransform * trans)
   GST_OBJECT_UNLOCK (self);
   self->results_file = results;
   self->frames = 0;
+  self->classified_any = FALSE;
   self->have_info = FALSE;
   if (!adopt_model (self, model, &error) || !resolve_labels (self, &error)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error), (NULL));
@@ -240,42 +247,24 @@ gst_vkcnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("Could not parse the input caps"), (NULL));
     return FALSE;
   }
+  /* A renegotiation with the same caps keeps the pass and the frames in flight in it. */
+  if (self->pass && self->have_info && gst_video_info_is_equal (&info, &self->info))
+    return TRUE;
+  if (gst_vkcnn_classify_drain (self) != GST_FLOW_OK)
+    GST_DEBUG_OBJECT (self, "frames of the previous caps were not all pushed");
   free_pass (self);
   self->info = info;
   self->have_info = TRUE;
-  if (self->model && !(self->pass = vkcnn_pass_new (self->model, &info, &error))) {
+  GST_OBJECT_LOCK (self);
+  self->frame_duration = GST_VIDEO_INFO_FPS_N (&info) > 0 ? gst_util_uint64_scale_int (GST_SECOND,
+      GST_VIDEO_INFO_FPS_D (&info), GST_VIDEO_INFO_FPS_N (&info)) : GST_CLOCK_TIME_NONE;
+  guint slots = self->max_in_flight;
+  GST_OBJECT_UNLOCK (self);
+  if (self->model && !(self->pass = vkcnn_pass_new (self->model, &info, slots, &error))) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", error), (NULL));
     g_free (error);
     return FALSE;
   }
-  return TRUE;
-}
-
-/* Runs the model on this frame and updates the moving average and the result. */
-static gboolean
-classify (GstVkcnnClassify * self, GstBuffer * buf, guint64 number, guint top_k, gfloat threshold,
-    gfloat smoothing, gchar ** error)
-{
-  GstVideoFrame frame;
-  if (!gst_video_frame_map (&frame, &self->info, buf, GST_MAP_READ)) {
-    *error = g_strdup ("could not map the video frame for reading");
-    return FALSE;
-  }
-  gint64 t0 = g_get_monotonic_time ();
-  gboolean ok = vkcnn_pass_run (self->pass, &frame, self->scores, error);
-  guint64 us = (guint64) (g_get_monotonic_time () - t0);
-  gst_video_frame_unmap (&frame);
-  if (!ok)
-    return FALSE;
-
-  /* The average is kept even with smoothing 0 (where it equals the scores), so turning
-   * smoothing on mid-stream continues from the current scores. */
-  guint classes = vkcnn_model_classes (self->model);
-  for (guint i = 0; i < classes; i++)
-    self->smoothed[i] = self->result.valid ? smoothing * self->smoothed[i] + (1.0f - smoothing) * self->scores[i]
-        : self->scores[i];
-  vkcnn_result_set (&self->result, self->smoothed, classes, self->labels, top_k, threshold, number, us,
-      g_intern_string (vkcnn_model_name (self->model)));
   return TRUE;
 }
 
@@ -292,20 +281,122 @@ post_result (GstVkcnnClassify * self, GstBuffer * buf)
       vkcnn_result_message (&self->result, GST_OBJECT (self), pts, stream_time, running_time));
 }
 
-GstFlowReturn
-gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+/* The frame's result is in: updates the moving average and the result (classified frames),
+ * then attaches it, posts it and writes its JSON line. */
+static GstFlowReturn
+finish (GstVkcnnClassify * self, VkcnnWaitingFrame * f)
 {
-  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   gchar *error = NULL;
+  if (f->ticket) {
+    gboolean ok = vkcnn_pass_wait (self->pass, f->ticket, self->scores, &error);
+    self->classifying--;
+    if (!ok)
+      goto engine_failed;
+    /* The average is kept even with smoothing 0 (where it equals the scores), so turning
+     * smoothing on mid-stream continues from the current scores. */
+    guint classes = vkcnn_model_classes (self->model);
+    for (guint i = 0; i < classes; i++)
+      self->smoothed[i] = self->result.valid ? f->smoothing * self->smoothed[i] + (1.0f - f->smoothing) *
+          self->scores[i] : self->scores[i];
+    vkcnn_result_set (&self->result, self->smoothed, classes, self->labels, f->top_k, f->threshold, f->number,
+        (guint64) (g_get_monotonic_time () - f->submitted_us), g_intern_string (vkcnn_model_name (self->model)));
+    if (f->post)
+      post_result (self, f->buffer);
+  }
+  vkcnn_result_attach (&self->result, f->buffer, &self->info);
+  if (self->results_file) {
+    VkcnnFrameInfo frame = { self->stream_id, GST_BUFFER_PTS (f->buffer), f->number, g_get_real_time (),
+      GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info) };
+    if (!vkcnn_result_write_json (&self->result, &frame, self->results_file))
+      goto write_failed;
+  }
+  return GST_FLOW_OK;
 
+  /* ERRORS */
+engine_failed:
+  GST_ELEMENT_ERROR (self, LIBRARY, FAILED, ("%s", error), (NULL));
+  g_free (error);
+  return GST_FLOW_ERROR;
+write_failed:
+  GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write to the results file: %s", g_strerror (errno)),
+      (NULL));
+  return GST_FLOW_ERROR;
+}
+
+/* Takes the oldest frame out, finishes it and hands its buffer over in *out (NULL on error). */
+static GstFlowReturn
+finish_oldest (GstVkcnnClassify * self, GstBuffer ** out)
+{
+  VkcnnWaitingFrame *f = g_queue_pop_head (&self->waiting);
+  GstFlowReturn ret = finish (self, f);
+  *out = ret == GST_FLOW_OK ? f->buffer : NULL;
+  if (ret != GST_FLOW_OK)
+    gst_buffer_unref (f->buffer);
+  g_free (f);
+  return ret;
+}
+
+GstFlowReturn
+gst_vkcnn_classify_drain (GstVkcnnClassify * self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstBuffer *out;
+  while (!g_queue_is_empty (&self->waiting)) {
+    GstFlowReturn r = finish_oldest (self, &out);
+    /* After an error the rest still gets its result, but only the first failure is returned. */
+    if (r == GST_FLOW_OK)
+      r = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+    if (ret == GST_FLOW_OK)
+      ret = r;
+  }
+  return ret;
+}
+
+void
+gst_vkcnn_classify_discard (GstVkcnnClassify * self)
+{
+  VkcnnWaitingFrame *f;
+  if (self->pass)
+    vkcnn_pass_discard (self->pass);    /* nothing is freed while the GPU still reads it */
+  while ((f = g_queue_pop_head (&self->waiting))) {
+    gst_buffer_unref (f->buffer);
+    g_free (f);
+  }
+  self->classifying = 0;
+  /* The next classification is due by the last result that came out, not by a dropped frame. */
+  self->classified_any = self->result.valid;
+  self->classified_frame = self->result.frame;
+}
+
+/* Copies the frame to a free slot and submits it. */
+static gboolean
+submit (GstVkcnnClassify * self, VkcnnWaitingFrame * f, gchar ** error)
+{
+  GstVideoFrame frame;
+  if (!gst_video_frame_map (&frame, &self->info, f->buffer, GST_MAP_READ)) {
+    *error = g_strdup ("could not map the video frame for reading");
+    return FALSE;
+  }
+  f->submitted_us = g_get_monotonic_time ();
+  f->ticket = vkcnn_pass_submit (self->pass, &frame, error);
+  gst_video_frame_unmap (&frame);
+  if (!f->ticket)
+    return FALSE;
+  self->classifying++;
+  return TRUE;
+}
+
+/* Swaps in a model or labels set from another thread. The frames inside the element were
+ * submitted with the current ones, so the caller finishes them first. */
+static void
+apply_pending_changes (GstVkcnnClassify * self)
+{
+  gchar *error = NULL;
   GST_OBJECT_LOCK (self);
   VkcnnModel *incoming = self->pending;
   self->pending = NULL;
   gboolean relabel = self->labels_changed;
   self->labels_changed = FALSE;
-  guint top_k = self->top_k, interval = self->interval;
-  gfloat threshold = self->threshold, smoothing = (gfloat) self->smoothing;
-  gboolean post = self->post_messages;
   GST_OBJECT_UNLOCK (self);
 
   gchar *incoming_path = incoming ? g_strdup (vkcnn_model_path (incoming)) : NULL;
@@ -327,23 +418,71 @@ gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s", error), ("using the model's labels"));
     g_clear_pointer (&error, g_free);
   }
-  if (!self->pass)
-    goto not_negotiated;
+}
 
-  guint64 number = self->frames++;
-  if (!self->result.valid || number - self->result.frame >= interval) {
-    if (!classify (self, buf, number, top_k, threshold, smoothing, &error))
+/* finish_oldest before the queued input buffer is taken: an error drops that input too. */
+static GstFlowReturn
+finish_oldest_before_input (GstVkcnnClassify * self, GstBuffer ** out)
+{
+  GstFlowReturn ret = finish_oldest (self, out);
+  if (ret != GST_FLOW_OK)
+    gst_buffer_replace (&GST_BASE_TRANSFORM (self)->queued_buf, NULL);
+  return ret;
+}
+
+/* Called by GstBaseTransform after each input buffer (queued_buf), and again for as long as it
+ * hands out a buffer. The input is submitted to the GPU; a buffer comes out when it is the
+ * oldest and either needs no GPU result or max-in-flight frames are on the GPU, so that
+ * max-in-flight - 1 stay there between buffers (1: each frame is finished before its chain
+ * call returns, as without frames in flight). */
+GstFlowReturn
+gst_vkcnn_classify_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
+{
+  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
+  gchar *error = NULL;
+  *outbuf = NULL;
+
+  if (trans->queued_buf) {
+    GST_OBJECT_LOCK (self);
+    gboolean changes = self->pending || self->labels_changed;
+    guint interval = self->interval;
+    GST_OBJECT_UNLOCK (self);
+    if (changes && !g_queue_is_empty (&self->waiting))
+      return finish_oldest_before_input (self, outbuf);
+    if (changes)
+      apply_pending_changes (self);
+    if (!self->pass)
+      goto not_negotiated;
+    guint64 number = self->frames;
+    gboolean classify = !self->classified_any || number - self->classified_frame >= interval;
+    if (classify && vkcnn_pass_full (self->pass))
+      return finish_oldest_before_input (self, outbuf);
+
+    VkcnnWaitingFrame *f = g_new0 (VkcnnWaitingFrame, 1);
+    f->buffer = gst_buffer_make_writable (trans->queued_buf);      /* metas are attached when it leaves */
+    trans->queued_buf = NULL;
+    f->number = self->frames++;
+    GST_OBJECT_LOCK (self);
+    f->top_k = self->top_k;
+    f->threshold = self->threshold;
+    f->smoothing = (gfloat) self->smoothing;
+    f->post = self->post_messages;
+    GST_OBJECT_UNLOCK (self);
+    if (classify && !submit (self, f, &error)) {
+      gst_buffer_unref (f->buffer);
+      g_free (f);
       goto engine_failed;
-    if (post)
-      post_result (self, buf);
+    }
+    if (classify) {
+      self->classified_any = TRUE;
+      self->classified_frame = number;
+    }
+    g_queue_push_tail (&self->waiting, f);
   }
-  vkcnn_result_attach (&self->result, buf, &self->info);
-  if (self->results_file) {
-    VkcnnFrameInfo frame = { self->stream_id, GST_BUFFER_PTS (buf), number, g_get_real_time (),
-      GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info) };
-    if (!vkcnn_result_write_json (&self->result, &frame, self->results_file))
-      goto write_failed;
-  }
+
+  VkcnnWaitingFrame *oldest = g_queue_peek_head (&self->waiting);
+  if (oldest && (!oldest->ticket || self->classifying >= vkcnn_pass_slots (self->pass)))
+    return finish_oldest (self, outbuf);
   return GST_FLOW_OK;
 
   /* ERRORS */
@@ -352,10 +491,7 @@ engine_failed:
   g_free (error);
   return GST_FLOW_ERROR;
 not_negotiated:
+  gst_buffer_replace (&trans->queued_buf, NULL);
   GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("No caps were negotiated before the first buffer"), (NULL));
   return GST_FLOW_NOT_NEGOTIATED;
-write_failed:
-  GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write to the results file: %s", g_strerror (errno)),
-      (NULL));
-  return GST_FLOW_ERROR;
 }

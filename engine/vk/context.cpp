@@ -370,4 +370,12 @@ void Context::submit_and_wait(VkCommandBuffer cmd) {
   vk_check(vkResetFences(device_.get(), 1, &fence), "vkResetFences");
 }
 
+void Context::submit(VkCommandBuffer cmd, VkFence fence) {
+  std::lock_guard lock(queue_mutex_);
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cmd;
+  vk_check(vkQueueSubmit(queue_, 1, &si, fence), "vkQueueSubmit");
+}
+
 }  // namespace vkcnn

@@ -54,6 +54,12 @@ void Recorder::begin() {
   }
 }
 
+void Recorder::after_earlier_submissions() {
+  // A barrier's first scope holds every command earlier in submission order, across command
+  // buffers, so one barrier at the start orders this recording after all earlier submissions.
+  full_barrier();
+}
+
 void Recorder::full_barrier() {
   VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
   mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
@@ -158,6 +164,11 @@ void Recorder::end() {
 void Recorder::submit_and_wait() {
   if (!ended_) throw Error("Recorder::submit_and_wait called before end()");
   ctx_->submit_and_wait(cmd_);
+}
+
+void Recorder::submit(VkFence fence) {
+  if (!ended_) throw Error("Recorder::submit called before end()");
+  ctx_->submit(cmd_, fence);
 }
 
 std::vector<std::pair<std::string, double>> Recorder::section_times() const {

@@ -100,7 +100,8 @@ TEST(ClassifyLaunch, InspectListsTheElementWithItsMetadataAndProperties) {
   Process element = run({GST_INSPECT, "vkcnnclassify"});
   ASSERT_EQ(element.status, 0) << element.err;
   for (const char* part : {"Filter/Analyzer/Video", "Vulkan CNN classifier", "model", "labels", "device", "top-k",
-                           "threshold", "interval", "smoothing", "post-messages", "results-file", "NV12", "GRAY8"})
+                           "threshold", "interval", "smoothing", "post-messages", "results-file", "max-in-flight", "NV12",
+                           "GRAY8"})
     EXPECT_NE(element.out.find(part), std::string::npos) << part;
 }
 

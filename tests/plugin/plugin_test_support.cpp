@@ -162,7 +162,9 @@ std::vector<double> EnginePath::probabilities(const TestFrame& frame, bool own_f
 
 Harnessed::Harnessed(const std::string& properties) {
   GError* error = nullptr;
-  element = gst_parse_launch(("vkcnnclassify " + properties).c_str(), &error);
+  const bool in_flight_set = properties.find("max-in-flight") != std::string::npos;
+  element = gst_parse_launch(("vkcnnclassify " + properties + (in_flight_set ? "" : " max-in-flight=1")).c_str(),
+                             &error);
   if (!element) {
     ADD_FAILURE() << "cannot create vkcnnclassify " << properties << ": " << (error ? error->message : "?");
     g_clear_error(&error);
@@ -187,6 +189,13 @@ GstBuffer* Harnessed::push_pull(const TestFrame& frame, GstClockTime pts) {
   if (caps != caps_) gst_harness_set_src_caps_str(harness, caps.c_str());
   caps_ = caps;
   return gst_harness_push_and_pull(harness, to_buffer(frame, pts));
+}
+
+GstFlowReturn Harnessed::push(const TestFrame& frame, GstClockTime pts) {
+  std::string caps = caps_string(frame);
+  if (caps != caps_) gst_harness_set_src_caps_str(harness, caps.c_str());
+  caps_ = caps;
+  return gst_harness_push(harness, to_buffer(frame, pts));
 }
 
 GstMessage* Harnessed::pop(GstMessageType type) { return gst_bus_pop_filtered(bus, type); }

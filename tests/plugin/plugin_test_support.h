@@ -58,7 +58,8 @@ class EnginePath {
 };
 
 // The element (created with `properties` as gst-launch would set them, then PLAYING inside a
-// harness) with its own bus.
+// harness) with its own bus. Unless `properties` set max-in-flight, it is 1, where every buffer
+// pushed comes out before the push returns (what push_pull needs).
 struct Harnessed {
   GstElement* element = nullptr;
   GstHarness* harness = nullptr;
@@ -67,6 +68,8 @@ struct Harnessed {
   ~Harnessed();
   // Pushes one frame (caps first if they changed) and pulls the result.
   GstBuffer* push_pull(const TestFrame& frame, GstClockTime pts);
+  // Pushes one frame (caps first if they changed); with frames in flight it may stay inside.
+  GstFlowReturn push(const TestFrame& frame, GstClockTime pts);
   // The next message of `type` already on the bus, or null.
   GstMessage* pop(GstMessageType type);
   // PLAYING -> NULL -> PLAYING and a new stream-start; the next push_pull sends caps again.

@@ -35,6 +35,8 @@ struct Options {
   // --frame WIDTHxHEIGHT:FORMAT
   std::string frame;
   uint32_t top_k = 5;
+  // --write-model FILE: the --arch model with its random weights, for timing the element
+  std::string write_model;
 };
 
 // The weights and architecture to measure, with the name results carry (the path as given).

@@ -1,9 +1,9 @@
 // vkcnn-bench --frame WIDTHxHEIGHT:FORMAT: the GStreamer element's per-frame path without
-// GStreamer, with the same engine calls plugin/classify_engine.cpp makes: one command buffer
-// recorded once (frame upload, GPU preprocessing into the batch-1 ForwardPlan's input, the
-// forward pass, output copy to a readback buffer); per frame, the mapped frame copied into the
-// Preprocessor's host-visible memory, one submit and wait, the readback, then probabilities and
-// top-k on the host as the element reports them.
+// GStreamer, with the same engine calls plugin/classify_engine.cpp makes at max-in-flight=1: a
+// one-slot FrameQueue (one command buffer recorded once: frame upload, GPU preprocessing into
+// the batch-1 ForwardPlan's input, the forward pass, output copy to a readback buffer); per
+// frame, the mapped frame copied into the slot's host-visible memory, one submit and wait, the
+// readback, then probabilities and top-k on the host as the element reports them.
 // The frame is random bytes in FrameLayout::packed; at even widths that are multiples of 4
 // (1920x1080 included) that is GStreamer's default layout for every format, so the copy moves
 // the bytes the element moves.
@@ -15,9 +15,9 @@
 
 #include "bench_common.h"
 #include <vkcnn/model/forward_plan.h>
+#include <vkcnn/model/frame_queue.h>
 #include <vkcnn/model/model.h>
 #include <vkcnn/model/scores.h>
-#include <vkcnn/preprocess.h>
 
 namespace vkcnn::bench {
 namespace {
@@ -71,41 +71,31 @@ void run_frame(Context& ctx, const Options& o) {
   Model model(ctx, src.spec, src.weights, src.name);
   ForwardPlan plan(model, 1);  // the element classifies one frame at a time
 
-  // What vkcnn_pass_new records.
-  Preprocessor pre(ctx, model.spec().input, FrameLayout::packed(fs.format, fs.width, fs.height));
-  if (!pre.frame_memory()) throw Error("the Vulkan device offers no host-visible memory for frames");
-  std::vector<float> output(plan.output().shape.count());
-  Buffer readback(ctx, output.size() * sizeof(float), MemoryKind::Readback);
-  Recorder rec(ctx);
-  rec.begin();
-  pre.record(rec, plan.input(), 0);
-  rec.mark("preprocess");
-  plan.record(rec);
-  rec.copy(*plan.output().buffer, readback, readback.bytes());
-  rec.end();
+  // What vkcnn_pass_new makes.
+  FrameQueue queue(model, plan, FrameLayout::packed(fs.format, fs.width, fs.height), 1);
 
-  std::vector<uint8_t> frame(pre.frame_bytes());
+  std::vector<uint8_t> frame(queue.layout().size);
   std::mt19937 rng(o.seed);
   std::uniform_int_distribution<int> byte(0, 255);
   for (uint8_t& b : frame) b = static_cast<uint8_t>(byte(rng));
 
-  // What vkcnn_pass_run and the element's result reporting do per frame, stage by stage.
+  // What vkcnn_pass_submit, vkcnn_pass_wait and the element's result reporting do per frame.
   using clock = std::chrono::steady_clock;
   auto since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
   Stages st;
   std::size_t reported = 0;
+  FrameQueue::Result result;
   for (int i = 0; i < o.warmup + o.runs; ++i) {
     const auto t0 = clock::now();
     // Source and destination share one packed layout, so the element's plane-by-plane copy is
     // one contiguous copy of the frame here.
-    std::memcpy(pre.frame_memory(), frame.data(), frame.size());
+    std::memcpy(queue.frame_memory(), frame.data(), frame.size());
     const double copy = since(t0);
     const auto t1 = clock::now();
-    rec.submit_and_wait();
-    readback.read(std::as_writable_bytes(std::span(output)));
+    result = queue.wait(queue.submit());
     const double gpu = since(t1);
     const auto t2 = clock::now();
-    auto best = top_k(probabilities(model.graph(), output), model.spec().labels, o.top_k);
+    auto best = top_k(probabilities(model.graph(), result.output), model.spec().labels, o.top_k);
     reported += best.size();  // keeps the work observable
     const double scores = since(t2), total = since(t0);
     if (i < o.warmup) continue;
@@ -117,7 +107,7 @@ void run_frame(Context& ctx, const Options& o) {
   if (reported == 0) throw Error(src.name + ": top-k reported no class");
 
   const Timing total = summarize(st.total), copy = summarize(st.copy), gpu = summarize(st.gpu), scores = summarize(st.scores);
-  const auto profile = rec.section_times();  // VKCNN_PROFILE=1: "preprocess", then one per layer
+  const auto& profile = result.sections;  // VKCNN_PROFILE=1: "preprocess", then one per layer
   double gpu_pre = 0, gpu_fwd = 0;
   for (std::size_t i = 0; i < profile.size(); ++i) (i == 0 ? gpu_pre : gpu_fwd) += profile[i].second;
   const std::string frame_name = std::to_string(fs.width) + "x" + std::to_string(fs.height) + ":" + to_string(fs.format);

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <vkcnn/model/model_file.h>
+
 #include "bench_common.h"
 #include "op_bench.h"
 
@@ -73,6 +75,10 @@ int main(int argc, char** argv) {
                     });
   auto* top_k = app.add_option("--top-k", o.top_k, "with --frame: classes reported per frame (the element's default)")
       ->check(CLI::Range(1u, 1000u))->capture_default_str();
+  auto* write_model = app.add_option("--write-model", o.write_model,
+                                     "with --arch: write that model with its random weights (--seed) to this .vkcnn "
+                                     "file and exit, e.g. to time the element on it (bench/in_flight.sh)");
+  write_model->needs(arch);
   train->excludes(frame)->excludes(op);
   optimizer->needs(train);
   lr->needs(train);
@@ -96,6 +102,16 @@ int main(int argc, char** argv) {
   if (!o.op.empty() && o.op_shape.size() != 4) {
     std::fprintf(stderr, "vkcnn-bench: --op needs --shape N,C,H,W\n");
     return 2;
+  }
+  if (!o.write_model.empty()) {
+    try {
+      vkcnn::bench::ModelSource source = vkcnn::bench::load_source(o);
+      vkcnn::write_model_file(o.write_model, source.spec, source.weights);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vkcnn-bench: %s\n", e.what());
+      return 1;
+    }
+    return 0;
   }
   if (o.train && batch->count() == 0) o.batches = {64};
   try {

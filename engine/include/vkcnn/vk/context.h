@@ -64,6 +64,8 @@ class Context {
 
   // Submits a recorded command buffer and waits for it (the queue is shared between threads).
   void submit_and_wait(VkCommandBuffer cmd);
+  // Submits without waiting; `fence` (unsignaled, owned by the caller) signals when it is done.
+  void submit(VkCommandBuffer cmd, VkFence fence);
 
   // Whether VKCNN_PROFILE=1 asked for per-layer timestamps.
   bool profiling() const { return profiling_; }

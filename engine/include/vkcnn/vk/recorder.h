@@ -46,6 +46,10 @@ class Recorder {
 
   // Starts a new recording (discarding the previous one).
   void begin();
+  // Orders what follows after every command submitted to the queue before this recording (a
+  // barrier on all compute and transfer work): for recordings that may be submitted while an
+  // earlier one touching the same buffers still runs (frames in flight).
+  void after_earlier_submissions();
   // Push constants are any trivially copyable struct of at most 128 bytes.
   template <class Push>
   void dispatch(const Kernel& k, std::initializer_list<Binding> bindings, const Push& push, Groups groups) {
@@ -63,6 +67,9 @@ class Recorder {
 
   // Submits what was recorded and waits for it; the recording can be submitted again.
   void submit_and_wait();
+  // Submits what was recorded without waiting: `fence` signals when it is done. The recording
+  // must not be submitted again before then.
+  void submit(VkFence fence);
   // After submit_and_wait of a profiled recording: (label, milliseconds) per section.
   std::vector<std::pair<std::string, double>> section_times() const;
 

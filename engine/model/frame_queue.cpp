@@ -1,0 +1,94 @@
+#include <vkcnn/model/frame_queue.h>
+#include <vkcnn/vk/context.h>
+
+namespace vkcnn {
+
+namespace {
+// As Context::submit_and_wait: a hung device becomes an error instead of a hung pipeline.
+constexpr uint64_t kFenceTimeoutNs = 60ull * 1000 * 1000 * 1000;
+}  // namespace
+
+FrameQueue::FrameQueue(const Model& model, const ForwardPlan& plan, const FrameLayout& layout, uint32_t slots)
+    : model_(&model), plan_(&plan), layout_(layout) {
+  if (slots == 0) throw Error(model.origin() + ": frames in flight need at least one slot");
+  if (plan.batch() != 1)
+    throw Error(model.origin() + ": frames in flight need a batch-1 plan, got batch " + std::to_string(plan.batch()));
+  Context& ctx = model.context();
+  const VkDevice device = ctx.device();
+  const std::size_t out_bytes = plan.output().shape.count() * sizeof(float);
+  slots_.resize(slots);
+  for (Slot& s : slots_) {
+    s.pre = std::make_unique<Preprocessor>(ctx, model.spec().input, layout);
+    if (!s.pre->frame_memory()) throw Error("the Vulkan device offers no host-visible memory for frames");
+    layout_ = s.pre->layout();
+    s.readback = Buffer(ctx, out_bytes, MemoryKind::Readback);
+    VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    VkFence fence = VK_NULL_HANDLE;
+    vk_check(vkCreateFence(device, &fci, nullptr, &fence), "vkCreateFence for a frame slot");
+    s.fence = Owned<VkFence>(fence, [device](VkFence f) { vkDestroyFence(device, f, nullptr); });
+    s.rec = std::make_unique<Recorder>(ctx);
+    s.rec->begin();
+    s.rec->after_earlier_submissions();  // the previous slot's frame may still use the plan's buffers
+    s.pre->record(*s.rec, plan.input(), 0);
+    s.rec->mark("preprocess");
+    plan.record(*s.rec);
+    s.rec->copy(*plan.output().buffer, s.readback, out_bytes);
+    s.rec->end();
+  }
+}
+
+FrameQueue::~FrameQueue() {
+  for (Slot& s : slots_) {
+    if (!s.ticket) continue;
+    VkFence fence = s.fence.get();
+    // Nothing to report from a destructor; a lost device frees everything anyway.
+    vkWaitForFences(model_->context().device(), 1, &fence, VK_TRUE, kFenceTimeoutNs);
+  }
+}
+
+FrameQueue::Slot& FrameQueue::free_slot() {
+  for (Slot& s : slots_)
+    if (!s.ticket) return s;
+  throw Error(model_->origin() + ": all " + std::to_string(slots()) +
+              " frame slots are in flight; wait for one before submitting another frame");
+}
+
+void* FrameQueue::frame_memory() { return free_slot().pre->frame_memory(); }
+
+FrameQueue::Ticket FrameQueue::submit() {
+  Slot& s = free_slot();
+  s.rec->submit(s.fence.get());
+  s.ticket = next_ticket_++;
+  ++in_flight_;
+  return s.ticket;
+}
+
+void FrameQueue::wait_for_fence(Slot& s) {
+  VkDevice device = model_->context().device();
+  VkFence fence = s.fence.get();
+  vk_check(vkWaitForFences(device, 1, &fence, VK_TRUE, kFenceTimeoutNs),
+           "waiting for a frame in flight (vkWaitForFences)");
+  s.ticket = 0;
+  --in_flight_;
+  vk_check(vkResetFences(device, 1, &fence), "vkResetFences for a frame slot");
+}
+
+FrameQueue::Result FrameQueue::wait(Ticket ticket) {
+  for (Slot& s : slots_) {
+    if (s.ticket != ticket || !ticket) continue;
+    wait_for_fence(s);
+    Result r;
+    r.output.resize(s.readback.bytes() / sizeof(float));
+    s.readback.read(std::as_writable_bytes(std::span(r.output)));
+    r.sections = s.rec->section_times();
+    return r;
+  }
+  throw Error(model_->origin() + ": frame ticket " + std::to_string(ticket) + " is not in flight");
+}
+
+void FrameQueue::discard() {
+  for (Slot& s : slots_)
+    if (s.ticket) wait_for_fence(s);
+}
+
+}  // namespace vkcnn

@@ -127,6 +127,26 @@ class Exporter {
       attr_f(n, "epsilon", a.real("eps", 1e-5));
     } else if (type == "relu" || type == "sigmoid") {
       node(type == "relu" ? "Relu" : "Sigmoid", name, ins, name);
+    } else if (type == "tanh") {
+      node("Tanh", name, ins, name);
+    } else if (type == "hard_sigmoid" || type == "hard_swish") {
+      // PyTorch's hard sigmoid is ONNX's with alpha 1/6; HardSwish needs opset 14, so
+      // hard_swish is written as x * HardSigmoid(x).
+      const std::string gate = type == "hard_sigmoid" ? name : name + ".gate";
+      auto* n = node("HardSigmoid", gate, ins, gate);
+      attr_f(n, "alpha", 1.0 / 6.0);
+      attr_f(n, "beta", 0.5);
+      if (type == "hard_swish") node("Mul", name, {ins[0], gate}, name);
+    } else if (type == "silu") {
+      node("Sigmoid", name + ".gate", ins, name + ".gate");
+      node("Mul", name, {ins[0], name + ".gate"}, name);
+    } else if (type == "mul") {
+      if (rank_.at(ins[0]) != rank_.at(ins[1])) throw error(name, "multiplies values of different ranks");
+      node("Mul", name, ins, name);  // a (N, C, 1, 1) second input broadcasts as in vkcnn
+    } else if (type == "concat") {
+      for (const auto& in : ins)
+        if (rank_.at(in) != rank) throw error(name, "concatenates values of different ranks");
+      attr(node("Concat", name, ins, name), "axis", int64_t{1});
     } else if (type == "leaky_relu") {
       attr_f(node("LeakyRelu", name, ins, name), "alpha", a.real("negative_slope", 0.01));
     } else if (type == "relu6") {

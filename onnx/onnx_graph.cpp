@@ -143,7 +143,11 @@ std::optional<LayerPlan> GraphTranslator::plan(const onnx::NodeProto& node, std:
   }
   if (op == "Conv") return conv(node);
   if (op == "BatchNormalization") return batch_norm(node);
-  if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid") return activation(node);
+  if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" || op == "HardSigmoid" ||
+      op == "HardSwish")
+    return activation(node);
+  if (op == "Mul") return mul(node);
+  if (op == "Concat") return concat(node);
   if (op == "Clip") return clip(node);
   if (op == "MaxPool" || op == "AveragePool") return pool(node);
   if (op == "GlobalAveragePool" || op == "ReduceMean") return global_pool(node);

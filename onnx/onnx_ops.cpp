@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "layers/pool2d.h"
 #include "onnx_attributes.h"
@@ -151,8 +152,23 @@ std::optional<LayerPlan> GraphTranslator::batch_norm(const onnx::NodeProto& node
 std::optional<LayerPlan> GraphTranslator::activation(const onnx::NodeProto& node) {
   LayerPlan p;
   const std::string& op = node.op_type();
-  p.type = op == "Relu" ? "relu" : op == "Sigmoid" ? "sigmoid" : "leaky_relu";
+  static const std::map<std::string, std::string> kTypes = {{"Relu", "relu"},
+                                                            {"Sigmoid", "sigmoid"},
+                                                            {"LeakyRelu", "leaky_relu"},
+                                                            {"Tanh", "tanh"},
+                                                            {"HardSigmoid", "hard_sigmoid"},
+                                                            {"HardSwish", "hard_swish"}};
+  p.type = kTypes.at(op);
   if (op == "LeakyRelu") p.attributes = {{"negative_slope", float_attribute(node, "alpha", 0.01f)}};
+  if (op == "HardSigmoid") {
+    // vkcnn's is PyTorch's, clamp(x / 6 + 1/2, 0, 1); ONNX's default alpha is 0.2.
+    const float alpha = float_attribute(node, "alpha", 0.2f), beta = float_attribute(node, "beta", 0.5f);
+    if (std::abs(alpha - 1.f / 6.f) > 1e-6f || std::abs(beta - 0.5f) > 1e-6f) {
+      unsupported(node, "attribute alpha " + std::to_string(alpha) + ", beta " + std::to_string(beta) +
+                            ": only alpha 1/6 and beta 0.5 (PyTorch's hardsigmoid) are supported");
+      return std::nullopt;
+    }
+  }
   p.inputs = {node.input(0)};
   if (is_constant(node.input(0))) {
     unsupported(node, "input '" + node.input(0) + "' is a constant; vkcnn runs this op only on computed values");
@@ -390,6 +406,56 @@ std::optional<LayerPlan> GraphTranslator::add(const onnx::NodeProto& node) {
   LayerPlan p;
   p.type = "add";
   p.inputs = {node.input(0), node.input(1)};
+  return p;
+}
+
+std::optional<LayerPlan> GraphTranslator::mul(const onnx::NodeProto& node) {
+  for (int i = 0; i < 2; ++i)
+    if (is_constant(node.input(i))) {
+      unsupported(node, "input '" + node.input(i) +
+                            "' is a constant: vkcnn multiplies two computed tensors (a gate), nothing else");
+      return std::nullopt;
+    }
+  const Dims *a = dims(node.input(0)), *b = dims(node.input(1));
+  // The per-channel factor may come first in the graph; vkcnn's mul takes it second.
+  auto per_channel_of = [](const Dims* full, const Dims* f) {
+    return full && f && full->size() == 4 && f->size() == 4 && (*f)[0] == (*full)[0] && (*f)[1] == (*full)[1] &&
+           (*f)[2] == 1 && (*f)[3] == 1;
+  };
+  LayerPlan p;
+  p.type = "mul";
+  if (a && b && (*a == *b || per_channel_of(a, b))) {
+    p.inputs = {node.input(0), node.input(1)};
+  } else if (per_channel_of(b, a)) {
+    p.inputs = {node.input(1), node.input(0)};
+  } else {
+    unsupported(node, "inputs of dims " + (a ? list_text(*a) : "?") + " and " + (b ? list_text(*b) : "?") +
+                          "; vkcnn's mul needs equal shapes or (N, C, H, W) and (N, C, 1, 1)");
+    return std::nullopt;
+  }
+  return p;
+}
+
+std::optional<LayerPlan> GraphTranslator::concat(const onnx::NodeProto& node) {
+  const Dims* first = dims(node.input(0));
+  const int64_t rank = first ? static_cast<int64_t>(first->size()) : 0;
+  int64_t axis = int_attribute(node, "axis", 1);
+  if (axis < 0) axis += rank;
+  if (axis != 1) {
+    unsupported(node, "attribute axis " + std::to_string(int_attribute(node, "axis", 1)) +
+                          ": vkcnn concatenates channels (axis 1) only");
+    return std::nullopt;
+  }
+  if (node.input_size() < 2) return alias(node);
+  LayerPlan p;
+  p.type = "concat";
+  for (const std::string& in : node.input()) {
+    if (is_constant(in)) {
+      unsupported(node, "input '" + in + "' is a constant; vkcnn concatenates computed tensors only");
+      return std::nullopt;
+    }
+    p.inputs.push_back(in);
+  }
   return p;
 }
 

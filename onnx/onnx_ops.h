@@ -59,6 +59,8 @@ class GraphTranslator {
   std::optional<LayerPlan> gemm(const onnx::NodeProto& node);
   std::optional<LayerPlan> matmul(const onnx::NodeProto& node, std::size_t index);
   std::optional<LayerPlan> add(const onnx::NodeProto& node);
+  std::optional<LayerPlan> mul(const onnx::NodeProto& node);
+  std::optional<LayerPlan> concat(const onnx::NodeProto& node);
   std::optional<LayerPlan> flatten(const onnx::NodeProto& node);
   std::optional<LayerPlan> softmax(const onnx::NodeProto& node);
   std::optional<LayerPlan> alias(const onnx::NodeProto& node);

@@ -106,3 +106,55 @@ TEST(OnnxExport, ExportedModelPassesTheCheckerAndKeepsGlobalPoolOutputsFlat) {
 
 }  // namespace
 }  // namespace vkcnn
+
+namespace vkcnn {
+namespace {
+
+ModelFile gated_concat_net(const std::string& activation) {
+  ModelFile f;
+  f.spec = parse_model_spec(R"({
+    "name": "gated-concat",
+    "input": {"channels": 3, "height": 9, "width": 7, "color": "rgb"},
+    "layers": [
+      {"type": "conv2d", "name": "stem", "out_channels": 6, "kernel": 3, "padding": 1},
+      {"type": ")" + activation + R"(", "name": "act"},
+      {"type": "global_avgpool", "name": "squeeze"},
+      {"type": "conv2d", "name": "se", "out_channels": 6, "kernel": 1},
+      {"type": "hard_sigmoid", "name": "gate"},
+      {"type": "mul", "name": "excite", "inputs": ["act", "gate"]},
+      {"type": "conv2d", "name": "branch", "out_channels": 3, "kernel": 1, "inputs": ["act"]},
+      {"type": "tanh", "name": "branch_act"},
+      {"type": "concat", "name": "join", "inputs": ["excite", "branch_act", "input"]},
+      {"type": "global_avgpool", "name": "gap"},
+      {"type": "flatten", "name": "flat"},
+      {"type": "dense", "name": "fc", "out_features": 4},
+      {"type": "softmax", "name": "prob"}
+    ]})",
+                            "gated-concat");
+  f.weights = initialize_weights(Graph(f.spec, "gated-concat"), 11);
+  return f;
+}
+
+// tanh, hard_sigmoid, mul and concat are one ONNX node each: they round-trip bit for bit.
+TEST(OnnxExport, GatesTanhAndConcatRoundTrip) { expect_round_trip(gated_concat_net("relu"), "gated-concat"); }
+
+// silu and hard_swish become two nodes (x * Sigmoid(x), x * HardSigmoid(x); HardSwish needs
+// opset 14): the exported graph computes what vkcnn computes, and imports again.
+TEST(OnnxExport, SiluAndHardSwishExportAsTheirProducts) {
+  for (const char* activation : {"silu", "hard_swish"}) {
+    const ModelFile f = gated_concat_net(activation);
+    const onnx::ModelProto exported = export_onnx(f, activation);
+    const uint32_t batch = 2;
+    std::mt19937 rng(3);
+    auto x = test::random_floats(Graph(f.spec, activation).input_shape(batch).count(), rng, -2.f, 2.f);
+    EXPECT_CLOSE_TO_REFERENCE(run(f, batch, x), test::onnx_reference_forward(exported, batch, test::to_double(x)),
+                              test::kForwardTolerance, activation);
+    const std::string path = dir().path(std::string(activation) + ".onnx");
+    write_onnx_model(path, exported);
+    EXPECT_CLOSE_TO_REFERENCE(run(import_onnx(path), batch, x), test::to_double(run(f, batch, x)),
+                              test::kForwardTolerance, std::string(activation) + " re-imported");
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn

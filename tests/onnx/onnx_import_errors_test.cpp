@@ -55,7 +55,7 @@ TEST(OnnxImportErrors, EveryUnsupportedNodeIsListedWithItsOpAndAttribute) {
   auto& c = b.node("Conv", {"x", b.weight("c.weight", {4, 3, 3, 3})}, {"c"}, "/stem/Conv");
   OnnxBuilder::attr(c, "strides", std::vector<int64_t>{2, 2});
   OnnxBuilder::attr(c, "pads", std::vector<int64_t>{0, 0, 1, 1});  // the extra cells are read on 12 pixels
-  b.node("Tanh", {"c"}, {"t"}, "/act/Tanh");
+  b.node("Erf", {"c"}, {"t"}, "/act/Erf");
   auto& mp = b.node("MaxPool", {"t"}, {"p"}, "/pool/MaxPool");
   OnnxBuilder::attr(mp, "kernel_shape", std::vector<int64_t>{2, 2});
   OnnxBuilder::attr(mp, "storage_order", int64_t{1});
@@ -68,9 +68,9 @@ TEST(OnnxImportErrors, EveryUnsupportedNodeIsListedWithItsOpAndAttribute) {
   const std::string path = b.save(dir().path("unsupported.onnx"));
   const std::string e = import_error(path);
   EXPECT_HAS(e, path);
-  EXPECT_HAS(e, "5 node(s) cannot be imported (Clip, Conv, LogSoftmax, MaxPool, Tanh)");
+  EXPECT_HAS(e, "5 node(s) cannot be imported (Clip, Conv, Erf, LogSoftmax, MaxPool)");
   EXPECT_HAS(e, "node '/stem/Conv' (Conv): attribute pads [0, 0, 1, 1]");
-  EXPECT_HAS(e, "node '/act/Tanh' (Tanh): operator Tanh has no vkcnn layer");
+  EXPECT_HAS(e, "node '/act/Erf' (Erf): operator Erf has no vkcnn layer");
   EXPECT_HAS(e, "node '/pool/MaxPool' (MaxPool): attribute storage_order");
   EXPECT_HAS(e, "node '/clamp/Clip' (Clip): Clip to [-1");
   EXPECT_HAS(e, "node '/head/LogSoftmax' (LogSoftmax): operator LogSoftmax has no vkcnn layer");
@@ -93,13 +93,34 @@ TEST(OnnxImportErrors, ConstantOperandsAndBroadcastsAreNamed) {
   OnnxBuilder ok(13, 9);
   ok.input(3, 5, 5);
   ok.node("Add", {"x", ok.weight("shift", {1, 3, 1, 1})}, {"a"}, "/shift/Add");
-  ok.node("Mul", {"a", "a"}, {"m"}, "/se/Mul");
+  ok.node("Mul", {"a", ok.weight("scale", {1, 3, 1, 1})}, {"m"}, "/se/Mul");
   ok.node("Flatten", {"m"}, {"f"});
   ok.node("Gemm", {"f", ok.weight("fc.weight", {75, 2})}, {"y"});
   ok.output("y", {-1, 2});
   const std::string e = import_error(ok.save(dir().path("constant-operand.onnx")));
   EXPECT_HAS(e, "node '/shift/Add' (Add): input 'shift' is a constant");
-  EXPECT_HAS(e, "node '/se/Mul' (Mul): operator Mul has no vkcnn layer");
+  EXPECT_HAS(e, "node '/se/Mul' (Mul): input 'scale' is a constant");
+}
+
+// The new ops' limits: a hard sigmoid other than PyTorch's, a concat off the channel axis, a
+// product whose broadcast is not per channel.
+TEST(OnnxImportErrors, GatesAndConcatsVkcnnCannotRunAreNamed) {
+  OnnxBuilder b(13, 10);
+  b.input(3, 6, 6);
+  b.node("Conv", {"x", b.weight("c.weight", {4, 3, 1, 1})}, {"c"});
+  b.node("HardSigmoid", {"c"}, {"h"}, "/gate/HardSigmoid");  // ONNX's default alpha 0.2
+  b.node("Conv", {"x", b.weight("d.weight", {1, 3, 1, 1})}, {"d"});
+  b.node("Mul", {"h", "d"}, {"m"}, "/spatial/Mul");  // (N, 4, 6, 6) by (N, 1, 6, 6)
+  OnnxBuilder::attr(b.node("Concat", {"m", "c"}, {"cat"}, "/join/Concat"), "axis", int64_t{2});
+  b.node("GlobalAveragePool", {"cat"}, {"g"});
+  b.node("Flatten", {"g"}, {"f"});
+  b.node("Gemm", {"f", b.weight("fc.weight", {4, 2})}, {"y"});
+  b.output("y", {-1, 2});
+  const std::string e = import_error(b.save(dir().path("gates.onnx")));
+  EXPECT_HAS(e, "node '/gate/HardSigmoid' (HardSigmoid): attribute alpha 0.200000, beta 0.500000: only alpha 1/6");
+  EXPECT_HAS(e, "node '/spatial/Mul' (Mul): inputs of dims");
+  EXPECT_HAS(e, "vkcnn's mul needs equal shapes or (N, C, H, W) and (N, C, 1, 1)");
+  EXPECT_HAS(e, "node '/join/Concat' (Concat): attribute axis 2: vkcnn concatenates channels (axis 1) only");
 }
 
 TEST(OnnxImportErrors, CorruptTruncatedAndEmptyFilesNameTheFile) {

@@ -185,3 +185,39 @@ TEST(OnnxImport, Opset11ClipFromConstantsAndSoftmaxDefaultAxisMatchReference) {
 
 }  // namespace
 }  // namespace vkcnn
+
+namespace vkcnn {
+namespace {
+
+// MobileNetV3's and EfficientNet's pieces as PyTorch exports them: HardSwish, a squeeze-and-
+// excitation gate (HardSigmoid with alpha 1/6, its Mul with the per-channel factor first), SiLU
+// as x * Sigmoid(x), Tanh; then SqueezeNet's fire module (Concat of two branches).
+TEST(OnnxImport, GatesNewActivationsAndConcatMatchReference) {
+  OnnxBuilder b(14, 7);
+  b.input(3, 11, 9);
+  auto& c1 = b.node("Conv", {"x", b.weight("stem.weight", {8, 3, 3, 3}), b.weight("stem.bias", {8})}, {"c1"});
+  OnnxBuilder::attr(c1, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  b.node("HardSwish", {"c1"}, {"h1"});
+  b.node("GlobalAveragePool", {"h1"}, {"sq"});
+  b.node("Conv", {"sq", b.weight("se.fc.weight", {8, 8, 1, 1}), b.weight("se.fc.bias", {8})}, {"se1"});
+  auto& hs = b.node("HardSigmoid", {"se1"}, {"gate"});
+  OnnxBuilder::attr(hs, "alpha", 1.f / 6.f);
+  b.node("Mul", {"gate", "h1"}, {"excited"});
+  b.node("Sigmoid", {"excited"}, {"sig"});
+  b.node("Mul", {"excited", "sig"}, {"silu"});
+  b.node("Conv", {"silu", b.weight("e1.weight", {4, 8, 1, 1})}, {"e1"});
+  auto& e3 = b.node("Conv", {"silu", b.weight("e3.weight", {5, 8, 3, 3})}, {"e3"});
+  OnnxBuilder::attr(e3, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  b.node("Tanh", {"e3"}, {"t3"});
+  OnnxBuilder::attr(b.node("Concat", {"e1", "t3", "silu"}, {"fire"}), "axis", int64_t{1});
+  b.node("GlobalAveragePool", {"fire"}, {"g"});
+  OnnxBuilder::attr(b.node("Flatten", {"g"}, {"f"}), "axis", int64_t{1});
+  auto& fc = b.node("Gemm", {"f", b.weight("fc.weight", {6, 17}), b.weight("fc.bias", {6})}, {"logits"});
+  OnnxBuilder::attr(fc, "transB", int64_t{1});
+  b.node("Softmax", {"logits"}, {"prob"});
+  b.output("prob", {-1, 6});
+  expect_import_matches_reference(b, "gates-activations-concat", 7);
+}
+
+}  // namespace
+}  // namespace vkcnn

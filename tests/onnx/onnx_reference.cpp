@@ -175,6 +175,32 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
       const std::string type = op == "Relu" ? "relu" : op == "Sigmoid" ? "sigmoid" : "leaky_relu";
       const double alpha = float_attr(n, "alpha", 0.01f);
       y = elementwise(in(0), [&](double t) { return reference::activate(type, t, alpha); });
+    } else if (op == "Tanh") {
+      y = elementwise(in(0), [](double t) { return std::tanh(t); });
+    } else if (op == "HardSigmoid" || op == "HardSwish") {
+      // ONNX: max(0, min(1, alpha * x + beta)); HardSwish is x times that with alpha 1/6, beta 1/2.
+      const double alpha = op == "HardSwish" ? 1.0 / 6 : float_attr(n, "alpha", 0.2f);
+      const double beta = op == "HardSwish" ? 0.5 : float_attr(n, "beta", 0.5f);
+      const bool swish = op == "HardSwish";
+      y = elementwise(in(0), [&](double t) { return (swish ? t : 1.0) * std::clamp(alpha * t + beta, 0.0, 1.0); });
+    } else if (op == "Mul") {
+      // Same dims, or (N, C, H, W) by (N, C, 1, 1) in either order (numpy broadcasting).
+      const Value &a = in(0), &b = in(1);
+      y = a.data.size() >= b.data.size() ? a : b;
+      const Value& small = a.data.size() >= b.data.size() ? b : a;
+      const std::size_t repeat = y.data.size() / small.data.size();
+      for (std::size_t i = 0; i < y.data.size(); ++i) y.data[i] *= small.data[i / repeat];
+    } else if (op == "Concat") {
+      if (int_attr(n, "axis", 1) != 1) throw std::runtime_error("reference: concat axis");
+      y.dims = in(0).dims;
+      y.dims[1] = 0;
+      for (int i = 0; i < n.input_size(); ++i) y.dims[1] += in(i).dims[1];
+      const int64_t batch = y.dims[0];
+      for (int64_t b = 0; b < batch; ++b)
+        for (int i = 0; i < n.input_size(); ++i) {
+          const std::size_t per_image = in(i).data.size() / batch;
+          y.data.insert(y.data.end(), in(i).data.begin() + b * per_image, in(i).data.begin() + (b + 1) * per_image);
+        }
     } else if (op == "Clip") {
       const double lo = has(1) ? in(1).data[0] : -INFINITY, hi = has(2) ? in(2).data[0] : INFINITY;
       y = elementwise(in(0), [&](double t) { return std::clamp(t, lo, hi); });

@@ -11,7 +11,6 @@ check=0
 [ "${1:-}" = "--check" ] && check=1
 
 # clang-format picks the nearest .clang-format; the plugin's C++ files name the root one.
-mapfile -t cxx < <(git ls-files '*.cpp' '*.h' | grep -v '^plugin/.*\.h$')
 mapfile -t plugin_cxx < <(git ls-files 'plugin/*.cpp')
 mapfile -t plugin_c < <(git ls-files 'plugin/*.c' 'plugin/*.h')
 
@@ -27,7 +26,7 @@ run() {  # run STYLE FILES...
     clang-format --style="$style" -i "$@"
   fi
 }
-mapfile -t cxx_outside < <(printf '%s\n' "${cxx[@]}" | grep -v '^plugin/')
+mapfile -t cxx_outside < <(git ls-files '*.cpp' '*.h' | grep -v '^plugin/')
 run file "${cxx_outside[@]}"
 run "file:$root/.clang-format" "${plugin_cxx[@]}"
 run "file:$root/plugin/.clang-format" "${plugin_c[@]}"

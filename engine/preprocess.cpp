@@ -1,9 +1,8 @@
-#include <vkcnn/preprocess.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include <vkcnn/preprocess.h>
 #include <vkcnn/vk/context.h>
 
 namespace vkcnn {
@@ -43,12 +42,15 @@ Axis map_axis(uint32_t src, uint32_t dst, double inv) {
 uint32_t bytes_per_pixel(PixelFormat f) {
   switch (f) {
     case PixelFormat::RGB:
-    case PixelFormat::BGR: return 3;
+    case PixelFormat::BGR:
+      return 3;
     case PixelFormat::RGBA:
     case PixelFormat::BGRA:
     case PixelFormat::RGBx:
-    case PixelFormat::BGRx: return 4;
-    default: return 1;  // GRAY8 and the luma plane of NV12/I420
+    case PixelFormat::BGRx:
+      return 4;
+    default:
+      return 1;  // GRAY8 and the luma plane of NV12/I420
   }
 }
 
@@ -67,15 +69,24 @@ std::string describe(const FrameLayout& l) {
 
 const char* to_string(PixelFormat f) {
   switch (f) {
-    case PixelFormat::RGB: return "RGB";
-    case PixelFormat::BGR: return "BGR";
-    case PixelFormat::RGBA: return "RGBA";
-    case PixelFormat::BGRA: return "BGRA";
-    case PixelFormat::RGBx: return "RGBx";
-    case PixelFormat::BGRx: return "BGRx";
-    case PixelFormat::GRAY8: return "GRAY8";
-    case PixelFormat::NV12: return "NV12";
-    case PixelFormat::I420: return "I420";
+    case PixelFormat::RGB:
+      return "RGB";
+    case PixelFormat::BGR:
+      return "BGR";
+    case PixelFormat::RGBA:
+      return "RGBA";
+    case PixelFormat::BGRA:
+      return "BGRA";
+    case PixelFormat::RGBx:
+      return "RGBx";
+    case PixelFormat::BGRx:
+      return "BGRx";
+    case PixelFormat::GRAY8:
+      return "GRAY8";
+    case PixelFormat::NV12:
+      return "NV12";
+    case PixelFormat::I420:
+      return "I420";
   }
   return "?";
 }
@@ -130,9 +141,10 @@ Preprocessor::Preprocessor(Context& ctx, const InputSpec& input, const FrameLayo
   upload_ = Buffer(ctx, layout_.size, MemoryKind::Upload);
   // Where frames land in host-visible memory the device cannot read at full speed (a discrete
   // GPU), one copy to device memory per frame beats the shader's scattered reads over the bus.
-  const uint32_t type = ctx.memory_type(~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-  const bool device_local =
-      type != UINT32_MAX && (ctx.memory_properties().memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+  const uint32_t type =
+      ctx.memory_type(~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  const bool device_local = type != UINT32_MAX && (ctx.memory_properties().memoryTypes[type].propertyFlags &
+                                                   VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
   if (!device_local) device_ = Buffer(ctx, layout_.size, MemoryKind::Device);
 }
 
@@ -140,7 +152,8 @@ void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index) 
   const Shape& s = dst.shape;
   if (s.c != input_.channels || s.h != input_.height || s.w != input_.width || index >= s.n)
     throw Error("preprocessing writes image " + std::to_string(index) + " of a (N, " + std::to_string(input_.channels) +
-                ", " + std::to_string(input_.height) + ", " + std::to_string(input_.width) + ") tensor, got " + s.str());
+                ", " + std::to_string(input_.height) + ", " + std::to_string(input_.width) + ") tensor, got " +
+                s.str());
   const Buffer* frame = &upload_;
   if (device_.valid()) {
     rec.copy(upload_, device_, (layout_.size + 3) & ~std::size_t(3));

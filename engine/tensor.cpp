@@ -1,5 +1,4 @@
 #include <vkcnn/tensor.h>
-
 #include <vkcnn/vk/check.h>
 
 namespace vkcnn {

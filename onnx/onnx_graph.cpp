@@ -143,8 +143,7 @@ std::optional<LayerPlan> GraphTranslator::plan(const onnx::NodeProto& node, std:
   }
   if (op == "Conv") return conv(node);
   if (op == "BatchNormalization") return batch_norm(node);
-  if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" || op == "HardSigmoid" ||
-      op == "HardSwish")
+  if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" || op == "HardSigmoid" || op == "HardSwish")
     return activation(node);
   if (op == "Mul") return mul(node);
   if (op == "Concat") return concat(node);

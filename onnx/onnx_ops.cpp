@@ -152,12 +152,9 @@ std::optional<LayerPlan> GraphTranslator::batch_norm(const onnx::NodeProto& node
 std::optional<LayerPlan> GraphTranslator::activation(const onnx::NodeProto& node) {
   LayerPlan p;
   const std::string& op = node.op_type();
-  static const std::map<std::string, std::string> kTypes = {{"Relu", "relu"},
-                                                            {"Sigmoid", "sigmoid"},
-                                                            {"LeakyRelu", "leaky_relu"},
-                                                            {"Tanh", "tanh"},
-                                                            {"HardSigmoid", "hard_sigmoid"},
-                                                            {"HardSwish", "hard_swish"}};
+  static const std::map<std::string, std::string> kTypes = {
+      {"Relu", "relu"}, {"Sigmoid", "sigmoid"},          {"LeakyRelu", "leaky_relu"},
+      {"Tanh", "tanh"}, {"HardSigmoid", "hard_sigmoid"}, {"HardSwish", "hard_swish"}};
   p.type = kTypes.at(op);
   if (op == "LeakyRelu") p.attributes = {{"negative_slope", float_attribute(node, "alpha", 0.01f)}};
   if (op == "HardSigmoid") {

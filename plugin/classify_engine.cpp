@@ -51,15 +51,24 @@ auto guarded(gchar** error, Fn&& fn) -> decltype(fn()) {
 
 vkcnn::PixelFormat pixel_format(GstVideoFormat f) {
   switch (f) {
-    case GST_VIDEO_FORMAT_RGB: return vkcnn::PixelFormat::RGB;
-    case GST_VIDEO_FORMAT_BGR: return vkcnn::PixelFormat::BGR;
-    case GST_VIDEO_FORMAT_RGBA: return vkcnn::PixelFormat::RGBA;
-    case GST_VIDEO_FORMAT_BGRA: return vkcnn::PixelFormat::BGRA;
-    case GST_VIDEO_FORMAT_RGBx: return vkcnn::PixelFormat::RGBx;
-    case GST_VIDEO_FORMAT_BGRx: return vkcnn::PixelFormat::BGRx;
-    case GST_VIDEO_FORMAT_GRAY8: return vkcnn::PixelFormat::GRAY8;
-    case GST_VIDEO_FORMAT_NV12: return vkcnn::PixelFormat::NV12;
-    case GST_VIDEO_FORMAT_I420: return vkcnn::PixelFormat::I420;
+    case GST_VIDEO_FORMAT_RGB:
+      return vkcnn::PixelFormat::RGB;
+    case GST_VIDEO_FORMAT_BGR:
+      return vkcnn::PixelFormat::BGR;
+    case GST_VIDEO_FORMAT_RGBA:
+      return vkcnn::PixelFormat::RGBA;
+    case GST_VIDEO_FORMAT_BGRA:
+      return vkcnn::PixelFormat::BGRA;
+    case GST_VIDEO_FORMAT_RGBx:
+      return vkcnn::PixelFormat::RGBx;
+    case GST_VIDEO_FORMAT_BGRx:
+      return vkcnn::PixelFormat::BGRx;
+    case GST_VIDEO_FORMAT_GRAY8:
+      return vkcnn::PixelFormat::GRAY8;
+    case GST_VIDEO_FORMAT_NV12:
+      return vkcnn::PixelFormat::NV12;
+    case GST_VIDEO_FORMAT_I420:
+      return vkcnn::PixelFormat::I420;
     default:
       throw vkcnn::Error(std::string("video format ") + gst_video_format_to_string(f) + " is not supported");
   }

@@ -19,47 +19,47 @@ typedef struct VkcnnModel VkcnnModel;
 typedef struct VkcnnPass VkcnnPass;
 
 /* device: index or name substring; NULL or "" = the engine's default choice. */
-VkcnnDevice *vkcnn_device_open (const gchar * device, gchar ** error);
+VkcnnDevice *vkcnn_device_open (const gchar *device, gchar **error);
 /* Another handle on the same device (free each handle with vkcnn_device_free); NULL with *error
  * when even that small allocation fails. */
-VkcnnDevice *vkcnn_device_ref (const VkcnnDevice * device, gchar ** error);
-void vkcnn_device_free (VkcnnDevice * device);
-const gchar *vkcnn_device_name (const VkcnnDevice * device);
+VkcnnDevice *vkcnn_device_ref (const VkcnnDevice *device, gchar **error);
+void vkcnn_device_free (VkcnnDevice *device);
+const gchar *vkcnn_device_name (const VkcnnDevice *device);
 
-VkcnnModel *vkcnn_model_load (VkcnnDevice * device, const gchar * path, gchar ** error);
-void vkcnn_model_free (VkcnnModel * model);
+VkcnnModel *vkcnn_model_load (VkcnnDevice *device, const gchar *path, gchar **error);
+void vkcnn_model_free (VkcnnModel *model);
 /* The spec's name, or the file's base name when the spec has none. */
-const gchar *vkcnn_model_name (const VkcnnModel * model);
-const gchar *vkcnn_model_path (const VkcnnModel * model);
-guint vkcnn_model_classes (const VkcnnModel * model);
+const gchar *vkcnn_model_name (const VkcnnModel *model);
+const gchar *vkcnn_model_path (const VkcnnModel *model);
+guint vkcnn_model_classes (const VkcnnModel *model);
 /* The model's own label of a class, or NULL when the model has fewer labels. */
-const gchar *vkcnn_model_label (const VkcnnModel * model, guint class_id);
+const gchar *vkcnn_model_label (const VkcnnModel *model, guint class_id);
 /* Whether the model ends in softmax; when not, vkcnn_pass_wait applies it on the host. */
-gboolean vkcnn_model_outputs_probabilities (const VkcnnModel * model);
+gboolean vkcnn_model_outputs_probabilities (const VkcnnModel *model);
 
 /* Only one pass per model may run at a time (they share the model's plan). slots >= 1. */
-VkcnnPass *vkcnn_pass_new (VkcnnModel * model, const GstVideoInfo * info, guint slots, gchar ** error);
+VkcnnPass *vkcnn_pass_new (VkcnnModel *model, const GstVideoInfo *info, guint slots, gchar **error);
 /* Waits for the frames still in flight, then frees the pass. */
-void vkcnn_pass_free (VkcnnPass * pass);
-guint vkcnn_pass_slots (const VkcnnPass * pass);
+void vkcnn_pass_free (VkcnnPass *pass);
+guint vkcnn_pass_slots (const VkcnnPass *pass);
 /* Whether every slot holds a frame in flight (vkcnn_pass_wait for one before submitting). */
-gboolean vkcnn_pass_full (const VkcnnPass * pass);
+gboolean vkcnn_pass_full (const VkcnnPass *pass);
 /* Copies the mapped frame into a free slot and submits it without waiting. Returns the frame's
  * ticket (tickets count from 1), or 0 with *error set. */
-guint64 vkcnn_pass_submit (VkcnnPass * pass, const GstVideoFrame * frame, gchar ** error);
+guint64 vkcnn_pass_submit (VkcnnPass *pass, const GstVideoFrame *frame, gchar **error);
 /* Waits for the ticket's frame and writes one probability per class into scores. */
-gboolean vkcnn_pass_wait (VkcnnPass * pass, guint64 ticket, gfloat * scores, gchar ** error);
+gboolean vkcnn_pass_wait (VkcnnPass *pass, guint64 ticket, gfloat *scores, gchar **error);
 /* Waits for every frame in flight and drops their results (a flush). */
-void vkcnn_pass_discard (VkcnnPass * pass);
+void vkcnn_pass_discard (VkcnnPass *pass);
 /* Mean microseconds per frame so far: host-side frame copy, the time the host spent in submit
  * and in waiting for the GPU, and (only with VKCNN_PROFILE=1, else 0) the GPU's preprocessing
  * and forward-pass sections. */
-void vkcnn_pass_timing (const VkcnnPass * pass, guint64 * runs, gdouble * copy_us, gdouble * submit_us,
-    gdouble * gpu_preprocess_us, gdouble * gpu_forward_us);
+void vkcnn_pass_timing (const VkcnnPass *pass, guint64 *runs, gdouble *copy_us, gdouble *submit_us,
+                        gdouble *gpu_preprocess_us, gdouble *gpu_forward_us);
 
 /* The k best of n scores with score >= threshold (best first, ties by lower id): writes their
  * ids and returns how many (0 if memory runs out). The same ordering vkcnn-classify reports. */
-guint vkcnn_top_k (const gfloat * scores, guint n, guint k, gfloat threshold, guint * ids);
+guint vkcnn_top_k (const gfloat *scores, guint n, guint k, gfloat threshold, guint *ids);
 
 G_END_DECLS
 

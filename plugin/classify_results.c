@@ -12,16 +12,16 @@
 #endif
 
 void
-vkcnn_result_clear (VkcnnResult * result)
+vkcnn_result_clear (VkcnnResult *result)
 {
   g_free (result->top);
   memset (result, 0, sizeof (*result));
 }
 
 void
-vkcnn_result_set (VkcnnResult * result, const gfloat * scores, guint n_classes,
-    const gchar * const *labels, guint top_k, gfloat threshold, guint64 frame, guint64 inference_us,
-    const gchar * model)
+vkcnn_result_set (VkcnnResult *result, const gfloat *scores, guint n_classes,
+                  const gchar *const *labels, guint top_k, gfloat threshold, guint64 frame,
+                  guint64 inference_us, const gchar *model)
 {
   guint *ids = g_new (guint, MIN (top_k, n_classes));
   guint n = vkcnn_top_k (scores, n_classes, top_k, threshold, ids);
@@ -41,21 +41,21 @@ vkcnn_result_set (VkcnnResult * result, const gfloat * scores, guint n_classes,
 }
 
 static void
-attach_region_of_interest (const VkcnnResult * result, GstBuffer * buffer, const GstVideoInfo * info)
+attach_region_of_interest (const VkcnnResult *result, GstBuffer *buffer, const GstVideoInfo *info)
 {
   const VkcnnClassification *best = &result->top[0];
-  GstVideoRegionOfInterestMeta *roi = gst_buffer_add_video_region_of_interest_meta (buffer,
-      best->label, 0, 0, GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info));
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_add_video_region_of_interest_meta (
+      buffer, best->label, 0, 0, GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info));
   /* The field names and types DL Streamer's classification results use. */
-  gst_video_region_of_interest_meta_add_param (roi, gst_structure_new ("classification",
-          "label", G_TYPE_STRING, best->label,
-          "label_id", G_TYPE_INT, (gint) best->class_id,
-          "confidence", G_TYPE_DOUBLE, (gdouble) best->score, NULL));
+  gst_video_region_of_interest_meta_add_param (
+      roi, gst_structure_new ("classification", "label", G_TYPE_STRING, best->label, "label_id",
+                              G_TYPE_INT, (gint) best->class_id, "confidence", G_TYPE_DOUBLE,
+                              (gdouble) best->score, NULL));
 }
 
 #ifdef VKCNN_ANALYTICS
 static void
-attach_analytics (const VkcnnResult * result, GstBuffer * buffer)
+attach_analytics (const VkcnnResult *result, GstBuffer *buffer)
 {
   /* Join the relation meta an upstream analyzer (a detector, say) may have put there. */
   GstAnalyticsRelationMeta *relations = gst_buffer_get_analytics_relation_meta (buffer);
@@ -75,10 +75,10 @@ attach_analytics (const VkcnnResult * result, GstBuffer * buffer)
 #endif
 
 void
-vkcnn_result_attach (const VkcnnResult * result, GstBuffer * buffer, const GstVideoInfo * info)
+vkcnn_result_attach (const VkcnnResult *result, GstBuffer *buffer, const GstVideoInfo *info)
 {
   vkcnn_buffer_add_classification_meta (buffer, result->top, result->n_top, result->frame,
-      result->inference_us, result->model);
+                                        result->inference_us, result->model);
   if (result->n_top == 0)
     return;
   attach_region_of_interest (result, buffer, info);
@@ -88,8 +88,8 @@ vkcnn_result_attach (const VkcnnResult * result, GstBuffer * buffer, const GstVi
 }
 
 GstMessage *
-vkcnn_result_message (const VkcnnResult * result, GstObject * src, GstClockTime timestamp,
-    GstClockTime stream_time, GstClockTime running_time)
+vkcnn_result_message (const VkcnnResult *result, GstObject *src, GstClockTime timestamp,
+                      GstClockTime stream_time, GstClockTime running_time)
 {
   GValue ids = G_VALUE_INIT, labels = G_VALUE_INIT, scores = G_VALUE_INIT;
   gst_value_array_init (&ids, result->n_top);
@@ -107,13 +107,11 @@ vkcnn_result_message (const VkcnnResult * result, GstObject * src, GstClockTime 
     g_value_set_double (&score, result->top[i].score);
     gst_value_array_append_and_take_value (&scores, &score);
   }
-  GstStructure *s = gst_structure_new ("vkcnn-classification",
-      "timestamp", G_TYPE_UINT64, timestamp,
-      "stream-time", G_TYPE_UINT64, stream_time,
-      "running-time", G_TYPE_UINT64, running_time,
-      "frame", G_TYPE_UINT64, result->frame,
-      "inference-us", G_TYPE_UINT64, result->inference_us,
-      "model", G_TYPE_STRING, result->model, NULL);
+  GstStructure *s = gst_structure_new (
+      "vkcnn-classification", "timestamp", G_TYPE_UINT64, timestamp, "stream-time", G_TYPE_UINT64,
+      stream_time, "running-time", G_TYPE_UINT64, running_time, "frame", G_TYPE_UINT64,
+      result->frame, "inference-us", G_TYPE_UINT64, result->inference_us, "model", G_TYPE_STRING,
+      result->model, NULL);
   gst_structure_take_value (s, "ids", &ids);
   gst_structure_take_value (s, "labels", &labels);
   gst_structure_take_value (s, "scores", &scores);

@@ -41,12 +41,10 @@
 
 #include "gstvkcnnclassify.h"
 
-
 GST_DEBUG_CATEGORY (gst_vkcnn_classify_debug);
 #define GST_CAT_DEFAULT gst_vkcnn_classify_debug
 
-enum
-{
+enum {
   PROP_0,
   PROP_MODEL,
   PROP_LABELS,
@@ -73,30 +71,33 @@ enum
 /* Each slot holds a copy of the frame in GPU-visible memory; more than a few only add latency. */
 #define MAX_PROP_MAX_IN_FLIGHT 16
 
-#define VKCNN_CLASSIFY_CAPS GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }")
+#define VKCNN_CLASSIFY_CAPS                                                                        \
+  GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }")
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_CLASSIFY_CAPS));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_CLASSIFY_CAPS));
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_CLASSIFY_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_CLASSIFY_CAPS));
 
 #define gst_vkcnn_classify_parent_class parent_class
 G_DEFINE_TYPE (GstVkcnnClassify, gst_vkcnn_classify, GST_TYPE_BASE_TRANSFORM);
-GST_ELEMENT_REGISTER_DEFINE (vkcnnclassify, "vkcnnclassify", GST_RANK_NONE, GST_TYPE_VKCNN_CLASSIFY);
+GST_ELEMENT_REGISTER_DEFINE (vkcnnclassify, "vkcnnclassify", GST_RANK_NONE,
+                             GST_TYPE_VKCNN_CLASSIFY);
 
-static void gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue * value,
-    GParamSpec * pspec);
-static void gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec);
-static void gst_vkcnn_classify_finalize (GObject * object);
-static gboolean gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event);
-static gboolean gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query);
-static gboolean gst_vkcnn_classify_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query,
-    GstQuery * query);
-static GstFlowReturn gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf);
+static void gst_vkcnn_classify_set_property (GObject *object, guint prop_id, const GValue *value,
+                                             GParamSpec *pspec);
+static void gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GValue *value,
+                                             GParamSpec *pspec);
+static void gst_vkcnn_classify_finalize (GObject *object);
+static gboolean gst_vkcnn_classify_sink_event (GstBaseTransform *trans, GstEvent *event);
+static gboolean gst_vkcnn_classify_query (GstBaseTransform *trans, GstPadDirection direction,
+                                          GstQuery *query);
+static gboolean gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans,
+                                                       GstQuery *decide_query, GstQuery *query);
+static GstFlowReturn gst_vkcnn_classify_transform_ip (GstBaseTransform *trans, GstBuffer *buf);
 
 static void
-gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
+gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -107,49 +108,78 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
   gobject_class->get_property = gst_vkcnn_classify_get_property;
   gobject_class->finalize = gst_vkcnn_classify_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model", "Path of the .vkcnn model file. Set while PLAYING, the new "
-          "model is loaded in the caller's thread and swapped in between frames; a model that fails to "
-          "load posts a warning and the current one stays", DEFAULT_PROP_MODEL,
-          rw | GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_LABELS,
-      g_param_spec_string ("labels", "Labels", "Text file with one label per line (one per class), "
-          "overriding the labels stored in the model", DEFAULT_PROP_LABELS, rw | GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_DEVICE,
-      g_param_spec_string ("device", "Device", "Vulkan device: index or case-insensitive part of its name "
+  g_object_class_install_property (
+      gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+                           "Path of the .vkcnn model file. Set while PLAYING, the new "
+                           "model is loaded in the caller's thread and swapped in between frames; "
+                           "a model that fails to "
+                           "load posts a warning and the current one stays",
+                           DEFAULT_PROP_MODEL, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (
+      gobject_class, PROP_LABELS,
+      g_param_spec_string ("labels", "Labels",
+                           "Text file with one label per line (one per class), "
+                           "overriding the labels stored in the model",
+                           DEFAULT_PROP_LABELS, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (
+      gobject_class, PROP_DEVICE,
+      g_param_spec_string (
+          "device", "Device",
+          "Vulkan device: index or case-insensitive part of its name "
           "(empty: $VKCNN_DEVICE, else the first discrete GPU, else any); used from the next start",
           DEFAULT_PROP_DEVICE, rw | GST_PARAM_MUTABLE_READY));
-  g_object_class_install_property (gobject_class, PROP_TOP_K,
+  g_object_class_install_property (
+      gobject_class, PROP_TOP_K,
       g_param_spec_uint ("top-k", "Top k", "Number of best classes reported per frame", 1, 1000,
-          DEFAULT_PROP_TOP_K, rw | GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
-      g_param_spec_float ("threshold", "Threshold", "Classes whose score is below this are not reported",
-          0.0f, 1.0f, DEFAULT_PROP_THRESHOLD, rw | GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_INTERVAL,
-      g_param_spec_uint ("interval", "Interval", "Classify every Nth frame; frames in between carry the "
-          "last result", 1, G_MAXUINT, DEFAULT_PROP_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_SMOOTHING,
-      g_param_spec_double ("smoothing", "Smoothing", "Exponential moving average of the scores across "
+                         DEFAULT_PROP_TOP_K, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (
+      gobject_class, PROP_THRESHOLD,
+      g_param_spec_float ("threshold", "Threshold",
+                          "Classes whose score is below this are not reported", 0.0f, 1.0f,
+                          DEFAULT_PROP_THRESHOLD, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (
+      gobject_class, PROP_INTERVAL,
+      g_param_spec_uint ("interval", "Interval",
+                         "Classify every Nth frame; frames in between carry the "
+                         "last result",
+                         1, G_MAXUINT, DEFAULT_PROP_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (
+      gobject_class, PROP_SMOOTHING,
+      g_param_spec_double (
+          "smoothing", "Smoothing",
+          "Exponential moving average of the scores across "
           "classified frames: average = smoothing * average + (1 - smoothing) * scores (0 = off)",
           0.0, 1.0, DEFAULT_PROP_SMOOTHING, rw | GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
-      g_param_spec_boolean ("post-messages", "Post messages", "Post a \"vkcnn-classification\" element "
+  g_object_class_install_property (
+      gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean (
+          "post-messages", "Post messages",
+          "Post a \"vkcnn-classification\" element "
           "message (timestamp, frame, ids, labels, scores) for every classified frame",
           DEFAULT_PROP_POST_MESSAGES, rw | GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_RESULTS_FILE,
-      g_param_spec_string ("results-file", "Results file", "Write one JSON object per frame to this file "
-          "(JSON lines, flushed per frame); opened at start", DEFAULT_PROP_RESULTS_FILE,
-          rw | GST_PARAM_MUTABLE_READY));
-  g_object_class_install_property (gobject_class, PROP_MAX_IN_FLIGHT,
-      g_param_spec_uint ("max-in-flight", "Max in flight", "Frames that may be on the GPU at once: the "
-          "copy of the next frame overlaps the inference of the previous ones, and max-in-flight - 1 "
+  g_object_class_install_property (
+      gobject_class, PROP_RESULTS_FILE,
+      g_param_spec_string ("results-file", "Results file",
+                           "Write one JSON object per frame to this file "
+                           "(JSON lines, flushed per frame); opened at start",
+                           DEFAULT_PROP_RESULTS_FILE, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_MAX_IN_FLIGHT,
+      g_param_spec_uint (
+          "max-in-flight", "Max in flight",
+          "Frames that may be on the GPU at once: the "
+          "copy of the next frame overlaps the inference of the previous ones, and max-in-flight - "
+          "1 "
           "buffers stay inside the element between input buffers (added latency, reported to live "
-          "pipelines). 1: every frame is classified before the next comes in", 1, MAX_PROP_MAX_IN_FLIGHT,
-          DEFAULT_PROP_MAX_IN_FLIGHT, rw | GST_PARAM_MUTABLE_READY));
+          "pipelines). 1: every frame is classified before the next comes in",
+          1, MAX_PROP_MAX_IN_FLIGHT, DEFAULT_PROP_MAX_IN_FLIGHT, rw | GST_PARAM_MUTABLE_READY));
 
-  gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier", "Filter/Analyzer/Video",
-      "Classifies every frame with a CNN running on the GPU through Vulkan and attaches the labels as metadata",
-      "The vkcnn authors");
+  gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier",
+                                         "Filter/Analyzer/Video",
+                                         "Classifies every frame with a CNN running on the GPU "
+                                         "through Vulkan and attaches the labels as metadata",
+                                         "The vkcnn authors");
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
@@ -167,7 +197,7 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass * klass)
 }
 
 static void
-gst_vkcnn_classify_init (GstVkcnnClassify * self)
+gst_vkcnn_classify_init (GstVkcnnClassify *self)
 {
   self->top_k = DEFAULT_PROP_TOP_K;
   self->threshold = DEFAULT_PROP_THRESHOLD;
@@ -182,7 +212,7 @@ gst_vkcnn_classify_init (GstVkcnnClassify * self)
 }
 
 static void
-gst_vkcnn_classify_finalize (GObject * object)
+gst_vkcnn_classify_finalize (GObject *object)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (object);
   g_free (self->model_path);
@@ -196,7 +226,7 @@ gst_vkcnn_classify_finalize (GObject * object)
 /* set_property("model"): stored while stopped; while started, loaded here (the caller's thread)
  * and handed to the streaming thread, which swaps it in before its next frame. */
 static void
-set_model (GstVkcnnClassify * self, const gchar * path)
+set_model (GstVkcnnClassify *self, const gchar *path)
 {
   gchar *error = NULL;
   GST_OBJECT_LOCK (self);
@@ -214,8 +244,9 @@ set_model (GstVkcnnClassify * self, const gchar * path)
   VkcnnModel *model = device && path && *path ? vkcnn_model_load (device, path, &error) : NULL;
   vkcnn_device_free (device);
   if (!model) {
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", error ? error : "the model property was cleared"),
-        ("keeping model %s", current));
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+                         ("%s", error ? error : "the model property was cleared"),
+                         ("keeping model %s", current));
     g_free (error);
     g_free (current);
     return;
@@ -223,18 +254,19 @@ set_model (GstVkcnnClassify * self, const gchar * path)
   g_free (current);
   GST_OBJECT_LOCK (self);
   if (self->device && self->session == session) {
-    vkcnn_model_free (self->pending);   /* a newer setting wins over one not yet swapped in */
+    vkcnn_model_free (self->pending); /* a newer setting wins over one not yet swapped in */
     self->pending = model;
     model = NULL;
     g_free (self->model_path);
     self->model_path = g_strdup (path);
   }
   GST_OBJECT_UNLOCK (self);
-  vkcnn_model_free (model);     /* the element stopped meanwhile */
+  vkcnn_model_free (model); /* the element stopped meanwhile */
 }
 
 static void
-gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+gst_vkcnn_classify_set_property (GObject *object, guint prop_id, const GValue *value,
+                                 GParamSpec *pspec)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (object);
   gchar **lines = NULL, *error = NULL;
@@ -254,7 +286,8 @@ gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue *
         gchar *path = g_strdup (self->labels_path);
         GST_OBJECT_UNLOCK (self);
         if (path && !(lines = gst_vkcnn_classify_read_labels (path, &error))) {
-          GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", error), ("keeping the current labels"));
+          GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", error),
+                               ("keeping the current labels"));
           g_free (error);
           g_free (path);
           return;
@@ -301,7 +334,7 @@ gst_vkcnn_classify_set_property (GObject * object, guint prop_id, const GValue *
 }
 
 static void
-gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (object);
 
@@ -347,14 +380,14 @@ gst_vkcnn_classify_get_property (GObject * object, guint prop_id, GValue * value
 /* GstBaseTransform treats an element with transform_ip as in place and not passthrough; the
  * work itself is done in generate_output, which never calls this. */
 static GstFlowReturn
-gst_vkcnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+gst_vkcnn_classify_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
   GST_ERROR_OBJECT (trans, "transform_ip is not used: generate_output handles every buffer");
   return GST_FLOW_NOT_SUPPORTED;
 }
 
 static gboolean
-gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
+gst_vkcnn_classify_sink_event (GstBaseTransform *trans, GstEvent *event)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   const gchar *stream_id = NULL;
@@ -370,7 +403,8 @@ gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
       if (GST_EVENT_IS_SERIALIZED (event)) {
         GstFlowReturn ret = gst_vkcnn_classify_drain (self);
         if (ret != GST_FLOW_OK)
-          GST_DEBUG_OBJECT (self, "draining before %s: %s", GST_EVENT_TYPE_NAME (event), gst_flow_get_name (ret));
+          GST_DEBUG_OBJECT (self, "draining before %s: %s", GST_EVENT_TYPE_NAME (event),
+                            gst_flow_get_name (ret));
       }
       break;
   }
@@ -385,7 +419,7 @@ gst_vkcnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 
 /* The buffers held between input buffers delay the output by that many frame durations. */
 static gboolean
-gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query)
+gst_vkcnn_classify_query (GstBaseTransform *trans, GstPadDirection direction, GstQuery *query)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   gboolean live;
@@ -410,8 +444,9 @@ gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, G
     /* Without a framerate, a held buffer waits for the next one, however long that takes. */
     max = GST_CLOCK_TIME_NONE;
   }
-  GST_DEBUG_OBJECT (self, "latency with %u buffers held: min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT, held,
-      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  GST_DEBUG_OBJECT (self,
+                    "latency with %u buffers held: min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
+                    held, GST_TIME_ARGS (min), GST_TIME_ARGS (max));
   gst_query_set_latency (query, live, min, max);
   return TRUE;
 }
@@ -419,7 +454,8 @@ gst_vkcnn_classify_query (GstBaseTransform * trans, GstPadDirection direction, G
 /* The buffers held in flight come out of upstream's pool on top of what downstream keeps, so
  * upstream is asked for that many more (within a pool's maximum, which cannot be raised). */
 static gboolean
-gst_vkcnn_classify_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query, GstQuery * query)
+gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans, GstQuery *decide_query,
+                                       GstQuery *query)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   GstCaps *caps = NULL;

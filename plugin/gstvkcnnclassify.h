@@ -34,37 +34,38 @@ struct _GstVkcnnClassify {
   /* Between start and stop. device and pending are shared with set_property (object lock);
    * the rest belongs to the streaming thread. */
   VkcnnDevice *device;
-  guint session;              /* counts starts, so a model loaded for an old session is dropped */
-  VkcnnModel *pending;        /* loaded by set_property("model"), swapped in before the next frame */
+  guint session;       /* counts starts, so a model loaded for an old session is dropped */
+  VkcnnModel *pending; /* loaded by set_property("model"), swapped in before the next frame */
   gchar *pending_path;
-  gchar **label_override;     /* lines of the labels file, or NULL */
-  gboolean labels_changed;    /* label_override changed since the labels were resolved */
+  gchar **label_override;  /* lines of the labels file, or NULL */
+  gboolean labels_changed; /* label_override changed since the labels were resolved */
 
   VkcnnModel *model;
-  const gchar **labels;       /* one interned label per class of model */
-  VkcnnPass *pass;            /* for (model, info), with max_in_flight slots */
+  const gchar **labels; /* one interned label per class of model */
+  VkcnnPass *pass;      /* for (model, info), with max_in_flight slots */
   GstVideoInfo info;
   gboolean have_info;
-  GstClockTime frame_duration;  /* from the caps' framerate (object lock; for the LATENCY query) */
-  guint64 frames;             /* frames seen since start */
-  GQueue waiting;             /* of VkcnnWaitingFrame: frames submitted or behind one that is, oldest first */
-  guint classifying;          /* how many of them hold a ticket */
-  gboolean classified_any;    /* a frame was submitted for classification since the result was cleared */
-  guint64 classified_frame;   /* the number of the last one */
-  gfloat *scores;             /* this frame's probabilities, per class */
-  gfloat *smoothed;           /* moving average across classified frames, per class */
-  VkcnnResult result;         /* the last classification */
+  GstClockTime frame_duration; /* from the caps' framerate (object lock; for the LATENCY query) */
+  guint64 frames;              /* frames seen since start */
+  GQueue waiting; /* of VkcnnWaitingFrame: frames submitted or behind one that is, oldest first */
+  guint classifying; /* how many of them hold a ticket */
+  gboolean
+      classified_any; /* a frame was submitted for classification since the result was cleared */
+  guint64 classified_frame; /* the number of the last one */
+  gfloat *scores;           /* this frame's probabilities, per class */
+  gfloat *smoothed;         /* moving average across classified frames, per class */
+  VkcnnResult result;       /* the last classification */
   FILE *results_file;
-  gchar *stream_id;           /* the last stream-start event's, for the JSON lines */
+  gchar *stream_id; /* the last stream-start event's, for the JSON lines */
 };
 
 /* A buffer inside the element: submitted to the GPU (ticket > 0), or waiting for the result of
  * the classified frame before it (ticket 0: frames between two classified ones by interval). */
 typedef struct {
-  GstBuffer *buffer;          /* writable, owned */
+  GstBuffer *buffer; /* writable, owned */
   guint64 number;
   guint64 ticket;
-  gint64 submitted_us;        /* monotonic clock, when its copy started */
+  gint64 submitted_us; /* monotonic clock, when its copy started */
   /* The settings when it came in, so a change applies from the next buffer as before. */
   guint top_k;
   gfloat threshold;
@@ -76,16 +77,16 @@ GST_ELEMENT_REGISTER_DECLARE (vkcnnclassify);
 
 /* The streaming side (gstvkcnnclassify_stream.c), shared with the property code. */
 GST_DEBUG_CATEGORY_EXTERN (gst_vkcnn_classify_debug);
-gboolean gst_vkcnn_classify_start (GstBaseTransform * trans);
-gboolean gst_vkcnn_classify_stop (GstBaseTransform * trans);
-gboolean gst_vkcnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps * outcaps);
-GstFlowReturn gst_vkcnn_classify_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf);
+gboolean gst_vkcnn_classify_start (GstBaseTransform *trans);
+gboolean gst_vkcnn_classify_stop (GstBaseTransform *trans);
+gboolean gst_vkcnn_classify_set_caps (GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps);
+GstFlowReturn gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf);
 /* Finishes every frame inside the element and pushes it (before a serialized event, EOS). */
-GstFlowReturn gst_vkcnn_classify_drain (GstVkcnnClassify * self);
+GstFlowReturn gst_vkcnn_classify_drain (GstVkcnnClassify *self);
 /* Drops every frame inside the element, after the GPU is done with them (flush). */
-void gst_vkcnn_classify_discard (GstVkcnnClassify * self);
+void gst_vkcnn_classify_discard (GstVkcnnClassify *self);
 /* Lines of a labels file, or NULL with *error set to a message naming the file. */
-gchar **gst_vkcnn_classify_read_labels (const gchar * path, gchar ** error);
+gchar **gst_vkcnn_classify_read_labels (const gchar *path, gchar **error);
 
 G_END_DECLS
 

@@ -15,7 +15,7 @@
 #define MAX_LABELS_BYTES (4 << 20)
 
 gchar **
-gst_vkcnn_classify_read_labels (const gchar * path, gchar ** error)
+gst_vkcnn_classify_read_labels (const gchar *path, gchar **error)
 {
   /* Bounded and checked before anything is split: labels=/dev/zero must not read until memory
    * runs out, and labels go into JSON lines, messages and metas, which must be valid UTF-8. */
@@ -36,7 +36,8 @@ gst_vkcnn_classify_read_labels (const gchar * path, gchar ** error)
   fclose (file);
   if (failed || size > MAX_LABELS_BYTES) {
     *error = failed ? g_strdup_printf ("labels file %s: read error", path)
-        : g_strdup_printf ("labels file %s is larger than %d MiB", path, MAX_LABELS_BYTES >> 20);
+                    : g_strdup_printf ("labels file %s is larger than %d MiB", path,
+                                       MAX_LABELS_BYTES >> 20);
     g_free (text);
     return NULL;
   }
@@ -44,17 +45,18 @@ gst_vkcnn_classify_read_labels (const gchar * path, gchar ** error)
   const gchar *bad = NULL;
   if (!g_utf8_validate (text, size, &bad)) {
     guint line = 1;
-    for (const gchar * c = text; c < bad; c++)
+    for (const gchar *c = text; c < bad; c++)
       line += *c == '\n';
-    *error = g_strdup_printf ("labels file %s is not UTF-8 text (line %u, byte %" G_GSIZE_FORMAT ")", path,
-        line, (gsize) (bad - text));
+    *error
+        = g_strdup_printf ("labels file %s is not UTF-8 text (line %u, byte %" G_GSIZE_FORMAT ")",
+                           path, line, (gsize) (bad - text));
     g_free (text);
     return NULL;
   }
-  g_strchomp (text);            /* a final newline ends the last label, it does not start a new one */
+  g_strchomp (text); /* a final newline ends the last label, it does not start a new one */
   gchar **lines = g_strsplit (text, "\n", -1);
-  for (gchar ** l = lines; *l; l++)
-    g_strchomp (*l);            /* CRLF files */
+  for (gchar **l = lines; *l; l++)
+    g_strchomp (*l); /* CRLF files */
   g_free (text);
   return lines;
 }
@@ -63,15 +65,15 @@ gst_vkcnn_classify_read_labels (const gchar * path, gchar ** error)
  * else "class <id>". FALSE (with *error, and the model's labels in place) when the labels file
  * has another number of lines than the model has classes. */
 static gboolean
-resolve_labels (GstVkcnnClassify * self, gchar ** error)
+resolve_labels (GstVkcnnClassify *self, gchar **error)
 {
   guint classes = vkcnn_model_classes (self->model);
   GST_OBJECT_LOCK (self);
   guint lines = self->label_override ? g_strv_length (self->label_override) : 0;
   gboolean use_file = self->label_override && lines == classes;
   if (self->label_override && !use_file)
-    *error = g_strdup_printf ("labels file %s has %u labels, model %s has %u classes", self->labels_path,
-        lines, vkcnn_model_name (self->model), classes);
+    *error = g_strdup_printf ("labels file %s has %u labels, model %s has %u classes",
+                              self->labels_path, lines, vkcnn_model_name (self->model), classes);
   g_free (self->labels);
   self->labels = g_new (const gchar *, classes);
   for (guint i = 0; i < classes; i++) {
@@ -86,7 +88,7 @@ resolve_labels (GstVkcnnClassify * self, gchar ** error)
 }
 
 static void
-free_pass (GstVkcnnClassify * self)
+free_pass (GstVkcnnClassify *self)
 {
   guint64 runs;
   gdouble copy, submit, gpu_pre, gpu_fwd;
@@ -94,9 +96,11 @@ free_pass (GstVkcnnClassify * self)
     return;
   gst_vkcnn_classify_discard (self);
   vkcnn_pass_timing (self->pass, &runs, &copy, &submit, &gpu_pre, &gpu_fwd);
-  GST_INFO_OBJECT (self, "%" G_GUINT64_FORMAT " frames classified; mean per frame: frame copy %.1f us, "
-      "GPU submit+wait %.1f us (with VKCNN_PROFILE=1: GPU preprocess %.1f us, forward %.1f us)", runs, copy,
-      submit, gpu_pre, gpu_fwd);
+  GST_INFO_OBJECT (
+      self,
+      "%" G_GUINT64_FORMAT " frames classified; mean per frame: frame copy %.1f us, "
+      "GPU submit+wait %.1f us (with VKCNN_PROFILE=1: GPU preprocess %.1f us, forward %.1f us)",
+      runs, copy, submit, gpu_pre, gpu_fwd);
   vkcnn_pass_free (self->pass);
   self->pass = NULL;
 }
@@ -106,7 +110,7 @@ free_pass (GstVkcnnClassify * self)
  * so a model that does not fit the stream (its input against the caps) fails here with the
  * element still on the current one; `model` is freed then. Labels are resolved by the caller. */
 static gboolean
-adopt_model (GstVkcnnClassify * self, VkcnnModel * model, gchar ** error)
+adopt_model (GstVkcnnClassify *self, VkcnnModel *model, gchar **error)
 {
   VkcnnPass *pass = NULL;
   GST_OBJECT_LOCK (self);
@@ -130,7 +134,7 @@ adopt_model (GstVkcnnClassify * self, VkcnnModel * model, gchar ** error)
 }
 
 gboolean
-gst_vkcnn_classify_start (GstBaseTransform * trans)
+gst_vkcnn_classify_start (GstBaseTransform *trans)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   gchar *error = NULL, **lines = NULL;
@@ -144,13 +148,13 @@ gst_vkcnn_classify_start (GstBaseTransform * trans)
   GST_OBJECT_UNLOCK (self);
 
   if (!model_path || !*model_path) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("No model: set the \"model\" property to a .vkcnn file"),
-        (NULL));
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+                       ("No model: set the \"model\" property to a .vkcnn file"), (NULL));
     goto failed;
   }
   if (!(device = vkcnn_device_open (device_name, &error))) {
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error), ("opening Vulkan device \"%s\"",
-            device_name ? device_name : ""));
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error),
+                       ("opening Vulkan device \"%s\"", device_name ? device_name : ""));
     goto failed;
   }
   if (!(model = vkcnn_model_load (device, model_path, &error))) {
@@ -162,8 +166,9 @@ gst_vkcnn_classify_start (GstBaseTransform * trans)
     goto failed;
   }
   if (results_path && *results_path && !(results = fopen (results_path, "w"))) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Could not open results file %s: %s", results_path,
-            g_strerror (errno)), (NULL));
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+                       ("Could not open results file %s: %s", results_path, g_strerror (errno)),
+                       (NULL));
     goto failed;
   }
   GST_INFO_OBJECT (self, "running on %s", vkcnn_device_name (device));
@@ -210,7 +215,7 @@ failed:
 }
 
 gboolean
-gst_vkcnn_classify_stop (GstBaseTransform * trans)
+gst_vkcnn_classify_stop (GstBaseTransform *trans)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
 
@@ -237,7 +242,7 @@ gst_vkcnn_classify_stop (GstBaseTransform * trans)
 }
 
 gboolean
-gst_vkcnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps * outcaps)
+gst_vkcnn_classify_set_caps (GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   gchar *error = NULL;
@@ -256,8 +261,9 @@ gst_vkcnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps
   self->info = info;
   self->have_info = TRUE;
   GST_OBJECT_LOCK (self);
-  self->frame_duration = GST_VIDEO_INFO_FPS_N (&info) > 0 ? gst_util_uint64_scale_int (GST_SECOND,
-      GST_VIDEO_INFO_FPS_D (&info), GST_VIDEO_INFO_FPS_N (&info)) : GST_CLOCK_TIME_NONE;
+  self->frame_duration = GST_VIDEO_INFO_FPS_N (&info) > 0 ? gst_util_uint64_scale_int (
+                             GST_SECOND, GST_VIDEO_INFO_FPS_D (&info), GST_VIDEO_INFO_FPS_N (&info))
+                                                          : GST_CLOCK_TIME_NONE;
   guint slots = self->max_in_flight;
   GST_OBJECT_UNLOCK (self);
   if (self->model && !(self->pass = vkcnn_pass_new (self->model, &info, slots, &error))) {
@@ -269,22 +275,24 @@ gst_vkcnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps
 }
 
 static void
-post_result (GstVkcnnClassify * self, GstBuffer * buf)
+post_result (GstVkcnnClassify *self, GstBuffer *buf)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
-  GstClockTime pts = GST_BUFFER_PTS (buf), stream_time = GST_CLOCK_TIME_NONE, running_time = GST_CLOCK_TIME_NONE;
+  GstClockTime pts = GST_BUFFER_PTS (buf), stream_time = GST_CLOCK_TIME_NONE,
+               running_time = GST_CLOCK_TIME_NONE;
   if (segment->format == GST_FORMAT_TIME && GST_CLOCK_TIME_IS_VALID (pts)) {
     stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
     running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
   }
-  gst_element_post_message (GST_ELEMENT (self),
+  gst_element_post_message (
+      GST_ELEMENT (self),
       vkcnn_result_message (&self->result, GST_OBJECT (self), pts, stream_time, running_time));
 }
 
 /* The frame's result is in: updates the moving average and the result (classified frames),
  * then attaches it, posts it and writes its JSON line. */
 static GstFlowReturn
-finish (GstVkcnnClassify * self, VkcnnWaitingFrame * f)
+finish (GstVkcnnClassify *self, VkcnnWaitingFrame *f)
 {
   gchar *error = NULL;
   if (f->ticket) {
@@ -296,17 +304,21 @@ finish (GstVkcnnClassify * self, VkcnnWaitingFrame * f)
      * smoothing on mid-stream continues from the current scores. */
     guint classes = vkcnn_model_classes (self->model);
     for (guint i = 0; i < classes; i++)
-      self->smoothed[i] = self->result.valid ? f->smoothing * self->smoothed[i] + (1.0f - f->smoothing) *
-          self->scores[i] : self->scores[i];
-    vkcnn_result_set (&self->result, self->smoothed, classes, self->labels, f->top_k, f->threshold, f->number,
-        (guint64) (g_get_monotonic_time () - f->submitted_us), g_intern_string (vkcnn_model_name (self->model)));
+      self->smoothed[i] = self->result.valid ? f->smoothing * self->smoothed[i]
+                                                   + (1.0f - f->smoothing) * self->scores[i]
+                                             : self->scores[i];
+    vkcnn_result_set (&self->result, self->smoothed, classes, self->labels, f->top_k, f->threshold,
+                      f->number, (guint64) (g_get_monotonic_time () - f->submitted_us),
+                      g_intern_string (vkcnn_model_name (self->model)));
     if (f->post)
       post_result (self, f->buffer);
   }
   vkcnn_result_attach (&self->result, f->buffer, &self->info);
   if (self->results_file) {
-    VkcnnFrameInfo frame = { self->stream_id, GST_BUFFER_PTS (f->buffer), f->number, g_get_real_time (),
-      GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info) };
+    VkcnnFrameInfo frame = {
+      self->stream_id,    GST_BUFFER_PTS (f->buffer),         f->number,
+      g_get_real_time (), GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info)
+    };
     if (!vkcnn_result_write_json (&self->result, &frame, self->results_file))
       goto write_failed;
   }
@@ -318,14 +330,14 @@ engine_failed:
   g_free (error);
   return GST_FLOW_ERROR;
 write_failed:
-  GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write to the results file: %s", g_strerror (errno)),
-      (NULL));
+  GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+                     ("Could not write to the results file: %s", g_strerror (errno)), (NULL));
   return GST_FLOW_ERROR;
 }
 
 /* Takes the oldest frame out, finishes it and hands its buffer over in *out (NULL on error). */
 static GstFlowReturn
-finish_oldest (GstVkcnnClassify * self, GstBuffer ** out)
+finish_oldest (GstVkcnnClassify *self, GstBuffer **out)
 {
   VkcnnWaitingFrame *f = g_queue_pop_head (&self->waiting);
   GstFlowReturn ret = finish (self, f);
@@ -337,7 +349,7 @@ finish_oldest (GstVkcnnClassify * self, GstBuffer ** out)
 }
 
 GstFlowReturn
-gst_vkcnn_classify_drain (GstVkcnnClassify * self)
+gst_vkcnn_classify_drain (GstVkcnnClassify *self)
 {
   GstFlowReturn ret = GST_FLOW_OK;
   GstBuffer *out;
@@ -353,11 +365,11 @@ gst_vkcnn_classify_drain (GstVkcnnClassify * self)
 }
 
 void
-gst_vkcnn_classify_discard (GstVkcnnClassify * self)
+gst_vkcnn_classify_discard (GstVkcnnClassify *self)
 {
   VkcnnWaitingFrame *f;
   if (self->pass)
-    vkcnn_pass_discard (self->pass);    /* nothing is freed while the GPU still reads it */
+    vkcnn_pass_discard (self->pass); /* nothing is freed while the GPU still reads it */
   while ((f = g_queue_pop_head (&self->waiting))) {
     gst_buffer_unref (f->buffer);
     g_free (f);
@@ -370,7 +382,7 @@ gst_vkcnn_classify_discard (GstVkcnnClassify * self)
 
 /* Copies the frame to a free slot and submits it. */
 static gboolean
-submit (GstVkcnnClassify * self, VkcnnWaitingFrame * f, gchar ** error)
+submit (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gchar **error)
 {
   GstVideoFrame frame;
   if (!gst_video_frame_map (&frame, &self->info, f->buffer, GST_MAP_READ)) {
@@ -389,7 +401,7 @@ submit (GstVkcnnClassify * self, VkcnnWaitingFrame * f, gchar ** error)
 /* Swaps in a model or labels set from another thread. The frames inside the element were
  * submitted with the current ones, so the caller finishes them first. */
 static void
-apply_pending_changes (GstVkcnnClassify * self)
+apply_pending_changes (GstVkcnnClassify *self)
 {
   gchar *error = NULL;
   GST_OBJECT_LOCK (self);
@@ -401,8 +413,9 @@ apply_pending_changes (GstVkcnnClassify * self)
 
   gchar *incoming_path = incoming ? g_strdup (vkcnn_model_path (incoming)) : NULL;
   if (incoming && !adopt_model (self, incoming, &error)) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("Model %s does not fit the stream: %s", incoming_path,
-            error), ("keeping model %s", vkcnn_model_path (self->model)));
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+                         ("Model %s does not fit the stream: %s", incoming_path, error),
+                         ("keeping model %s", vkcnn_model_path (self->model)));
     g_clear_pointer (&error, g_free);
     incoming = NULL;
     /* The "model" property names the model in use again, unless a newer one is on its way. */
@@ -422,7 +435,7 @@ apply_pending_changes (GstVkcnnClassify * self)
 
 /* finish_oldest before the queued input buffer is taken: an error drops that input too. */
 static GstFlowReturn
-finish_oldest_before_input (GstVkcnnClassify * self, GstBuffer ** out)
+finish_oldest_before_input (GstVkcnnClassify *self, GstBuffer **out)
 {
   GstFlowReturn ret = finish_oldest (self, out);
   if (ret != GST_FLOW_OK)
@@ -436,7 +449,7 @@ finish_oldest_before_input (GstVkcnnClassify * self, GstBuffer ** out)
  * max-in-flight - 1 stay there between buffers (1: each frame is finished before its chain
  * call returns, as without frames in flight). */
 GstFlowReturn
-gst_vkcnn_classify_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
+gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
   gchar *error = NULL;
@@ -459,7 +472,8 @@ gst_vkcnn_classify_generate_output (GstBaseTransform * trans, GstBuffer ** outbu
       return finish_oldest_before_input (self, outbuf);
 
     VkcnnWaitingFrame *f = g_new0 (VkcnnWaitingFrame, 1);
-    f->buffer = gst_buffer_make_writable (trans->queued_buf);      /* metas are attached when it leaves */
+    f->buffer
+        = gst_buffer_make_writable (trans->queued_buf); /* metas are attached when it leaves */
     trans->queued_buf = NULL;
     f->number = self->frames++;
     GST_OBJECT_LOCK (self);
@@ -492,6 +506,7 @@ engine_failed:
   return GST_FLOW_ERROR;
 not_negotiated:
   gst_buffer_replace (&trans->queued_buf, NULL);
-  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("No caps were negotiated before the first buffer"), (NULL));
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("No caps were negotiated before the first buffer"),
+                     (NULL));
   return GST_FLOW_NOT_NEGOTIATED;
 }

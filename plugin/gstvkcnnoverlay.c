@@ -28,8 +28,7 @@
 GST_DEBUG_CATEGORY_STATIC (gst_vkcnn_overlay_debug);
 #define GST_CAT_DEFAULT gst_vkcnn_overlay_debug
 
-enum
-{
+enum {
   PROP_0,
   PROP_POSITION,
   PROP_FONT_SCALE,
@@ -46,8 +45,8 @@ enum
 #define DEFAULT_PROP_POSITION VKCNN_OVERLAY_TOP_LEFT
 #define DEFAULT_PROP_FONT_SCALE 0.0
 #define DEFAULT_PROP_THICKNESS 0
-#define DEFAULT_PROP_TEXT_COLOR 0xffffffff      /* opaque white */
-#define DEFAULT_PROP_BAR_COLOR 0xff30d158       /* opaque green */
+#define DEFAULT_PROP_TEXT_COLOR 0xffffffff /* opaque white */
+#define DEFAULT_PROP_BAR_COLOR 0xff30d158  /* opaque green */
 #define DEFAULT_PROP_BACKGROUND_ALPHA 0.55
 #define DEFAULT_PROP_SHOW_SCORES TRUE
 #define DEFAULT_PROP_SHOW_BARS TRUE
@@ -55,24 +54,24 @@ enum
 #define DEFAULT_PROP_TOP_K 5
 
 /* Packed formats, where one OpenCV-style plane holds every component. */
-#define VKCNN_OVERLAY_CAPS \
-    GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, GRAY8 }")
+#define VKCNN_OVERLAY_CAPS                                                                         \
+  GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, GRAY8 }")
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_OVERLAY_CAPS));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_OVERLAY_CAPS));
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_OVERLAY_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (VKCNN_OVERLAY_CAPS));
 
 GType
 gst_vkcnn_overlay_position_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {VKCNN_OVERLAY_TOP_LEFT, "Top left corner", "top-left"},
-    {VKCNN_OVERLAY_TOP_RIGHT, "Top right corner", "top-right"},
-    {VKCNN_OVERLAY_BOTTOM_LEFT, "Bottom left corner", "bottom-left"},
-    {VKCNN_OVERLAY_BOTTOM_RIGHT, "Bottom right corner", "bottom-right"},
-    {0, NULL, NULL},
+    { VKCNN_OVERLAY_TOP_LEFT, "Top left corner", "top-left" },
+    { VKCNN_OVERLAY_TOP_RIGHT, "Top right corner", "top-right" },
+    { VKCNN_OVERLAY_BOTTOM_LEFT, "Bottom left corner", "bottom-left" },
+    { VKCNN_OVERLAY_BOTTOM_RIGHT, "Bottom right corner", "bottom-right" },
+    { 0, NULL, NULL },
   };
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstVkcnnOverlayPosition", values));
@@ -83,15 +82,16 @@ gst_vkcnn_overlay_position_get_type (void)
 G_DEFINE_TYPE (GstVkcnnOverlay, gst_vkcnn_overlay, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (vkcnnoverlay, "vkcnnoverlay", GST_RANK_NONE, GST_TYPE_VKCNN_OVERLAY);
 
-static void gst_vkcnn_overlay_set_property (GObject * object, guint prop_id, const GValue * value,
-    GParamSpec * pspec);
-static void gst_vkcnn_overlay_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec);
-static gboolean gst_vkcnn_overlay_start (GstBaseTransform * trans);
-static GstFlowReturn gst_vkcnn_overlay_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame);
+static void gst_vkcnn_overlay_set_property (GObject *object, guint prop_id, const GValue *value,
+                                            GParamSpec *pspec);
+static void gst_vkcnn_overlay_get_property (GObject *object, guint prop_id, GValue *value,
+                                            GParamSpec *pspec);
+static gboolean gst_vkcnn_overlay_start (GstBaseTransform *trans);
+static GstFlowReturn gst_vkcnn_overlay_transform_frame_ip (GstVideoFilter *filter,
+                                                           GstVideoFrame *frame);
 
 static void
-gst_vkcnn_overlay_class_init (GstVkcnnOverlayClass * klass)
+gst_vkcnn_overlay_class_init (GstVkcnnOverlayClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -102,40 +102,62 @@ gst_vkcnn_overlay_class_init (GstVkcnnOverlayClass * klass)
   gobject_class->set_property = gst_vkcnn_overlay_set_property;
   gobject_class->get_property = gst_vkcnn_overlay_get_property;
 
-  g_object_class_install_property (gobject_class, PROP_POSITION,
+  g_object_class_install_property (
+      gobject_class, PROP_POSITION,
       g_param_spec_enum ("position", "Position", "Corner of the frame the panel is drawn in",
-          GST_TYPE_VKCNN_OVERLAY_POSITION, DEFAULT_PROP_POSITION, rw));
-  g_object_class_install_property (gobject_class, PROP_FONT_SCALE,
-      g_param_spec_double ("font-scale", "Font scale", "Text size (OpenCV font scale; 1 is about 22 pixels "
-          "high); 0 = from the frame height (frame height / 600, at least 0.4)", 0.0, 20.0,
-          DEFAULT_PROP_FONT_SCALE, rw));
-  g_object_class_install_property (gobject_class, PROP_THICKNESS,
-      g_param_spec_uint ("thickness", "Thickness", "Stroke width of the text in pixels; 0 = from the font "
-          "scale", 0, 50, DEFAULT_PROP_THICKNESS, rw));
-  g_object_class_install_property (gobject_class, PROP_TEXT_COLOR,
+                         GST_TYPE_VKCNN_OVERLAY_POSITION, DEFAULT_PROP_POSITION, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_FONT_SCALE,
+      g_param_spec_double ("font-scale", "Font scale",
+                           "Text size (OpenCV font scale; 1 is about 22 pixels "
+                           "high); 0 = from the frame height (frame height / 600, at least 0.4)",
+                           0.0, 20.0, DEFAULT_PROP_FONT_SCALE, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_THICKNESS,
+      g_param_spec_uint ("thickness", "Thickness",
+                         "Stroke width of the text in pixels; 0 = from the font "
+                         "scale",
+                         0, 50, DEFAULT_PROP_THICKNESS, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_TEXT_COLOR,
       g_param_spec_uint ("text-color", "Text color", "Color of the text, 0xAARRGGBB (AA = opacity)",
-          0, G_MAXUINT32, DEFAULT_PROP_TEXT_COLOR, rw));
-  g_object_class_install_property (gobject_class, PROP_BAR_COLOR,
-      g_param_spec_uint ("bar-color", "Bar color", "Color of the confidence bars, 0xAARRGGBB (AA = opacity); "
+                         0, G_MAXUINT32, DEFAULT_PROP_TEXT_COLOR, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_BAR_COLOR,
+      g_param_spec_uint (
+          "bar-color", "Bar color",
+          "Color of the confidence bars, 0xAARRGGBB (AA = opacity); "
           "the empty part of a bar is drawn in the same color at 30% of that opacity",
           0, G_MAXUINT32, DEFAULT_PROP_BAR_COLOR, rw));
   g_object_class_install_property (gobject_class, PROP_BACKGROUND_ALPHA,
-      g_param_spec_double ("background-alpha", "Background alpha", "Opacity of the black panel behind the "
-          "text (0 = none, 1 = solid)", 0.0, 1.0, DEFAULT_PROP_BACKGROUND_ALPHA, rw));
+                                   g_param_spec_double ("background-alpha", "Background alpha",
+                                                        "Opacity of the black panel behind the "
+                                                        "text (0 = none, 1 = solid)",
+                                                        0.0, 1.0, DEFAULT_PROP_BACKGROUND_ALPHA,
+                                                        rw));
   g_object_class_install_property (gobject_class, PROP_SHOW_SCORES,
-      g_param_spec_boolean ("show-scores", "Show scores", "Print each label's score (0.00 to 1.00)",
-          DEFAULT_PROP_SHOW_SCORES, rw));
-  g_object_class_install_property (gobject_class, PROP_SHOW_BARS,
-      g_param_spec_boolean ("show-bars", "Show bars", "Draw a horizontal confidence bar for each label",
-          DEFAULT_PROP_SHOW_BARS, rw));
-  g_object_class_install_property (gobject_class, PROP_SHOW_FPS,
-      g_param_spec_boolean ("show-fps", "Show FPS", "Add a line with the frame rate measured at this element "
-          "(over the last 32 frames) and the inference time of the shown result", DEFAULT_PROP_SHOW_FPS, rw));
-  g_object_class_install_property (gobject_class, PROP_TOP_K,
-      g_param_spec_uint ("top-k", "Top k", "Most labels drawn (the meta holds at most vkcnnclassify's top-k)",
-          1, 100, DEFAULT_PROP_TOP_K, rw));
+                                   g_param_spec_boolean ("show-scores", "Show scores",
+                                                         "Print each label's score (0.00 to 1.00)",
+                                                         DEFAULT_PROP_SHOW_SCORES, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_SHOW_BARS,
+      g_param_spec_boolean ("show-bars", "Show bars",
+                            "Draw a horizontal confidence bar for each label",
+                            DEFAULT_PROP_SHOW_BARS, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_SHOW_FPS,
+      g_param_spec_boolean ("show-fps", "Show FPS",
+                            "Add a line with the frame rate measured at this element "
+                            "(over the last 32 frames) and the inference time of the shown result",
+                            DEFAULT_PROP_SHOW_FPS, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_TOP_K,
+      g_param_spec_uint ("top-k", "Top k",
+                         "Most labels drawn (the meta holds at most vkcnnclassify's top-k)", 1, 100,
+                         DEFAULT_PROP_TOP_K, rw));
 
-  gst_element_class_set_static_metadata (element_class, "vkcnn classification overlay", "Filter/Effect/Video",
+  gst_element_class_set_static_metadata (
+      element_class, "vkcnn classification overlay", "Filter/Effect/Video",
       "Draws the labels, scores and confidence bars that vkcnnclassify attached to each frame",
       "The vkcnn authors");
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -145,11 +167,12 @@ gst_vkcnn_overlay_class_init (GstVkcnnOverlayClass * klass)
   filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (gst_vkcnn_overlay_transform_frame_ip);
 
   gst_type_mark_as_plugin_api (GST_TYPE_VKCNN_OVERLAY_POSITION, 0);
-  GST_DEBUG_CATEGORY_INIT (gst_vkcnn_overlay_debug, "vkcnnoverlay", 0, "vkcnn classification overlay");
+  GST_DEBUG_CATEGORY_INIT (gst_vkcnn_overlay_debug, "vkcnnoverlay", 0,
+                           "vkcnn classification overlay");
 }
 
 static void
-gst_vkcnn_overlay_init (GstVkcnnOverlay * self)
+gst_vkcnn_overlay_init (GstVkcnnOverlay *self)
 {
   self->style.position = DEFAULT_PROP_POSITION;
   self->style.font_scale = DEFAULT_PROP_FONT_SCALE;
@@ -164,7 +187,8 @@ gst_vkcnn_overlay_init (GstVkcnnOverlay * self)
 }
 
 static void
-gst_vkcnn_overlay_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+gst_vkcnn_overlay_set_property (GObject *object, guint prop_id, const GValue *value,
+                                GParamSpec *pspec)
 {
   GstVkcnnOverlay *self = GST_VKCNN_OVERLAY (object);
 
@@ -208,7 +232,7 @@ gst_vkcnn_overlay_set_property (GObject * object, guint prop_id, const GValue * 
 }
 
 static void
-gst_vkcnn_overlay_get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+gst_vkcnn_overlay_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstVkcnnOverlay *self = GST_VKCNN_OVERLAY (object);
 
@@ -252,7 +276,7 @@ gst_vkcnn_overlay_get_property (GObject * object, guint prop_id, GValue * value,
 }
 
 static gboolean
-gst_vkcnn_overlay_start (GstBaseTransform * trans)
+gst_vkcnn_overlay_start (GstBaseTransform *trans)
 {
   GstVkcnnOverlay *self = GST_VKCNN_OVERLAY (trans);
   self->n_arrivals = 0;
@@ -262,7 +286,7 @@ gst_vkcnn_overlay_start (GstBaseTransform * trans)
 /* Frames per second over the last arrivals (every frame counts, with meta or without); 0 until
  * two frames have arrived. */
 static gdouble
-measure_fps (GstVkcnnOverlay * self)
+measure_fps (GstVkcnnOverlay *self)
 {
   self->arrivals[self->n_arrivals % VKCNN_OVERLAY_FPS_WINDOW] = g_get_monotonic_time ();
   self->n_arrivals++;
@@ -276,7 +300,7 @@ measure_fps (GstVkcnnOverlay * self)
 
 /* The frame's single packed plane as the drawing code sees it. */
 static VkcnnOverlayCanvas
-canvas_of (GstVideoFrame * frame)
+canvas_of (GstVideoFrame *frame)
 {
   VkcnnOverlayCanvas c;
   c.data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
@@ -291,14 +315,15 @@ canvas_of (GstVideoFrame * frame)
     c.red = GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_R);
     c.green = GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_G);
     c.blue = GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_B);
-    c.alpha = GST_VIDEO_FORMAT_INFO_HAS_ALPHA (frame->info.finfo) ?
-        (gint) GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_A) : -1;
+    c.alpha = GST_VIDEO_FORMAT_INFO_HAS_ALPHA (frame->info.finfo)
+                  ? (gint) GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_A)
+                  : -1;
   }
   return c;
 }
 
 static GstFlowReturn
-gst_vkcnn_overlay_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+gst_vkcnn_overlay_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
 {
   GstVkcnnOverlay *self = GST_VKCNN_OVERLAY (filter);
   gdouble fps = measure_fps (self);

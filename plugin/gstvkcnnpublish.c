@@ -39,8 +39,7 @@
 GST_DEBUG_CATEGORY (gst_vkcnn_publish_debug);
 #define GST_CAT_DEFAULT gst_vkcnn_publish_debug
 
-enum
-{
+enum {
   PROP_0,
   PROP_METHOD,
   PROP_FILE_PATH,
@@ -83,19 +82,19 @@ enum
 #define DEFAULT_PROP_FLUSH_TIMEOUT 2000
 
 /* Any caps: the element only reads metadata, so it may sit after an encoder as well. */
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate sink_template
+    = GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate src_template
+    = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
 GType
 gst_vkcnn_publish_method_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {VKCNN_PUBLISH_METHOD_FILE, "JSON to a file or stdout (file-path, file-format)", "file"},
-    {VKCNN_PUBLISH_METHOD_MQTT, "MQTT broker (address, topic, qos, ...)", "mqtt"},
-    {0, NULL, NULL},
+    { VKCNN_PUBLISH_METHOD_FILE, "JSON to a file or stdout (file-path, file-format)", "file" },
+    { VKCNN_PUBLISH_METHOD_MQTT, "MQTT broker (address, topic, qos, ...)", "mqtt" },
+    { 0, NULL, NULL },
   };
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstVkcnnPublishMethod", values));
@@ -107,9 +106,9 @@ gst_vkcnn_publish_format_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {VKCNN_PUBLISH_FORMAT_JSON_LINES, "One JSON object per line", "json-lines"},
-    {VKCNN_PUBLISH_FORMAT_JSON, "One JSON array for the whole run", "json"},
-    {0, NULL, NULL},
+    { VKCNN_PUBLISH_FORMAT_JSON_LINES, "One JSON object per line", "json-lines" },
+    { VKCNN_PUBLISH_FORMAT_JSON, "One JSON array for the whole run", "json" },
+    { 0, NULL, NULL },
   };
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstVkcnnPublishFormat", values));
@@ -120,23 +119,25 @@ gst_vkcnn_publish_format_get_type (void)
 G_DEFINE_TYPE (GstVkcnnPublish, gst_vkcnn_publish, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (vkcnnpublish, "vkcnnpublish", GST_RANK_NONE, GST_TYPE_VKCNN_PUBLISH);
 
-static void gst_vkcnn_publish_set_property (GObject * object, guint prop_id, const GValue * value,
-    GParamSpec * pspec);
-static void gst_vkcnn_publish_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec);
-static void gst_vkcnn_publish_finalize (GObject * object);
-static gboolean gst_vkcnn_publish_sink_event (GstBaseTransform * trans, GstEvent * event);
+static void gst_vkcnn_publish_set_property (GObject *object, guint prop_id, const GValue *value,
+                                            GParamSpec *pspec);
+static void gst_vkcnn_publish_get_property (GObject *object, guint prop_id, GValue *value,
+                                            GParamSpec *pspec);
+static void gst_vkcnn_publish_finalize (GObject *object);
+static gboolean gst_vkcnn_publish_sink_event (GstBaseTransform *trans, GstEvent *event);
 
 static void
-install_string (GObjectClass * gobject_class, guint id, const gchar * name, const gchar * nick,
-    const gchar * blurb, const gchar * default_value)
+install_string (GObjectClass *gobject_class, guint id, const gchar *name, const gchar *nick,
+                const gchar *blurb, const gchar *default_value)
 {
-  g_object_class_install_property (gobject_class, id, g_param_spec_string (name, nick, blurb, default_value,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (
+      gobject_class, id,
+      g_param_spec_string (name, nick, blurb, default_value,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 }
 
 static void
-gst_vkcnn_publish_class_init (GstVkcnnPublishClass * klass)
+gst_vkcnn_publish_class_init (GstVkcnnPublishClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -148,61 +149,106 @@ gst_vkcnn_publish_class_init (GstVkcnnPublishClass * klass)
   gobject_class->finalize = gst_vkcnn_publish_finalize;
 
   g_object_class_install_property (gobject_class, PROP_METHOD,
-      g_param_spec_enum ("method", "Method", "Where the messages go", GST_TYPE_VKCNN_PUBLISH_METHOD,
-          DEFAULT_PROP_METHOD, rw));
-  install_string (gobject_class, PROP_FILE_PATH, "file-path", "File path", "method=file: the file to write "
-      "(\"-\": stdout); truncated at start", DEFAULT_PROP_FILE_PATH);
-  g_object_class_install_property (gobject_class, PROP_FILE_FORMAT,
-      g_param_spec_enum ("file-format", "File format", "method=file: JSON lines (flushed per message), or "
-          "one JSON array closed when the element stops", GST_TYPE_VKCNN_PUBLISH_FORMAT, DEFAULT_PROP_FILE_FORMAT,
-          rw));
-  install_string (gobject_class, PROP_ADDRESS, "address", "Address", "method=mqtt: the broker as host:port "
-      "([v6 address]:port for IPv6)", DEFAULT_PROP_ADDRESS);
-  install_string (gobject_class, PROP_TOPIC, "topic", "Topic", "method=mqtt: the topic every message goes to "
-      "(empty: vkcnn/<stream-id>, the stream-start event's id with + and # replaced)", DEFAULT_PROP_TOPIC);
-  install_string (gobject_class, PROP_CLIENT_ID, "client-id", "Client id", "method=mqtt: the MQTT client id "
-      "(empty: one the library makes up)", DEFAULT_PROP_CLIENT_ID);
-  g_object_class_install_property (gobject_class, PROP_QOS,
-      g_param_spec_int ("qos", "QoS", "method=mqtt: MQTT quality of service (0: at most once, 1: at least "
-          "once, 2: exactly once)", 0, 2, DEFAULT_PROP_QOS, rw));
-  g_object_class_install_property (gobject_class, PROP_RETAIN,
-      g_param_spec_boolean ("retain", "Retain", "method=mqtt: the broker keeps the last message of the topic "
-          "for subscribers that come later", DEFAULT_PROP_RETAIN, rw));
-  g_object_class_install_property (gobject_class, PROP_KEEPALIVE,
-      g_param_spec_uint ("keepalive", "Keepalive", "method=mqtt: seconds between pings on an idle connection",
-          5, 65535, DEFAULT_PROP_KEEPALIVE, rw));
-  install_string (gobject_class, PROP_USERNAME, "username", "Username", "method=mqtt: user name for the "
-      "broker (empty: anonymous)", DEFAULT_PROP_USERNAME);
-  install_string (gobject_class, PROP_PASSWORD_FILE, "password-file", "Password file", "method=mqtt: file "
-      "whose first line is the password for username (kept off the command line)", DEFAULT_PROP_PASSWORD_FILE);
-  install_string (gobject_class, PROP_CA_FILE, "ca-file", "CA file", "method=mqtt: PEM file of the CA that "
-      "signed the broker's certificate; set, the connection uses TLS", DEFAULT_PROP_CA_FILE);
-  install_string (gobject_class, PROP_CERT_FILE, "cert-file", "Certificate file", "method=mqtt: PEM client "
-      "certificate, for brokers that require one (with key-file and ca-file)", DEFAULT_PROP_CERT_FILE);
-  install_string (gobject_class, PROP_KEY_FILE, "key-file", "Key file", "method=mqtt: PEM private key of "
-      "cert-file (unencrypted)", DEFAULT_PROP_KEY_FILE);
-  g_object_class_install_property (gobject_class, PROP_MAX_QUEUE,
-      g_param_spec_uint ("max-queue", "Max queue", "Messages that may wait to be sent; past that the oldest "
-          "is dropped and counted", 1, 1000000, DEFAULT_PROP_MAX_QUEUE, rw));
-  g_object_class_install_property (gobject_class, PROP_RECONNECT_DELAY_MAX,
-      g_param_spec_uint ("reconnect-delay-max", "Reconnect delay max", "method=mqtt: seconds; after a failure "
-          "the delay before the next attempt starts at 0.25 s and doubles up to this", 1, 3600,
-          DEFAULT_PROP_RECONNECT_DELAY_MAX, rw));
-  g_object_class_install_property (gobject_class, PROP_FAIL_IF_UNREACHABLE,
-      g_param_spec_boolean ("fail-if-unreachable", "Fail if unreachable", "method=mqtt: fail the start with an "
+                                   g_param_spec_enum ("method", "Method", "Where the messages go",
+                                                      GST_TYPE_VKCNN_PUBLISH_METHOD,
+                                                      DEFAULT_PROP_METHOD, rw));
+  install_string (gobject_class, PROP_FILE_PATH, "file-path", "File path",
+                  "method=file: the file to write "
+                  "(\"-\": stdout); truncated at start",
+                  DEFAULT_PROP_FILE_PATH);
+  g_object_class_install_property (
+      gobject_class, PROP_FILE_FORMAT,
+      g_param_spec_enum ("file-format", "File format",
+                         "method=file: JSON lines (flushed per message), or "
+                         "one JSON array closed when the element stops",
+                         GST_TYPE_VKCNN_PUBLISH_FORMAT, DEFAULT_PROP_FILE_FORMAT, rw));
+  install_string (gobject_class, PROP_ADDRESS, "address", "Address",
+                  "method=mqtt: the broker as host:port "
+                  "([v6 address]:port for IPv6)",
+                  DEFAULT_PROP_ADDRESS);
+  install_string (gobject_class, PROP_TOPIC, "topic", "Topic",
+                  "method=mqtt: the topic every message goes to "
+                  "(empty: vkcnn/<stream-id>, the stream-start event's id with + and # replaced)",
+                  DEFAULT_PROP_TOPIC);
+  install_string (gobject_class, PROP_CLIENT_ID, "client-id", "Client id",
+                  "method=mqtt: the MQTT client id "
+                  "(empty: one the library makes up)",
+                  DEFAULT_PROP_CLIENT_ID);
+  g_object_class_install_property (
+      gobject_class, PROP_QOS,
+      g_param_spec_int ("qos", "QoS",
+                        "method=mqtt: MQTT quality of service (0: at most once, 1: at least "
+                        "once, 2: exactly once)",
+                        0, 2, DEFAULT_PROP_QOS, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_RETAIN,
+      g_param_spec_boolean ("retain", "Retain",
+                            "method=mqtt: the broker keeps the last message of the topic "
+                            "for subscribers that come later",
+                            DEFAULT_PROP_RETAIN, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_KEEPALIVE,
+      g_param_spec_uint ("keepalive", "Keepalive",
+                         "method=mqtt: seconds between pings on an idle connection", 5, 65535,
+                         DEFAULT_PROP_KEEPALIVE, rw));
+  install_string (gobject_class, PROP_USERNAME, "username", "Username",
+                  "method=mqtt: user name for the "
+                  "broker (empty: anonymous)",
+                  DEFAULT_PROP_USERNAME);
+  install_string (gobject_class, PROP_PASSWORD_FILE, "password-file", "Password file",
+                  "method=mqtt: file "
+                  "whose first line is the password for username (kept off the command line)",
+                  DEFAULT_PROP_PASSWORD_FILE);
+  install_string (gobject_class, PROP_CA_FILE, "ca-file", "CA file",
+                  "method=mqtt: PEM file of the CA that "
+                  "signed the broker's certificate; set, the connection uses TLS",
+                  DEFAULT_PROP_CA_FILE);
+  install_string (gobject_class, PROP_CERT_FILE, "cert-file", "Certificate file",
+                  "method=mqtt: PEM client "
+                  "certificate, for brokers that require one (with key-file and ca-file)",
+                  DEFAULT_PROP_CERT_FILE);
+  install_string (gobject_class, PROP_KEY_FILE, "key-file", "Key file",
+                  "method=mqtt: PEM private key of "
+                  "cert-file (unencrypted)",
+                  DEFAULT_PROP_KEY_FILE);
+  g_object_class_install_property (
+      gobject_class, PROP_MAX_QUEUE,
+      g_param_spec_uint ("max-queue", "Max queue",
+                         "Messages that may wait to be sent; past that the oldest "
+                         "is dropped and counted",
+                         1, 1000000, DEFAULT_PROP_MAX_QUEUE, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_RECONNECT_DELAY_MAX,
+      g_param_spec_uint (
+          "reconnect-delay-max", "Reconnect delay max",
+          "method=mqtt: seconds; after a failure "
+          "the delay before the next attempt starts at 0.25 s and doubles up to this",
+          1, 3600, DEFAULT_PROP_RECONNECT_DELAY_MAX, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_FAIL_IF_UNREACHABLE,
+      g_param_spec_boolean (
+          "fail-if-unreachable", "Fail if unreachable",
+          "method=mqtt: fail the start with an "
           "error when the broker cannot be reached within 5 s (default: a warning, and retries)",
           DEFAULT_PROP_FAIL_IF_UNREACHABLE, rw));
-  g_object_class_install_property (gobject_class, PROP_FLUSH_TIMEOUT,
-      g_param_spec_uint ("flush-timeout", "Flush timeout", "Milliseconds EOS waits for the queued messages to "
-          "go out before it passes on (0: no wait)", 0, 600000, DEFAULT_PROP_FLUSH_TIMEOUT, rw));
-  g_object_class_install_property (gobject_class, PROP_SUMMARY,
-      g_param_spec_boxed ("summary", "Summary", "vkcnnpublish-summary: sent, queued, in-flight, dropped "
+  g_object_class_install_property (
+      gobject_class, PROP_FLUSH_TIMEOUT,
+      g_param_spec_uint ("flush-timeout", "Flush timeout",
+                         "Milliseconds EOS waits for the queued messages to "
+                         "go out before it passes on (0: no wait)",
+                         0, 600000, DEFAULT_PROP_FLUSH_TIMEOUT, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_SUMMARY,
+      g_param_spec_boxed (
+          "summary", "Summary",
+          "vkcnnpublish-summary: sent, queued, in-flight, dropped "
           "(guint64 / guint), reconnects, connected; live while running, as at the last stop after",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class, "vkcnn result publisher", "Filter/Metadata",
-      "Sends the classification of every frame as JSON to an MQTT broker or a file, without blocking the stream",
-      "The vkcnn authors");
+                                         "Sends the classification of every frame as JSON to an "
+                                         "MQTT broker or a file, without blocking the stream",
+                                         "The vkcnn authors");
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 
@@ -219,7 +265,7 @@ gst_vkcnn_publish_class_init (GstVkcnnPublishClass * klass)
 }
 
 static void
-gst_vkcnn_publish_init (GstVkcnnPublish * self)
+gst_vkcnn_publish_init (GstVkcnnPublish *self)
 {
   self->method = DEFAULT_PROP_METHOD;
   self->file_path = g_strdup (DEFAULT_PROP_FILE_PATH);
@@ -238,7 +284,7 @@ gst_vkcnn_publish_init (GstVkcnnPublish * self)
 }
 
 static void
-gst_vkcnn_publish_finalize (GObject * object)
+gst_vkcnn_publish_finalize (GObject *object)
 {
   GstVkcnnPublish *self = GST_VKCNN_PUBLISH (object);
   g_free (self->file_path);
@@ -259,7 +305,7 @@ gst_vkcnn_publish_finalize (GObject * object)
 }
 
 static gboolean
-gst_vkcnn_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
+gst_vkcnn_publish_sink_event (GstBaseTransform *trans, GstEvent *event)
 {
   gst_vkcnn_publish_handle_event (GST_VKCNN_PUBLISH (trans), event);
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
@@ -267,7 +313,7 @@ gst_vkcnn_publish_sink_event (GstBaseTransform * trans, GstEvent * event)
 
 /* The string property behind prop_id, or NULL for the others. */
 static gchar **
-string_property (GstVkcnnPublish * self, guint prop_id)
+string_property (GstVkcnnPublish *self, guint prop_id)
 {
   switch (prop_id) {
     case PROP_FILE_PATH:
@@ -294,7 +340,8 @@ string_property (GstVkcnnPublish * self, guint prop_id)
 }
 
 static void
-gst_vkcnn_publish_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+gst_vkcnn_publish_set_property (GObject *object, guint prop_id, const GValue *value,
+                                GParamSpec *pspec)
 {
   GstVkcnnPublish *self = GST_VKCNN_PUBLISH (object);
   gchar **string;
@@ -344,7 +391,7 @@ gst_vkcnn_publish_set_property (GObject * object, guint prop_id, const GValue * 
 }
 
 static void
-gst_vkcnn_publish_get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+gst_vkcnn_publish_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstVkcnnPublish *self = GST_VKCNN_PUBLISH (object);
   gchar **string;

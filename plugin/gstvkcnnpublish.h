@@ -48,7 +48,7 @@ struct _GstVkcnnPublish {
   guint max_queue;
   guint reconnect_delay_max;
   gboolean fail_if_unreachable;
-  guint flush_timeout;        /* ms */
+  guint flush_timeout; /* ms */
 
   /* Between start and stop. The pointers are set and cleared under the object lock (the summary
    * property reads through them); the rest belongs to the streaming thread. */
@@ -61,21 +61,23 @@ struct _GstVkcnnPublish {
   gchar *default_topic;       /* vkcnn/<stream-id> */
   gchar *stream_id;
   gint width, height;
-  guint64 frames;             /* buffers seen since start */
+  guint64 frames; /* buffers seen since start */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (vkcnnpublish);
 
 /* The streaming side (gstvkcnnpublish_stream.c). */
 GST_DEBUG_CATEGORY_EXTERN (gst_vkcnn_publish_debug);
-gboolean gst_vkcnn_publish_start (GstBaseTransform * trans);
-gboolean gst_vkcnn_publish_stop (GstBaseTransform * trans);
-gboolean gst_vkcnn_publish_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps * outcaps);
-GstFlowReturn gst_vkcnn_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf);
-/* Handles stream-start (the default topic) and EOS (drain, post the summary); the caller chains up. */
-void gst_vkcnn_publish_handle_event (GstVkcnnPublish * self, GstEvent * event);
-/* sent, queued, in-flight, dropped, reconnects, connected: now, or as at the last stop. Object lock held. */
-GstStructure *gst_vkcnn_publish_summary_locked (GstVkcnnPublish * self);
+gboolean gst_vkcnn_publish_start (GstBaseTransform *trans);
+gboolean gst_vkcnn_publish_stop (GstBaseTransform *trans);
+gboolean gst_vkcnn_publish_set_caps (GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps);
+GstFlowReturn gst_vkcnn_publish_transform_ip (GstBaseTransform *trans, GstBuffer *buf);
+/* Handles stream-start (the default topic) and EOS (drain, post the summary); the caller chains up.
+ */
+void gst_vkcnn_publish_handle_event (GstVkcnnPublish *self, GstEvent *event);
+/* sent, queued, in-flight, dropped, reconnects, connected: now, or as at the last stop. Object lock
+ * held. */
+GstStructure *gst_vkcnn_publish_summary_locked (GstVkcnnPublish *self);
 
 G_END_DECLS
 

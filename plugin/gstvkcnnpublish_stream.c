@@ -21,7 +21,7 @@
 
 /* "host:port" or "[v6]:port" -> host, port in 1..65535. */
 static gboolean
-parse_address (const gchar * address, gchar ** host, guint * port)
+parse_address (const gchar *address, gchar **host, guint *port)
 {
   const gchar *colon;
   guint64 number;
@@ -50,7 +50,7 @@ parse_address (const gchar * address, gchar ** host, guint * port)
 /* The first line of a password file; NULL with *error naming the file. Bounded, and only
  * regular files: password-file=/dev/zero must not read until memory runs out. */
 static gchar *
-read_password (const gchar * path, gchar ** error)
+read_password (const gchar *path, gchar **error)
 {
   GStatBuf st;
   gchar *text = NULL;
@@ -62,7 +62,7 @@ read_password (const gchar * path, gchar ** error)
   }
   if (!S_ISREG (st.st_mode) || st.st_size > MAX_PASSWORD_FILE_BYTES) {
     *error = g_strdup_printf ("password-file %s is not a regular file of at most %d bytes", path,
-        MAX_PASSWORD_FILE_BYTES);
+                              MAX_PASSWORD_FILE_BYTES);
     return NULL;
   }
   if (!g_file_get_contents (path, &text, &size, &err)) {
@@ -76,7 +76,7 @@ read_password (const gchar * path, gchar ** error)
 
 /* Every TLS file that is set must be readable now, or the start fails naming it. */
 static gboolean
-check_readable (const gchar * property, const gchar * path, gchar ** error)
+check_readable (const gchar *property, const gchar *path, gchar **error)
 {
   FILE *file;
   if (!path)
@@ -92,17 +92,21 @@ check_readable (const gchar * property, const gchar * path, gchar ** error)
 /* The MQTT settings from the properties (object lock held); FALSE with *error naming the
  * property (and file) that can never work. */
 static gboolean
-mqtt_settings (GstVkcnnPublish * self, VkcnnMqttSettings * s, gchar ** error)
+mqtt_settings (GstVkcnnPublish *self, VkcnnMqttSettings *s, gchar **error)
 {
   memset (s, 0, sizeof (*s));
   if (!parse_address (self->address, &s->host, &s->port)) {
-    *error = g_strdup_printf ("Invalid address \"%s\" (property address): expected host:port with a port "
-        "in 1-65535", self->address ? self->address : "");
+    *error = g_strdup_printf (
+        "Invalid address \"%s\" (property address): expected host:port with a port "
+        "in 1-65535",
+        self->address ? self->address : "");
     return FALSE;
   }
   if (self->topic && mosquitto_pub_topic_check (self->topic) != MOSQ_ERR_SUCCESS) {
-    *error = g_strdup_printf ("Invalid topic \"%s\" (property topic): an MQTT topic to publish to has no + "
-        "or # wildcards", self->topic);
+    *error = g_strdup_printf (
+        "Invalid topic \"%s\" (property topic): an MQTT topic to publish to has no + "
+        "or # wildcards",
+        self->topic);
     return FALSE;
   }
   if (self->password_file && !self->username) {
@@ -111,11 +115,13 @@ mqtt_settings (GstVkcnnPublish * self, VkcnnMqttSettings * s, gchar ** error)
   }
   if (self->password_file && !(s->password = read_password (self->password_file, error)))
     return FALSE;
-  if ((self->cert_file || self->key_file) && !(self->cert_file && self->key_file && self->ca_file)) {
+  if ((self->cert_file || self->key_file)
+      && !(self->cert_file && self->key_file && self->ca_file)) {
     *error = g_strdup ("cert-file and key-file go together, and need ca-file (TLS)");
     return FALSE;
   }
-  if (!check_readable ("ca-file", self->ca_file, error) || !check_readable ("cert-file", self->cert_file, error)
+  if (!check_readable ("ca-file", self->ca_file, error)
+      || !check_readable ("cert-file", self->cert_file, error)
       || !check_readable ("key-file", self->key_file, error))
     return FALSE;
   s->client_id = g_strdup (self->client_id);
@@ -132,7 +138,7 @@ mqtt_settings (GstVkcnnPublish * self, VkcnnMqttSettings * s, gchar ** error)
 }
 
 static gboolean
-start_mqtt (GstVkcnnPublish * self, VkcnnPublishQueue * queue, gboolean fail_if_unreachable)
+start_mqtt (GstVkcnnPublish *self, VkcnnPublishQueue *queue, gboolean fail_if_unreachable)
 {
   VkcnnMqttSettings settings;
   gchar *error = NULL;
@@ -145,7 +151,8 @@ start_mqtt (GstVkcnnPublish * self, VkcnnPublishQueue * queue, gboolean fail_if_
     goto bad_settings;
   if (!(mqtt = vkcnn_mqtt_start (&settings, queue, GST_ELEMENT (self), &error)))
     goto no_client;
-  if (fail_if_unreachable && !vkcnn_mqtt_wait_connected (mqtt, g_get_monotonic_time () + CONNECT_WAIT_US, &error))
+  if (fail_if_unreachable
+      && !vkcnn_mqtt_wait_connected (mqtt, g_get_monotonic_time () + CONNECT_WAIT_US, &error))
     goto unreachable;
   vkcnn_mqtt_settings_clear (&settings);
   GST_OBJECT_LOCK (self);
@@ -172,7 +179,7 @@ failed:
 }
 
 gboolean
-gst_vkcnn_publish_start (GstBaseTransform * trans)
+gst_vkcnn_publish_start (GstBaseTransform *trans)
 {
   GstVkcnnPublish *self = GST_VKCNN_PUBLISH (trans);
   gchar *error = NULL;
@@ -187,8 +194,8 @@ gst_vkcnn_publish_start (GstBaseTransform * trans)
   self->running_topic = g_strdup (self->topic);
   GST_OBJECT_UNLOCK (self);
 
-  VkcnnPublishQueue *queue = vkcnn_publish_queue_new (max_queue, method == VKCNN_PUBLISH_METHOD_MQTT ?
-      VKCNN_MQTT_MAX_IN_FLIGHT : 1);
+  VkcnnPublishQueue *queue = vkcnn_publish_queue_new (
+      max_queue, method == VKCNN_PUBLISH_METHOD_MQTT ? VKCNN_MQTT_MAX_IN_FLIGHT : 1);
   GST_OBJECT_LOCK (self);
   self->running_method = method;
   self->queue = queue;
@@ -196,7 +203,8 @@ gst_vkcnn_publish_start (GstBaseTransform * trans)
   self->frames = 0;
 
   if (method == VKCNN_PUBLISH_METHOD_FILE) {
-    VkcnnFileWriter *writer = vkcnn_file_writer_start (file_path, json_array, queue, GST_ELEMENT (self), &error);
+    VkcnnFileWriter *writer
+        = vkcnn_file_writer_start (file_path, json_array, queue, GST_ELEMENT (self), &error);
     if (!writer)
       goto file_failed;
     GST_OBJECT_LOCK (self);
@@ -224,38 +232,37 @@ failed:
 
 /* Object lock held. */
 static GstStructure *
-summary_now (GstVkcnnPublish * self)
+summary_now (GstVkcnnPublish *self)
 {
   VkcnnPublishCounts counts = vkcnn_publish_queue_counts (self->queue);
   gboolean connected = TRUE;
   guint reconnects = 0;
   if (self->mqtt)
     vkcnn_mqtt_state (self->mqtt, &connected, &reconnects);
-  return gst_structure_new ("vkcnnpublish-summary",
-      "method", G_TYPE_STRING, self->running_method == VKCNN_PUBLISH_METHOD_MQTT ? "mqtt" : "file",
-      "sent", G_TYPE_UINT64, counts.sent,
-      "queued", G_TYPE_UINT, counts.queued,
-      "in-flight", G_TYPE_UINT, counts.in_flight,
-      "dropped", G_TYPE_UINT64, counts.dropped,
-      "reconnects", G_TYPE_UINT, reconnects,
-      "connected", G_TYPE_BOOLEAN, connected, NULL);
+  return gst_structure_new ("vkcnnpublish-summary", "method", G_TYPE_STRING,
+                            self->running_method == VKCNN_PUBLISH_METHOD_MQTT ? "mqtt" : "file",
+                            "sent", G_TYPE_UINT64, counts.sent, "queued", G_TYPE_UINT,
+                            counts.queued, "in-flight", G_TYPE_UINT, counts.in_flight, "dropped",
+                            G_TYPE_UINT64, counts.dropped, "reconnects", G_TYPE_UINT, reconnects,
+                            "connected", G_TYPE_BOOLEAN, connected, NULL);
 }
 
 GstStructure *
-gst_vkcnn_publish_summary_locked (GstVkcnnPublish * self)
+gst_vkcnn_publish_summary_locked (GstVkcnnPublish *self)
 {
   if (self->queue)
     return summary_now (self);
   if (self->last_summary)
     return gst_structure_copy (self->last_summary);
   return gst_structure_new ("vkcnnpublish-summary", "method", G_TYPE_STRING,
-      self->method == VKCNN_PUBLISH_METHOD_MQTT ? "mqtt" : "file", "sent", G_TYPE_UINT64, (guint64) 0,
-      "queued", G_TYPE_UINT, 0, "in-flight", G_TYPE_UINT, 0, "dropped", G_TYPE_UINT64, (guint64) 0,
-      "reconnects", G_TYPE_UINT, 0, "connected", G_TYPE_BOOLEAN, FALSE, NULL);
+                            self->method == VKCNN_PUBLISH_METHOD_MQTT ? "mqtt" : "file", "sent",
+                            G_TYPE_UINT64, (guint64) 0, "queued", G_TYPE_UINT, 0, "in-flight",
+                            G_TYPE_UINT, 0, "dropped", G_TYPE_UINT64, (guint64) 0, "reconnects",
+                            G_TYPE_UINT, 0, "connected", G_TYPE_BOOLEAN, FALSE, NULL);
 }
 
 gboolean
-gst_vkcnn_publish_stop (GstBaseTransform * trans)
+gst_vkcnn_publish_stop (GstBaseTransform *trans)
 {
   GstVkcnnPublish *self = GST_VKCNN_PUBLISH (trans);
 
@@ -287,7 +294,7 @@ gst_vkcnn_publish_stop (GstBaseTransform * trans)
 }
 
 gboolean
-gst_vkcnn_publish_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps * outcaps)
+gst_vkcnn_publish_set_caps (GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
 {
   GstVkcnnPublish *self = GST_VKCNN_PUBLISH (trans);
   GstStructure *s = gst_caps_get_structure (incaps, 0);
@@ -301,7 +308,7 @@ gst_vkcnn_publish_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps 
 
 /* vkcnn/<stream-id>, with the characters a topic to publish to may not hold replaced. */
 static gchar *
-default_topic (const gchar * stream_id)
+default_topic (const gchar *stream_id)
 {
   gchar *id = g_utf8_make_valid (stream_id && *stream_id ? stream_id : "unknown", -1);
   g_strdelimit (id, "+#", '_');
@@ -311,7 +318,7 @@ default_topic (const gchar * stream_id)
 }
 
 void
-gst_vkcnn_publish_handle_event (GstVkcnnPublish * self, GstEvent * event)
+gst_vkcnn_publish_handle_event (GstVkcnnPublish *self, GstEvent *event)
 {
   const gchar *stream_id = NULL;
   switch (GST_EVENT_TYPE (event)) {
@@ -322,19 +329,22 @@ gst_vkcnn_publish_handle_event (GstVkcnnPublish * self, GstEvent * event)
       g_free (self->default_topic);
       self->default_topic = default_topic (stream_id);
       break;
-    case GST_EVENT_EOS:{
+    case GST_EVENT_EOS: {
       /* The one place the stream waits, bounded: what was classified should leave before the
        * application tears the pipeline down on EOS. */
       GST_OBJECT_LOCK (self);
       guint timeout_ms = self->flush_timeout;
       GST_OBJECT_UNLOCK (self);
-      if (self->queue && timeout_ms && !vkcnn_publish_queue_drain (self->queue, g_get_monotonic_time () +
-              (gint64) timeout_ms * 1000))
-        GST_WARNING_OBJECT (self, "EOS: messages still queued after flush-timeout %u ms", timeout_ms);
+      if (self->queue && timeout_ms
+          && !vkcnn_publish_queue_drain (self->queue,
+                                         g_get_monotonic_time () + (gint64) timeout_ms * 1000))
+        GST_WARNING_OBJECT (self, "EOS: messages still queued after flush-timeout %u ms",
+                            timeout_ms);
       GST_OBJECT_LOCK (self);
       GstStructure *summary = gst_vkcnn_publish_summary_locked (self);
       GST_OBJECT_UNLOCK (self);
-      gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), summary));
+      gst_element_post_message (GST_ELEMENT (self),
+                                gst_message_new_element (GST_OBJECT (self), summary));
       break;
     }
     default:
@@ -343,7 +353,7 @@ gst_vkcnn_publish_handle_event (GstVkcnnPublish * self, GstEvent * event)
 }
 
 GstFlowReturn
-gst_vkcnn_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+gst_vkcnn_publish_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
   GstVkcnnPublish *self = GST_VKCNN_PUBLISH (trans);
   guint64 number = self->frames++;
@@ -355,8 +365,8 @@ gst_vkcnn_publish_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   if (!self->default_topic)
     self->default_topic = default_topic (NULL);
   vkcnn_result_from_meta (&result, meta);
-  VkcnnFrameInfo frame = { self->stream_id, GST_BUFFER_PTS (buf), number, g_get_real_time (), self->width,
-    self->height };
+  VkcnnFrameInfo frame = { self->stream_id,    GST_BUFFER_PTS (buf), number,
+                           g_get_real_time (), self->width,          self->height };
   VkcnnPublishMessage *message = g_new0 (VkcnnPublishMessage, 1);
   message->topic = g_strdup (self->running_topic ? self->running_topic : self->default_topic);
   message->payload = g_string_sized_new (256);

@@ -23,7 +23,7 @@ struct Paint {
   int n = 0;                    // components written
   std::array<int, 4> offset{};  // byte offsets in the pixel
   std::array<int, 4> value{};
-  int opacity = 255;            // 0..255
+  int opacity = 255;  // 0..255
 };
 
 Paint paint_for(const VkcnnOverlayCanvas& canvas, guint32 argb, double opacity_scale = 1.0) {
@@ -90,7 +90,8 @@ Layout layout(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, 
               guint n_lines, const char* status) {
   Layout l;
   l.scale = style.font_scale > 0 ? style.font_scale : vkcnn_overlay_auto_scale(canvas.height);
-  l.thickness = style.thickness > 0 ? static_cast<int>(style.thickness) : std::max(1, static_cast<int>(std::lround(l.scale * 1.4)));
+  l.thickness = style.thickness > 0 ? static_cast<int>(style.thickness)
+                                    : std::max(1, static_cast<int>(std::lround(l.scale * 1.4)));
   int baseline = 0;
   l.text_h = cv::getTextSize("Ag", kFont, l.scale, l.thickness, &baseline).height;
   l.row_h = l.text_h + baseline;  // room for descenders
@@ -98,7 +99,8 @@ Layout layout(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, 
   l.pad = std::max(2, static_cast<int>(std::lround(l.text_h * 0.5)));
   l.gap = std::max(2, static_cast<int>(std::lround(l.text_h * 0.6)));
   l.margin = std::max(2, static_cast<int>(std::lround(l.text_h * 0.6)));
-  for (guint i = 0; i < n_lines; ++i) l.label_w = std::max(l.label_w, text_size(lines[i].label ? lines[i].label : "", l).width);
+  for (guint i = 0; i < n_lines; ++i)
+    l.label_w = std::max(l.label_w, text_size(lines[i].label ? lines[i].label : "", l).width);
   if (style.show_bars) l.bar_w = l.text_h * 5;
   if (style.show_scores) l.score_w = text_size("0.00", l).width;
   if (status) l.status_w = text_size(status, l).width;
@@ -113,7 +115,8 @@ Layout layout(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, 
 cv::Point panel_origin(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, const Layout& l) {
   const bool right = style.position == VKCNN_OVERLAY_TOP_RIGHT || style.position == VKCNN_OVERLAY_BOTTOM_RIGHT;
   const bool bottom = style.position == VKCNN_OVERLAY_BOTTOM_LEFT || style.position == VKCNN_OVERLAY_BOTTOM_RIGHT;
-  return {right ? canvas.width - l.margin - l.width : l.margin, bottom ? canvas.height - l.margin - l.height : l.margin};
+  return {right ? canvas.width - l.margin - l.width : l.margin,
+          bottom ? canvas.height - l.margin - l.height : l.margin};
 }
 
 void draw(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, const VkcnnOverlayLine* lines,
@@ -141,7 +144,8 @@ void draw(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, cons
     x += l.label_w + l.gap;
     if (l.bar_w) {
       // The bar spans the height of capital letters, so it lines up with the text.
-      const int filled = static_cast<int>(std::lround(std::clamp(static_cast<double>(lines[i].score), 0.0, 1.0) * l.bar_w));
+      const int filled =
+          static_cast<int>(std::lround(std::clamp(static_cast<double>(lines[i].score), 0.0, 1.0) * l.bar_w));
       cv::rectangle(track, cv::Rect(x, top, l.bar_w, l.text_h), cv::Scalar(255), cv::FILLED);
       if (filled > 0) cv::rectangle(fill, cv::Rect(x, top, filled, l.text_h), cv::Scalar(255), cv::FILLED);
       x += l.bar_w + l.gap;

@@ -16,12 +16,12 @@ typedef enum {
 } VkcnnOverlayPosition;
 
 typedef struct {
-  VkcnnOverlayPosition position;  /* the frame corner the panel sits in */
-  gdouble font_scale;             /* OpenCV font scale; 0: from the frame height (vkcnn_overlay_auto_scale) */
-  guint thickness;                /* stroke width of the text in pixels; 0: from the font scale */
-  guint32 text_color;             /* 0xAARRGGBB; AA is the opacity */
-  guint32 bar_color;              /* 0xAARRGGBB */
-  gdouble background_alpha;       /* opacity of the black panel behind the text, 0..1 */
+  VkcnnOverlayPosition position; /* the frame corner the panel sits in */
+  gdouble font_scale; /* OpenCV font scale; 0: from the frame height (vkcnn_overlay_auto_scale) */
+  guint thickness;    /* stroke width of the text in pixels; 0: from the font scale */
+  guint32 text_color; /* 0xAARRGGBB; AA is the opacity */
+  guint32 bar_color;  /* 0xAARRGGBB */
+  gdouble background_alpha; /* opacity of the black panel behind the text, 0..1 */
   gboolean show_scores;
   gboolean show_bars;
 } VkcnnOverlayStyle;
@@ -39,7 +39,7 @@ typedef struct {
 
 typedef struct {
   const gchar *label;
-  gfloat score;                   /* 0..1: the bar's filled share */
+  gfloat score; /* 0..1: the bar's filled share */
 } VkcnnOverlayLine;
 
 /* The font scale used when the style's is 0: grows with the frame height, so that text stays
@@ -49,8 +49,9 @@ gdouble vkcnn_overlay_auto_scale (gint frame_height);
 /* Draws `status` (when not NULL: a line of plain text, e.g. the frame rate) and then one row per
  * line: label, bar, score. Only the pixels of the panel's rectangle change; a panel larger than
  * the frame is clipped. FALSE with *error only when OpenCV fails (out of memory). */
-gboolean vkcnn_overlay_draw (const VkcnnOverlayCanvas * canvas, const VkcnnOverlayStyle * style,
-    const VkcnnOverlayLine * lines, guint n_lines, const gchar * status, gchar ** error);
+gboolean vkcnn_overlay_draw (const VkcnnOverlayCanvas *canvas, const VkcnnOverlayStyle *style,
+                             const VkcnnOverlayLine *lines, guint n_lines, const gchar *status,
+                             gchar **error);
 
 G_END_DECLS
 

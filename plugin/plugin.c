@@ -11,7 +11,7 @@
 #include "vkcnn-meta-impl.h"
 
 static gboolean
-plugin_init (GstPlugin * plugin)
+plugin_init (GstPlugin *plugin)
 {
   gboolean ok = FALSE;
   /* Register the meta with the plugin, so readers find it from the first buffer on. */
@@ -23,5 +23,5 @@ plugin_init (GstPlugin * plugin)
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, vkcnn,
-    "Real-time image classification with CNNs running on the GPU through Vulkan",
-    plugin_init, VKCNN_VERSION, VKCNN_LICENSE, "vkcnn " VKCNN_VERSION, VKCNN_ORIGIN)
+                   "Real-time image classification with CNNs running on the GPU through Vulkan",
+                   plugin_init, VKCNN_VERSION, VKCNN_LICENSE, "vkcnn " VKCNN_VERSION, VKCNN_ORIGIN)

@@ -15,18 +15,19 @@ struct _VkcnnFileWriter {
   FILE *file;
   gboolean json_array;
   guint64 written;
-  gboolean failed;            /* after a write error, messages are dropped (one error posted) */
+  gboolean failed; /* after a write error, messages are dropped (one error posted) */
   VkcnnPublishQueue *queue;
   GstElement *owner;
   GThread *thread;
 };
 
 static gboolean
-write_message (VkcnnFileWriter * w, const GString * payload)
+write_message (VkcnnFileWriter *w, const GString *payload)
 {
   const gchar *before = !w->json_array ? "" : w->written ? ",\n" : "\n";
-  gboolean ok = fputs (before, w->file) >= 0 && fwrite (payload->str, 1, payload->len, w->file) == payload->len
-      && (w->json_array || fputc ('\n', w->file) != EOF) && fflush (w->file) == 0;
+  gboolean ok = fputs (before, w->file) >= 0
+                && fwrite (payload->str, 1, payload->len, w->file) == payload->len
+                && (w->json_array || fputc ('\n', w->file) != EOF) && fflush (w->file) == 0;
   w->written += ok;
   return ok;
 }
@@ -42,21 +43,23 @@ writer_thread (gpointer data)
     vkcnn_publish_message_free (message);
     if (!ok && !w->failed) {
       w->failed = TRUE;
-      GST_ELEMENT_ERROR (w->owner, RESOURCE, WRITE, ("Could not write to %s (file-path): %s", w->path,
-              g_strerror (errno)), (NULL));
+      GST_ELEMENT_ERROR (w->owner, RESOURCE, WRITE,
+                         ("Could not write to %s (file-path): %s", w->path, g_strerror (errno)),
+                         (NULL));
     }
   }
   return NULL;
 }
 
 VkcnnFileWriter *
-vkcnn_file_writer_start (const gchar * path, gboolean json_array, VkcnnPublishQueue * queue, GstElement * owner,
-    gchar ** error)
+vkcnn_file_writer_start (const gchar *path, gboolean json_array, VkcnnPublishQueue *queue,
+                         GstElement *owner, gchar **error)
 {
   gboolean to_stdout = g_strcmp0 (path, "-") == 0;
   FILE *file = to_stdout ? stdout : g_fopen (path, "w");
   if (!file) {
-    *error = g_strdup_printf ("Could not open %s (file-path) for writing: %s", path, g_strerror (errno));
+    *error = g_strdup_printf ("Could not open %s (file-path) for writing: %s", path,
+                              g_strerror (errno));
     return NULL;
   }
   VkcnnFileWriter *w = g_new0 (VkcnnFileWriter, 1);
@@ -73,7 +76,7 @@ vkcnn_file_writer_start (const gchar * path, gboolean json_array, VkcnnPublishQu
 }
 
 void
-vkcnn_file_writer_stop (VkcnnFileWriter * w)
+vkcnn_file_writer_stop (VkcnnFileWriter *w)
 {
   if (!w)
     return;

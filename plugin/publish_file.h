@@ -12,11 +12,12 @@ G_BEGIN_DECLS
 typedef struct _VkcnnFileWriter VkcnnFileWriter;
 
 /* Opens path ("-": stdout) and starts the writing thread; NULL with *error naming the file. */
-VkcnnFileWriter *vkcnn_file_writer_start (const gchar * path, gboolean json_array, VkcnnPublishQueue * queue,
-    GstElement * owner, gchar ** error);
+VkcnnFileWriter *vkcnn_file_writer_start (const gchar *path, gboolean json_array,
+                                          VkcnnPublishQueue *queue, GstElement *owner,
+                                          gchar **error);
 
 /* Joins the thread (the queue must be shut down first), ends the array, closes the file. */
-void vkcnn_file_writer_stop (VkcnnFileWriter * writer);
+void vkcnn_file_writer_stop (VkcnnFileWriter *writer);
 
 G_END_DECLS
 

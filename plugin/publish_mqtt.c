@@ -22,27 +22,27 @@ GST_DEBUG_CATEGORY_EXTERN (gst_vkcnn_publish_debug);
 
 struct _VkcnnMqtt {
   VkcnnMqttSettings settings;
-  gchar *address;             /* host:port, for messages */
+  gchar *address; /* host:port, for messages */
   struct mosquitto *mosq;
   VkcnnPublishQueue *queue;
-  GstElement *owner;          /* borrowed: the element outlives us */
+  GstElement *owner; /* borrowed: the element outlives us */
   GThread *network, *sender;
 
-  GMutex lock;                /* everything below */
+  GMutex lock; /* everything below */
   GCond changed;
   gboolean stopping;
   gboolean connected;
-  guint generation;           /* counts connections made, so a stale failure cannot close a new one */
+  guint generation; /* counts connections made, so a stale failure cannot close a new one */
   guint connections;
-  gboolean outage_reported;   /* one warning per outage, not one per retry */
-  gboolean have_outcome;      /* the first attempt succeeded or failed */
+  gboolean outage_reported; /* one warning per outage, not one per retry */
+  gboolean have_outcome;    /* the first attempt succeeded or failed */
   gchar *first_error;
-  GHashTable *outstanding;    /* message id -> QoS, published and not yet acknowledged */
-  GHashTable *early;          /* ids acknowledged before mosquitto_publish returned them to us */
+  GHashTable *outstanding; /* message id -> QoS, published and not yet acknowledged */
+  GHashTable *early;       /* ids acknowledged before mosquitto_publish returned them to us */
 };
 
 void
-vkcnn_mqtt_settings_clear (VkcnnMqttSettings * s)
+vkcnn_mqtt_settings_clear (VkcnnMqttSettings *s)
 {
   g_free (s->host);
   g_free (s->client_id);
@@ -59,7 +59,7 @@ vkcnn_mqtt_settings_clear (VkcnnMqttSettings * s)
 /* Called with the lock held: the first outcome for vkcnn_mqtt_wait_connected, and whether a
  * warning is due (the first failure of an outage). */
 static gboolean
-note_failure (VkcnnMqtt * m, const gchar * reason)
+note_failure (VkcnnMqtt *m, const gchar *reason)
 {
   if (!m->have_outcome) {
     m->have_outcome = TRUE;
@@ -86,7 +86,8 @@ on_connect (struct mosquitto *mosq, void *data, int rc)
     vkcnn_publish_queue_set_open (m->queue, TRUE);
     g_cond_broadcast (&m->changed);
   } else {
-    gchar *reason = g_strdup_printf ("the broker refused the connection: %s", mosquitto_connack_string (rc));
+    gchar *reason
+        = g_strdup_printf ("the broker refused the connection: %s", mosquitto_connack_string (rc));
     report = note_failure (m, reason);
     g_free (reason);
   }
@@ -94,14 +95,16 @@ on_connect (struct mosquitto *mosq, void *data, int rc)
   g_mutex_unlock (&m->lock);
 
   if (rc == 0) {
-    GST_INFO_OBJECT (m->owner, "connected to MQTT broker %s (connection %u)", m->address, connections);
+    GST_INFO_OBJECT (m->owner, "connected to MQTT broker %s (connection %u)", m->address,
+                     connections);
   } else {
     GST_WARNING_OBJECT (m->owner, "MQTT broker %s refused the connection: %s", m->address,
-        mosquitto_connack_string (rc));
+                        mosquitto_connack_string (rc));
     if (report)
-      GST_ELEMENT_WARNING (m->owner, RESOURCE, OPEN_WRITE, ("MQTT broker %s refused the connection: %s",
-              m->address, mosquitto_connack_string (rc)), ("username %s; retrying",
-              m->settings.username ? m->settings.username : "(none)"));
+      GST_ELEMENT_WARNING (
+          m->owner, RESOURCE, OPEN_WRITE,
+          ("MQTT broker %s refused the connection: %s", m->address, mosquitto_connack_string (rc)),
+          ("username %s; retrying", m->settings.username ? m->settings.username : "(none)"));
   }
 }
 
@@ -128,9 +131,10 @@ lost_if_qos0 (gpointer mid, gpointer qos, gpointer queue)
 
 /* The network thread saw the connection (or the attempt to make one) end with rc. */
 static void
-connection_ended (VkcnnMqtt * m, int rc, int error_number)
+connection_ended (VkcnnMqtt *m, int rc, int error_number)
 {
-  gchar *reason = g_strdup (rc == MOSQ_ERR_ERRNO ? g_strerror (error_number) : mosquitto_strerror (rc));
+  gchar *reason
+      = g_strdup (rc == MOSQ_ERR_ERRNO ? g_strerror (error_number) : mosquitto_strerror (rc));
   g_mutex_lock (&m->lock);
   gboolean was_connected = m->connected;
   m->connected = FALSE;
@@ -139,14 +143,16 @@ connection_ended (VkcnnMqtt * m, int rc, int error_number)
   gboolean report = note_failure (m, reason);
   g_mutex_unlock (&m->lock);
 
-  GST_WARNING_OBJECT (m->owner, "MQTT broker %s: %s (%s)", m->address, was_connected ? "connection lost" :
-      "cannot connect", reason);
+  GST_WARNING_OBJECT (m->owner, "MQTT broker %s: %s (%s)", m->address,
+                      was_connected ? "connection lost" : "cannot connect", reason);
   if (report && was_connected)
-    GST_ELEMENT_WARNING (m->owner, RESOURCE, WRITE, ("Lost the connection to MQTT broker %s: %s", m->address,
-            reason), ("reconnecting with backoff; messages wait in the queue (max-queue)"));
+    GST_ELEMENT_WARNING (m->owner, RESOURCE, WRITE,
+                         ("Lost the connection to MQTT broker %s: %s", m->address, reason),
+                         ("reconnecting with backoff; messages wait in the queue (max-queue)"));
   else if (report)
-    GST_ELEMENT_WARNING (m->owner, RESOURCE, OPEN_WRITE, ("Cannot reach MQTT broker %s: %s", m->address,
-            reason), ("retrying with backoff; messages wait in the queue (max-queue)"));
+    GST_ELEMENT_WARNING (m->owner, RESOURCE, OPEN_WRITE,
+                         ("Cannot reach MQTT broker %s: %s", m->address, reason),
+                         ("retrying with backoff; messages wait in the queue (max-queue)"));
   g_free (reason);
 }
 
@@ -154,7 +160,8 @@ static gpointer
 network_thread (gpointer data)
 {
   VkcnnMqtt *m = data;
-  gint64 delay = FIRST_RECONNECT_DELAY_US, max_delay = (gint64) m->settings.reconnect_delay_max * G_USEC_PER_SEC;
+  gint64 delay = FIRST_RECONNECT_DELAY_US,
+         max_delay = (gint64) m->settings.reconnect_delay_max * G_USEC_PER_SEC;
   guint generation = 0;
 
   g_mutex_lock (&m->lock);
@@ -163,7 +170,8 @@ network_thread (gpointer data)
     int rc = mosquitto_loop (m->mosq, LOOP_TIMEOUT_MS, 1);
     int error_number = errno;
     g_mutex_lock (&m->lock);
-    if (m->generation != generation) {  /* connected since the last failure: start the backoff over */
+    if (m->generation
+        != generation) { /* connected since the last failure: start the backoff over */
       generation = m->generation;
       delay = FIRST_RECONNECT_DELAY_US;
     }
@@ -174,7 +182,8 @@ network_thread (gpointer data)
     g_mutex_lock (&m->lock);
 
     gint64 until = g_get_monotonic_time () + delay;
-    while (!m->stopping && g_cond_wait_until (&m->changed, &m->lock, until));
+    while (!m->stopping && g_cond_wait_until (&m->changed, &m->lock, until))
+      ;
     delay = MIN (delay * 2, max_delay);
     if (m->stopping)
       break;
@@ -182,14 +191,16 @@ network_thread (gpointer data)
     GST_DEBUG_OBJECT (m->owner, "reconnecting to %s", m->address);
     rc = mosquitto_reconnect_async (m->mosq);
     if (rc != MOSQ_ERR_SUCCESS)
-      GST_DEBUG_OBJECT (m->owner, "reconnect to %s: %s", m->address, rc == MOSQ_ERR_ERRNO ?
-          g_strerror (errno) : mosquitto_strerror (rc));
+      GST_DEBUG_OBJECT (m->owner, "reconnect to %s: %s", m->address,
+                        rc == MOSQ_ERR_ERRNO ? g_strerror (errno) : mosquitto_strerror (rc));
     g_mutex_lock (&m->lock);
   }
   g_mutex_unlock (&m->lock);
 
   /* Let the DISCONNECT packet that stop queued go out (bounded: the broker may be gone). */
-  for (int i = 0; i < 5 && mosquitto_loop (m->mosq, LOOP_TIMEOUT_MS / 5, 1) == MOSQ_ERR_SUCCESS; i++);
+  for (int i = 0; i < 5 && mosquitto_loop (m->mosq, LOOP_TIMEOUT_MS / 5, 1) == MOSQ_ERR_SUCCESS;
+       i++)
+    ;
   return NULL;
 }
 
@@ -203,14 +214,15 @@ sender_thread (gpointer data)
     g_mutex_lock (&m->lock);
     guint generation = m->generation;
     g_mutex_unlock (&m->lock);
-    int rc = mosquitto_publish (m->mosq, &mid, message->topic, (int) message->payload->len, message->payload->str,
-        m->settings.qos, m->settings.retain);
+    int rc = mosquitto_publish (m->mosq, &mid, message->topic, (int) message->payload->len,
+                                message->payload->str, m->settings.qos, m->settings.retain);
     if (rc == MOSQ_ERR_SUCCESS) {
       g_mutex_lock (&m->lock);
       if (g_hash_table_remove (m->early, GINT_TO_POINTER (mid)))
         vkcnn_publish_queue_settle (m->queue, TRUE);
       else
-        g_hash_table_insert (m->outstanding, GINT_TO_POINTER (mid), GINT_TO_POINTER (m->settings.qos));
+        g_hash_table_insert (m->outstanding, GINT_TO_POINTER (mid),
+                             GINT_TO_POINTER (m->settings.qos));
       g_mutex_unlock (&m->lock);
       vkcnn_publish_message_free (message);
     } else if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST) {
@@ -224,7 +236,8 @@ sender_thread (gpointer data)
       }
       g_mutex_unlock (&m->lock);
     } else {
-      GST_WARNING_OBJECT (m->owner, "dropping a message to topic %s: %s", message->topic, mosquitto_strerror (rc));
+      GST_WARNING_OBJECT (m->owner, "dropping a message to topic %s: %s", message->topic,
+                          mosquitto_strerror (rc));
       vkcnn_publish_queue_settle (m->queue, FALSE);
       vkcnn_publish_message_free (message);
     }
@@ -233,7 +246,8 @@ sender_thread (gpointer data)
 }
 
 VkcnnMqtt *
-vkcnn_mqtt_start (const VkcnnMqttSettings * s, VkcnnPublishQueue * queue, GstElement * owner, gchar ** error)
+vkcnn_mqtt_start (const VkcnnMqttSettings *s, VkcnnPublishQueue *queue, GstElement *owner,
+                  gchar **error)
 {
   VkcnnMqtt *m = g_new0 (VkcnnMqtt, 1);
   int rc;
@@ -246,7 +260,7 @@ vkcnn_mqtt_start (const VkcnnMqttSettings * s, VkcnnPublishQueue * queue, GstEle
   m->settings.cert_file = g_strdup (s->cert_file);
   m->settings.key_file = g_strdup (s->key_file);
   m->address = strchr (s->host, ':') ? g_strdup_printf ("[%s]:%u", s->host, s->port)
-      : g_strdup_printf ("%s:%u", s->host, s->port);
+                                     : g_strdup_printf ("%s:%u", s->host, s->port);
   m->queue = queue;
   m->owner = owner;
   g_mutex_init (&m->lock);
@@ -261,10 +275,12 @@ vkcnn_mqtt_start (const VkcnnMqttSettings * s, VkcnnPublishQueue * queue, GstEle
   mosquitto_int_option (m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   mosquitto_connect_callback_set (m->mosq, on_connect);
   mosquitto_publish_callback_set (m->mosq, on_publish);
-  if (s->username && (rc = mosquitto_username_pw_set (m->mosq, s->username, s->password)) != MOSQ_ERR_SUCCESS)
+  if (s->username
+      && (rc = mosquitto_username_pw_set (m->mosq, s->username, s->password)) != MOSQ_ERR_SUCCESS)
     goto credentials_rejected;
-  if (s->ca_file && (rc = mosquitto_tls_set (m->mosq, s->ca_file, NULL, s->cert_file, s->key_file, NULL))
-      != MOSQ_ERR_SUCCESS)
+  if (s->ca_file
+      && (rc = mosquitto_tls_set (m->mosq, s->ca_file, NULL, s->cert_file, s->key_file, NULL))
+             != MOSQ_ERR_SUCCESS)
     goto tls_rejected;
 
   /* A failure here (connection refused, name not resolved) is the first outcome; the network
@@ -278,17 +294,18 @@ vkcnn_mqtt_start (const VkcnnMqttSettings * s, VkcnnPublishQueue * queue, GstEle
 
   /* ERRORS */
 no_client:
-  *error = g_strdup_printf ("could not create an MQTT client (client-id \"%s\"): %s", s->client_id ? s->client_id : "",
-      g_strerror (errno));
+  *error = g_strdup_printf ("could not create an MQTT client (client-id \"%s\"): %s",
+                            s->client_id ? s->client_id : "", g_strerror (errno));
   vkcnn_mqtt_stop (m);
   return NULL;
 credentials_rejected:
-  *error = g_strdup_printf ("the MQTT client rejected the credentials (username \"%s\"): %s", s->username,
-      mosquitto_strerror (rc));
+  *error = g_strdup_printf ("the MQTT client rejected the credentials (username \"%s\"): %s",
+                            s->username, mosquitto_strerror (rc));
   vkcnn_mqtt_stop (m);
   return NULL;
 tls_rejected:
-  *error = g_strdup_printf ("the MQTT client rejected the TLS files (ca-file %s, cert-file %s, key-file %s): %s",
+  *error = g_strdup_printf (
+      "the MQTT client rejected the TLS files (ca-file %s, cert-file %s, key-file %s): %s",
       s->ca_file, s->cert_file ? s->cert_file : "(none)", s->key_file ? s->key_file : "(none)",
       mosquitto_strerror (rc));
   vkcnn_mqtt_stop (m);
@@ -296,20 +313,21 @@ tls_rejected:
 }
 
 gboolean
-vkcnn_mqtt_wait_connected (VkcnnMqtt * m, gint64 end_time, gchar ** error)
+vkcnn_mqtt_wait_connected (VkcnnMqtt *m, gint64 end_time, gchar **error)
 {
   g_mutex_lock (&m->lock);
-  while (!m->have_outcome && g_cond_wait_until (&m->changed, &m->lock, end_time));
+  while (!m->have_outcome && g_cond_wait_until (&m->changed, &m->lock, end_time))
+    ;
   gboolean connected = m->connected;
   if (!connected)
-    *error = g_strdup_printf ("Cannot reach MQTT broker %s: %s", m->address, m->first_error ? m->first_error :
-        "no answer in time");
+    *error = g_strdup_printf ("Cannot reach MQTT broker %s: %s", m->address,
+                              m->first_error ? m->first_error : "no answer in time");
   g_mutex_unlock (&m->lock);
   return connected;
 }
 
 void
-vkcnn_mqtt_stop (VkcnnMqtt * m)
+vkcnn_mqtt_stop (VkcnnMqtt *m)
 {
   if (!m)
     return;
@@ -336,7 +354,7 @@ vkcnn_mqtt_stop (VkcnnMqtt * m)
 }
 
 void
-vkcnn_mqtt_state (VkcnnMqtt * m, gboolean * connected, guint * reconnects)
+vkcnn_mqtt_state (VkcnnMqtt *m, gboolean *connected, guint *reconnects)
 {
   g_mutex_lock (&m->lock);
   *connected = m->connected;

@@ -4,8 +4,8 @@
 
 struct _VkcnnPublishQueue {
   GMutex lock;
-  GCond changed;              /* anything below changed */
-  GQueue messages;            /* oldest at the head */
+  GCond changed;   /* anything below changed */
+  GQueue messages; /* oldest at the head */
   guint max_length, max_in_flight;
   guint in_flight;
   gboolean open, shut_down;
@@ -13,7 +13,7 @@ struct _VkcnnPublishQueue {
 };
 
 void
-vkcnn_publish_message_free (VkcnnPublishMessage * message)
+vkcnn_publish_message_free (VkcnnPublishMessage *message)
 {
   if (!message)
     return;
@@ -35,7 +35,7 @@ vkcnn_publish_queue_new (guint max_length, guint max_in_flight)
 }
 
 void
-vkcnn_publish_queue_free (VkcnnPublishQueue * queue)
+vkcnn_publish_queue_free (VkcnnPublishQueue *queue)
 {
   if (!queue)
     return;
@@ -46,7 +46,7 @@ vkcnn_publish_queue_free (VkcnnPublishQueue * queue)
 }
 
 void
-vkcnn_publish_queue_push (VkcnnPublishQueue * queue, VkcnnPublishMessage * message)
+vkcnn_publish_queue_push (VkcnnPublishQueue *queue, VkcnnPublishMessage *message)
 {
   VkcnnPublishMessage *oldest = NULL;
   g_mutex_lock (&queue->lock);
@@ -57,11 +57,11 @@ vkcnn_publish_queue_push (VkcnnPublishQueue * queue, VkcnnPublishMessage * messa
   g_queue_push_tail (&queue->messages, message);
   g_cond_broadcast (&queue->changed);
   g_mutex_unlock (&queue->lock);
-  vkcnn_publish_message_free (oldest);  /* outside the lock: the streaming thread holds it briefly */
+  vkcnn_publish_message_free (oldest); /* outside the lock: the streaming thread holds it briefly */
 }
 
 void
-vkcnn_publish_queue_set_open (VkcnnPublishQueue * queue, gboolean open)
+vkcnn_publish_queue_set_open (VkcnnPublishQueue *queue, gboolean open)
 {
   g_mutex_lock (&queue->lock);
   queue->open = open;
@@ -70,12 +70,12 @@ vkcnn_publish_queue_set_open (VkcnnPublishQueue * queue, gboolean open)
 }
 
 VkcnnPublishMessage *
-vkcnn_publish_queue_pop (VkcnnPublishQueue * queue)
+vkcnn_publish_queue_pop (VkcnnPublishQueue *queue)
 {
   VkcnnPublishMessage *message = NULL;
   g_mutex_lock (&queue->lock);
-  while (!queue->shut_down && !(queue->open && queue->in_flight < queue->max_in_flight
-          && queue->messages.length > 0))
+  while (!queue->shut_down
+         && !(queue->open && queue->in_flight < queue->max_in_flight && queue->messages.length > 0))
     g_cond_wait (&queue->changed, &queue->lock);
   if (!queue->shut_down) {
     message = g_queue_pop_head (&queue->messages);
@@ -86,7 +86,7 @@ vkcnn_publish_queue_pop (VkcnnPublishQueue * queue)
 }
 
 void
-vkcnn_publish_queue_settle (VkcnnPublishQueue * queue, gboolean delivered)
+vkcnn_publish_queue_settle (VkcnnPublishQueue *queue, gboolean delivered)
 {
   g_mutex_lock (&queue->lock);
   g_warn_if_fail (queue->in_flight > 0);
@@ -101,13 +101,13 @@ vkcnn_publish_queue_settle (VkcnnPublishQueue * queue, gboolean delivered)
 }
 
 void
-vkcnn_publish_queue_unpop (VkcnnPublishQueue * queue, VkcnnPublishMessage * message)
+vkcnn_publish_queue_unpop (VkcnnPublishQueue *queue, VkcnnPublishMessage *message)
 {
   g_mutex_lock (&queue->lock);
   if (queue->in_flight > 0)
     queue->in_flight--;
   if (queue->messages.length >= queue->max_length) {
-    queue->dropped++;           /* it is the oldest of them all */
+    queue->dropped++; /* it is the oldest of them all */
   } else {
     g_queue_push_head (&queue->messages, message);
     message = NULL;
@@ -118,7 +118,7 @@ vkcnn_publish_queue_unpop (VkcnnPublishQueue * queue, VkcnnPublishMessage * mess
 }
 
 gboolean
-vkcnn_publish_queue_drain (VkcnnPublishQueue * queue, gint64 end_time)
+vkcnn_publish_queue_drain (VkcnnPublishQueue *queue, gint64 end_time)
 {
   gboolean drained;
   g_mutex_lock (&queue->lock);
@@ -131,7 +131,7 @@ vkcnn_publish_queue_drain (VkcnnPublishQueue * queue, gint64 end_time)
 }
 
 void
-vkcnn_publish_queue_shutdown (VkcnnPublishQueue * queue)
+vkcnn_publish_queue_shutdown (VkcnnPublishQueue *queue)
 {
   g_mutex_lock (&queue->lock);
   queue->shut_down = TRUE;
@@ -140,7 +140,7 @@ vkcnn_publish_queue_shutdown (VkcnnPublishQueue * queue)
 }
 
 VkcnnPublishCounts
-vkcnn_publish_queue_counts (VkcnnPublishQueue * queue)
+vkcnn_publish_queue_counts (VkcnnPublishQueue *queue)
 {
   VkcnnPublishCounts counts;
   g_mutex_lock (&queue->lock);

@@ -4,14 +4,14 @@
 #include <time.h>
 
 static void
-append_string (GString * out, const gchar * s)
+append_string (GString *out, const gchar *s)
 {
   if (!s) {
     g_string_append (out, "null");
     return;
   }
   g_string_append_c (out, '"');
-  for (const guchar * c = (const guchar *) s; *c; c++) {
+  for (const guchar *c = (const guchar *) s; *c; c++) {
     if (*c == '"' || *c == '\\')
       g_string_append_printf (out, "\\%c", *c);
     else if (*c < 0x20)
@@ -23,7 +23,7 @@ append_string (GString * out, const gchar * s)
 }
 
 static void
-append_size (GString * out, const gchar * key, gint value)
+append_size (GString *out, const gchar *key, gint value)
 {
   if (value > 0)
     g_string_append_printf (out, ",\"%s\":%d", key, value);
@@ -33,7 +33,7 @@ append_size (GString * out, const gchar * key, gint value)
 
 /* ISO 8601 in UTC with milliseconds, the form every JSON consumer parses. */
 static void
-append_time (GString * out, gint64 time_us)
+append_time (GString *out, gint64 time_us)
 {
   time_t seconds = (time_t) (time_us / G_USEC_PER_SEC);
   struct tm utc;
@@ -42,11 +42,12 @@ append_time (GString * out, gint64 time_us)
     g_string_append (out, ",\"time\":null");
     return;
   }
-  g_string_append_printf (out, ",\"time\":\"%s.%03dZ\"", text, (gint) (time_us % G_USEC_PER_SEC / 1000));
+  g_string_append_printf (out, ",\"time\":\"%s.%03dZ\"", text,
+                          (gint) (time_us % G_USEC_PER_SEC / 1000));
 }
 
 void
-vkcnn_result_append_json (GString * out, const VkcnnResult * result, const VkcnnFrameInfo * frame)
+vkcnn_result_append_json (GString *out, const VkcnnResult *result, const VkcnnFrameInfo *frame)
 {
   gchar number[G_ASCII_DTOSTR_BUF_SIZE];
   g_string_append (out, "{\"stream_id\":");
@@ -59,22 +60,25 @@ vkcnn_result_append_json (GString * out, const VkcnnResult * result, const Vkcnn
   append_time (out, frame->time_us);
   append_size (out, "width", frame->width);
   append_size (out, "height", frame->height);
-  g_string_append_printf (out, ",\"result_frame\":%" G_GUINT64_FORMAT ",\"inference_us\":%" G_GUINT64_FORMAT
-      ",\"model\":", result->frame, result->inference_us);
+  g_string_append_printf (out,
+                          ",\"result_frame\":%" G_GUINT64_FORMAT
+                          ",\"inference_us\":%" G_GUINT64_FORMAT ",\"model\":",
+                          result->frame, result->inference_us);
   append_string (out, result->model);
   g_string_append (out, ",\"top\":[");
   for (guint i = 0; i < result->n_top; i++) {
     g_string_append_printf (out, "%s{\"id\":%u,\"label\":", i ? "," : "", result->top[i].class_id);
     append_string (out, result->top[i].label);
     /* Locale-independent, and enough digits to round-trip a float. */
-    g_string_append_printf (out, ",\"score\":%s}", g_ascii_formatd (number, sizeof (number), "%.9g",
-            result->top[i].score));
+    g_string_append_printf (
+        out, ",\"score\":%s}",
+        g_ascii_formatd (number, sizeof (number), "%.9g", result->top[i].score));
   }
   g_string_append (out, "]}");
 }
 
 gboolean
-vkcnn_result_write_json (const VkcnnResult * result, const VkcnnFrameInfo * frame, FILE * file)
+vkcnn_result_write_json (const VkcnnResult *result, const VkcnnFrameInfo *frame, FILE *file)
 {
   GString *line = g_string_sized_new (256);
   vkcnn_result_append_json (line, result, frame);
@@ -85,7 +89,7 @@ vkcnn_result_write_json (const VkcnnResult * result, const VkcnnFrameInfo * fram
 }
 
 void
-vkcnn_result_from_meta (VkcnnResult * view, const VkcnnClassificationMeta * meta)
+vkcnn_result_from_meta (VkcnnResult *view, const VkcnnClassificationMeta *meta)
 {
   view->valid = TRUE;
   view->frame = meta->frame;

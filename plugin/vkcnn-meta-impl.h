@@ -10,8 +10,11 @@ G_BEGIN_DECLS
 const GstMetaInfo *vkcnn_classification_meta_get_info (void);
 
 /* Adds a meta holding a copy of top[0 .. n_top); labels and model must be interned strings. */
-VkcnnClassificationMeta *vkcnn_buffer_add_classification_meta (GstBuffer * buffer,
-    const VkcnnClassification * top, guint n_top, guint64 frame, guint64 inference_us, const gchar * model);
+VkcnnClassificationMeta *vkcnn_buffer_add_classification_meta (GstBuffer *buffer,
+                                                               const VkcnnClassification *top,
+                                                               guint n_top, guint64 frame,
+                                                               guint64 inference_us,
+                                                               const gchar *model);
 
 G_END_DECLS
 

@@ -5,7 +5,8 @@
  *
  *   VkcnnClassificationMeta *m = gst_buffer_get_vkcnn_classification_meta (buffer);
  *   if (m && m->n_top > 0)
- *     g_print ("%s %.3f (frame %" G_GUINT64_FORMAT ")\n", m->top[0].label, m->top[0].score, m->frame);
+ *     g_print ("%s %.3f (frame %" G_GUINT64_FORMAT ")\n", m->top[0].label, m->top[0].score,
+ * m->frame);
  *
  * The meta has no tags: it describes the whole frame's content, so it stays valid through
  * scaling, color conversion and copies, and elements keep it.
@@ -22,23 +23,25 @@ G_BEGIN_DECLS
 
 /* One reported class. */
 typedef struct {
-  guint class_id;       /* index into the model's output */
-  gfloat score;         /* probability in [0, 1] (smoothed when the element's smoothing > 0) */
-  const gchar *label;   /* interned (g_intern_string): valid for the life of the process */
+  guint class_id;     /* index into the model's output */
+  gfloat score;       /* probability in [0, 1] (smoothed when the element's smoothing > 0) */
+  const gchar *label; /* interned (g_intern_string): valid for the life of the process */
 } VkcnnClassification;
 
 typedef struct {
   GstMeta meta;
 
-  guint n_top;                /* entries in top: at most the element's top-k, only those >= threshold */
-  VkcnnClassification *top;   /* best first; ties: lower class_id first */
-  guint64 frame;              /* number of the frame (0 = first after start) the result was computed on;
-                                 differs from the current frame when interval > 1 */
-  guint64 inference_us;       /* wall time to classify that frame: upload, preprocessing, forward pass, readback */
-  const gchar *model;         /* the model's name (interned) */
+  guint n_top; /* entries in top: at most the element's top-k, only those >= threshold */
+  VkcnnClassification *top; /* best first; ties: lower class_id first */
+  guint64 frame;        /* number of the frame (0 = first after start) the result was computed on;
+                           differs from the current frame when interval > 1 */
+  guint64 inference_us; /* wall time to classify that frame: upload, preprocessing, forward pass,
+                           readback */
+  const gchar *model;   /* the model's name (interned) */
 } VkcnnClassificationMeta;
 
-/* The meta's API type, registered on first use by whoever asks first (the plugin or the application). */
+/* The meta's API type, registered on first use by whoever asks first (the plugin or the
+ * application). */
 static inline GType
 vkcnn_classification_meta_api_get_type (void)
 {
@@ -55,7 +58,7 @@ vkcnn_classification_meta_api_get_type (void)
 
 #define VKCNN_CLASSIFICATION_META_API_TYPE (vkcnn_classification_meta_api_get_type ())
 
-#define gst_buffer_get_vkcnn_classification_meta(b) \
+#define gst_buffer_get_vkcnn_classification_meta(b)                                                \
   ((VkcnnClassificationMeta *) gst_buffer_get_meta ((b), VKCNN_CLASSIFICATION_META_API_TYPE))
 
 G_END_DECLS

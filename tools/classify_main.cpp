@@ -14,10 +14,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "image_file.h"
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/scores.h>
 #include <vkcnn/preprocess.h>
+
+#include "image_file.h"
 
 namespace {
 
@@ -39,10 +40,14 @@ Frame decode(const std::string& path) {
   cv::Mat img = vkcnn::tools::read_image(path, cv::IMREAD_UNCHANGED);
   if (img.depth() != CV_8U) img.convertTo(img, CV_8U, img.depth() == CV_16U ? 1.0 / 257 : 255.0);
   switch (img.channels()) {
-    case 1: return {img.isContinuous() ? img : img.clone(), vkcnn::PixelFormat::GRAY8};
-    case 3: return {img.isContinuous() ? img : img.clone(), vkcnn::PixelFormat::BGR};
-    case 4: return {img.isContinuous() ? img : img.clone(), vkcnn::PixelFormat::BGRA};
-    default: throw vkcnn::Error(path + ": unsupported channel count " + std::to_string(img.channels()));
+    case 1:
+      return {img.isContinuous() ? img : img.clone(), vkcnn::PixelFormat::GRAY8};
+    case 3:
+      return {img.isContinuous() ? img : img.clone(), vkcnn::PixelFormat::BGR};
+    case 4:
+      return {img.isContinuous() ? img : img.clone(), vkcnn::PixelFormat::BGRA};
+    default:
+      throw vkcnn::Error(path + ": unsupported channel count " + std::to_string(img.channels()));
   }
 }
 
@@ -50,7 +55,9 @@ Frame decode(const std::string& path) {
 class Classifier {
  public:
   Classifier(vkcnn::Context& ctx, const std::string& model_path)
-      : ctx_(ctx), model_(vkcnn::Model::load(ctx, model_path)), plan_(*model_, 1),
+      : ctx_(ctx),
+        model_(vkcnn::Model::load(ctx, model_path)),
+        plan_(*model_, 1),
         readback_(ctx, plan_.output().shape.count() * sizeof(float), vkcnn::MemoryKind::Readback) {}
 
   std::vector<float> scores(const Frame& frame) {
@@ -109,7 +116,8 @@ int main(int argc, char** argv) {
   app.add_option("--model", o.model, "the .vkcnn model file")->required()->check(CLI::ExistingFile);
   app.add_option("--top-k", o.top_k, "labels to print per image")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_flag("--json", o.json, "one JSON object per line: {\"file\", \"top\": [{\"id\", \"label\", \"score\"}]}");
-  app.add_option("--device", o.device, "Vulkan device index or name substring (default: VKCNN_DEVICE, else a discrete GPU)");
+  app.add_option("--device", o.device,
+                 "Vulkan device index or name substring (default: VKCNN_DEVICE, else a discrete GPU)");
   app.add_option("images", o.images, "image files (anything OpenCV decodes)")->required();
   CLI11_PARSE(app, argc, argv);
 

@@ -17,10 +17,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "data_source.h"
 #include <vkcnn/model/json_text.h>
-#include "idx.h"
 #include <vkcnn/vk/check.h>
+
+#include "data_source.h"
+#include "idx.h"
 
 namespace {
 
@@ -65,7 +66,8 @@ void make_clip(const MakeOptions& o) {
   uint32_t frame = 0;
   for (uint32_t i = o.first; i < o.first + o.count; ++i) {
     auto pixels = data.image(i);
-    cv::Mat gray(static_cast<int>(data.height), static_cast<int>(data.width), CV_8UC1, const_cast<uint8_t*>(pixels.data()));
+    cv::Mat gray(static_cast<int>(data.height), static_cast<int>(data.width), CV_8UC1,
+                 const_cast<uint8_t*>(pixels.data()));
     cv::Mat big, rgb;
     cv::resize(gray, big, cv::Size(), o.scale, o.scale, cv::INTER_NEAREST);
     cv::cvtColor(big, rgb, cv::COLOR_GRAY2BGR);
@@ -118,7 +120,8 @@ int score(const ScoreOptions& o) {
   if (frames != truth.size())
     throw vkcnn::Error(o.results + ": " + std::to_string(frames) + " frames, " + o.truth + " has " +
                        std::to_string(truth.size()));
-  std::printf("%zu/%zu frames classified correctly (%.1f%%)\n", correct, frames, frames ? 100.0 * correct / frames : 0.0);
+  std::printf("%zu/%zu frames classified correctly (%.1f%%)\n", correct, frames,
+              frames ? 100.0 * correct / frames : 0.0);
   return 0;
 }
 
@@ -129,23 +132,32 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   MakeOptions m;
   auto* make = app.add_subcommand("make", "write frame-NNNNN.png and truth.csv");
-  make->add_option("--data", m.data, "folder with the IDX files (Fashion-MNIST)")->check(CLI::ExistingDirectory)->capture_default_str();
+  make->add_option("--data", m.data, "folder with the IDX files (Fashion-MNIST)")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
   make->add_option("--split", m.split, "which IDX files: t10k (test) or train")->capture_default_str();
   make->add_option("--out", m.out, "folder to write the frames and truth.csv to")->required();
   make->add_option("--count", m.count, "images in the clip")->check(CLI::Range(1u, 100000u))->capture_default_str();
   make->add_option("--first", m.first, "index of the first image")->capture_default_str();
-  make->add_option("--scale", m.scale, "integer upscaling factor (28 x scale pixels)")->check(CLI::Range(1u, 64u))->capture_default_str();
+  make->add_option("--scale", m.scale, "integer upscaling factor (28 x scale pixels)")
+      ->check(CLI::Range(1u, 64u))
+      ->capture_default_str();
   make->add_option("--frames-per-image", m.frames_per_image, "frames each image is shown for")
-      ->check(CLI::Range(1u, 1000u))->capture_default_str();
+      ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
   ScoreOptions s;
   auto* score_cmd = app.add_subcommand("score", "count frames whose top-1 label in a results file is the true one");
   score_cmd->add_option("--truth", s.truth, "truth.csv written by make")->required()->check(CLI::ExistingFile);
-  score_cmd->add_option("--results", s.results, "vkcnnclassify results-file (JSON lines)")->required()->check(CLI::ExistingFile);
+  score_cmd->add_option("--results", s.results, "vkcnnclassify results-file (JSON lines)")
+      ->required()
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (make->parsed()) make_clip(m);
-    else return score(s);
+    if (make->parsed())
+      make_clip(m);
+    else
+      return score(s);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vkcnn-clip: %s\n", e.what());
     return 1;

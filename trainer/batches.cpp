@@ -27,8 +27,8 @@ Normalizer::Normalizer(const InputSpec& in) : tables_(in.channels) {
     for (int v = 0; v < 256; ++v) tables_[c][v] = (static_cast<float>(v) / 255.f - in.mean[c]) / in.std[c];
 }
 
-void fill_batch(const Dataset& d, std::span<const std::size_t> indices, const Normalizer& norm,
-                const Augment& aug, uint64_t seed, std::span<float> out, std::span<uint32_t> labels) {
+void fill_batch(const Dataset& d, std::span<const std::size_t> indices, const Normalizer& norm, const Augment& aug,
+                uint64_t seed, std::span<float> out, std::span<uint32_t> labels) {
   const std::size_t per_image = d.image_bytes();
   if (out.size() < indices.size() * per_image || labels.size() < indices.size())
     throw Error("fill_batch: output too small for " + std::to_string(indices.size()) + " images");

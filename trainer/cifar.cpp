@@ -62,7 +62,8 @@ CifarSplits load_cifar10(const std::string& dir_arg) {
   for (int k = 1; k <= 5; ++k)
     if (fs::exists(dir / ("data_batch_" + std::to_string(k) + ".bin"), ec))
       train.push_back((dir / ("data_batch_" + std::to_string(k) + ".bin")).string());
-  if (train.empty()) throw Error(dir.string() + ": no data_batch_1.bin .. data_batch_5.bin (CIFAR-10 training batches)");
+  if (train.empty())
+    throw Error(dir.string() + ": no data_batch_1.bin .. data_batch_5.bin (CIFAR-10 training batches)");
   CifarSplits s{read_cifar_batches(train, classes), std::nullopt};
   if (fs::exists(dir / "test_batch.bin", ec)) s.test = read_cifar_batches({(dir / "test_batch.bin").string()}, classes);
   return s;

@@ -14,12 +14,9 @@
 namespace vkcnn::trainer {
 
 nlohmann::json to_json(const EpochStats& e) {
-  nlohmann::json j = {{"epoch", e.epoch},
-                      {"lr", e.lr},
-                      {"train_loss", e.train_loss},
-                      {"train_accuracy", e.train_accuracy},
-                      {"seconds", e.seconds},
-                      {"images_per_second", e.images_per_second}};
+  nlohmann::json j = {{"epoch", e.epoch},           {"lr", e.lr},
+                      {"train_loss", e.train_loss}, {"train_accuracy", e.train_accuracy},
+                      {"seconds", e.seconds},       {"images_per_second", e.images_per_second}};
   if (e.val_loss) j["val_loss"] = *e.val_loss;
   if (e.val_accuracy) j["val_accuracy"] = *e.val_accuracy;
   return j;
@@ -48,8 +45,10 @@ void write_curves_csv(const std::string& path, const std::vector<EpochStats>& hi
     for (const EpochStats& e : history) {
       std::snprintf(line, sizeof line, "%u,%.6g,%.6f,%.6f,", e.epoch, e.lr, e.train_loss, e.train_accuracy);
       out << line;
-      if (e.val_loss) std::snprintf(line, sizeof line, "%.6f,%.6f,", *e.val_loss, *e.val_accuracy), out << line;
-      else out << ",,";
+      if (e.val_loss)
+        std::snprintf(line, sizeof line, "%.6f,%.6f,", *e.val_loss, *e.val_accuracy), out << line;
+      else
+        out << ",,";
       std::snprintf(line, sizeof line, "%.2f,%.1f\n", e.seconds, e.images_per_second);
       out << line;
     }
@@ -131,10 +130,12 @@ void plot_curves(const std::string& path, const std::vector<EpochStats>& history
   if (history.empty()) throw Error(path + ": no finished epoch to plot");
   cv::Mat img(480, 1000, CV_8UC3, cv::Scalar(255, 255, 255));
   cv::putText(img, title, {20, 24}, cv::FONT_HERSHEY_SIMPLEX, 0.6, kInk, 1, cv::LINE_AA);
-  panel(img, {0, 40, 500, 440}, "loss", history, [](const EpochStats& e) { return e.train_loss; },
-        [](const EpochStats& e) { return e.val_loss; }, false);
-  panel(img, {500, 40, 500, 440}, "accuracy (%)", history, [](const EpochStats& e) { return e.train_accuracy; },
-        [](const EpochStats& e) { return e.val_accuracy; }, true);
+  panel(
+      img, {0, 40, 500, 440}, "loss", history, [](const EpochStats& e) { return e.train_loss; },
+      [](const EpochStats& e) { return e.val_loss; }, false);
+  panel(
+      img, {500, 40, 500, 440}, "accuracy (%)", history, [](const EpochStats& e) { return e.train_accuracy; },
+      [](const EpochStats& e) { return e.val_accuracy; }, true);
   bool ok = false;
   try {
     ok = cv::imwrite(path, img);

@@ -2,10 +2,11 @@
 
 #include <filesystem>
 
+#include <vkcnn/vk/check.h>
+
 #include "cifar.h"
 #include "idx.h"
 #include "image_folder.h"
-#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace fs = std::filesystem;

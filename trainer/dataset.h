@@ -11,12 +11,12 @@
 namespace vkcnn::trainer {
 
 struct Dataset {
-  std::string origin;               // where it came from (for messages): a file or folder
+  std::string origin;  // where it came from (for messages): a file or folder
   uint32_t channels = 1, height = 0, width = 0;
   ColorOrder color = ColorOrder::Gray;  // Gray, or RGB / BGR plane order for 3 channels
-  std::vector<uint8_t> pixels;      // size() * channels * height * width
-  std::vector<uint32_t> labels;     // size()
-  std::vector<std::string> classes; // label -> name
+  std::vector<uint8_t> pixels;          // size() * channels * height * width
+  std::vector<uint32_t> labels;         // size()
+  std::vector<std::string> classes;     // label -> name
 
   std::size_t size() const { return labels.size(); }
   std::size_t image_bytes() const { return std::size_t(channels) * height * width; }

@@ -7,12 +7,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "batches.h"
-#include "data_source.h"
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/scores.h>
-#include "report.h"
 #include <vkcnn/vk/context.h>
+
+#include "batches.h"
+#include "data_source.h"
+#include "report.h"
 
 namespace {
 

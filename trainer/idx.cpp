@@ -1,7 +1,6 @@
 #include "idx.h"
 
 #include <filesystem>
-
 #include <zlib.h>
 
 #include <vkcnn/vk/check.h>
@@ -118,7 +117,8 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
 
 std::optional<std::string> find_idx_file(const std::string& dir, const std::string& prefix, const std::string& kind) {
   const std::string idx = kind == "images" ? "idx3" : "idx1";
-  for (const std::string& name : {prefix + "-" + kind + "-" + idx + "-ubyte", prefix + "-" + kind + "." + idx + "-ubyte"})
+  for (const std::string& name :
+       {prefix + "-" + kind + "-" + idx + "-ubyte", prefix + "-" + kind + "." + idx + "-ubyte"})
     for (const char* ext : {"", ".gz"}) {
       std::filesystem::path p = std::filesystem::path(dir) / (name + ext);
       std::error_code ec;
@@ -137,8 +137,8 @@ std::optional<Dataset> load_idx_split(const std::string& dir, const std::string&
     if (!required && !images && !labels) return std::nullopt;
     const std::string kind = images ? "labels" : "images";
     const std::string idx = kind == "images" ? "idx3" : "idx1";
-    throw Error(dir + ": no " + prefix + "-" + kind + "-" + idx + "-ubyte[.gz] (nor " + prefix + "-" + kind + "." + idx +
-                "-ubyte[.gz]) in this folder");
+    throw Error(dir + ": no " + prefix + "-" + kind + "-" + idx + "-ubyte[.gz] (nor " + prefix + "-" + kind + "." +
+                idx + "-ubyte[.gz]) in this folder");
   }
   return read_idx(*images, *labels, classes);
 }

@@ -7,8 +7,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "image_file.h"
 #include <vkcnn/vk/check.h>
+
+#include "image_file.h"
 
 namespace vkcnn::trainer {
 namespace fs = std::filesystem;

@@ -1,16 +1,17 @@
 #include "progress.h"
 
-#include <unistd.h>
-
 #include <cmath>
+#include <unistd.h>
 
 namespace vkcnn::trainer {
 
 std::string format_duration(double seconds) {
   const long s = std::lround(std::max(0.0, seconds));
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
   return buf;
 }
 
@@ -24,8 +25,8 @@ std::string progress_line(const Progress& p, int bar_width) {
   const int edigits = static_cast<int>(std::to_string(p.epochs).size());
   char buf[256];
   std::snprintf(buf, sizeof buf, "epoch %*u/%u [%s] %*zu/%zu  loss %.4f  acc %.2f%%  %.0f img/s  ETA %s", edigits,
-                p.epoch, p.epochs, bar.c_str(), digits, p.done, p.total, p.loss, 100 * p.accuracy,
-                p.images_per_second, format_duration(p.eta_seconds).c_str());
+                p.epoch, p.epochs, bar.c_str(), digits, p.done, p.total, p.loss, 100 * p.accuracy, p.images_per_second,
+                format_duration(p.eta_seconds).c_str());
   return buf;
 }
 

@@ -63,13 +63,14 @@ nlohmann::json report_json(const Evaluation& e, const std::vector<std::string>& 
   for (std::size_t c = 0; c < per_class.size(); ++c) {
     uint64_t total = 0;
     for (uint64_t v : e.confusion()[c]) total += v;
-    classes.push_back({{"id", c},
-                       {"label", c < labels.size() ? labels[c] : ""},
-                       {"samples", total},
-                       {"accuracy", std::isnan(per_class[c]) ? nlohmann::json(nullptr) : nlohmann::json(per_class[c])}});
+    classes.push_back(
+        {{"id", c},
+         {"label", c < labels.size() ? labels[c] : ""},
+         {"samples", total},
+         {"accuracy", std::isnan(per_class[c]) ? nlohmann::json(nullptr) : nlohmann::json(per_class[c])}});
   }
-  return {{"samples", e.count()}, {"correct", e.correct()},      {"accuracy", e.accuracy()},
-          {"loss", e.mean_loss()}, {"classes", classes},          {"confusion", e.confusion()}};
+  return {{"samples", e.count()},  {"correct", e.correct()}, {"accuracy", e.accuracy()},
+          {"loss", e.mean_loss()}, {"classes", classes},     {"confusion", e.confusion()}};
 }
 
 }  // namespace vkcnn::trainer

@@ -8,11 +8,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include "data_source.h"
 #include <vkcnn/model/model_file.h>
+#include <vkcnn/vk/context.h>
+
+#include "data_source.h"
 #include "progress.h"
 #include "training_run.h"
-#include <vkcnn/vk/context.h>
 
 namespace {
 
@@ -66,8 +67,8 @@ int train(const Options& o) {
   const std::string origin = o.resume.empty() ? o.arch : o.resume;
   const uint32_t outputs = Graph(ModelSpec{spec.name, spec.input, {}, spec.layers}, origin).classes();
   if (splits.train.classes.size() != outputs)
-    throw Error(o.data + ": " + std::to_string(splits.train.classes.size()) + " classes, but " + origin +
-                " outputs " + std::to_string(outputs));
+    throw Error(o.data + ": " + std::to_string(splits.train.classes.size()) + " classes, but " + origin + " outputs " +
+                std::to_string(outputs));
   if (resume && !spec.labels.empty() && spec.labels != splits.train.classes)
     throw Error(o.data + ": the classes differ from those of the checkpoint " + o.resume);
   spec.labels = splits.train.classes;  // labels come from the data into the model file
@@ -77,8 +78,7 @@ int train(const Options& o) {
   std::printf("device: %s\nmodel: %s, %zu parameters; training on %zu images (%s), %zu steps of %u per epoch\n",
               ctx.info().name.c_str(), origin.c_str(), parameter_count(run.weights()), data.train.size(),
               splits.kind.c_str(), run.steps_per_epoch(), config.batch);
-  std::printf("validation: %s; test: %s\n",
-              data.val ? (std::to_string(data.val->size()) + " images").c_str() : "none",
+  std::printf("validation: %s; test: %s\n", data.val ? (std::to_string(data.val->size()) + " images").c_str() : "none",
               data.test ? (std::to_string(data.test->size()) + " images").c_str() : "none");
   std::printf("settings: %s\n", to_json(config).dump().c_str());
   std::fflush(stdout);
@@ -101,7 +101,8 @@ int train(const Options& o) {
   cb.should_stop = [] { return g_stop != 0; };
   cb.on_epoch = [&](const EpochStats& s) {
     bar.finish();
-    std::printf("epoch %u/%u  train loss %.4f acc %.2f%%", s.epoch, config.epochs, s.train_loss, 100 * s.train_accuracy);
+    std::printf("epoch %u/%u  train loss %.4f acc %.2f%%", s.epoch, config.epochs, s.train_loss,
+                100 * s.train_accuracy);
     if (s.val_loss) std::printf("  val loss %.4f acc %.2f%%", *s.val_loss, 100 * *s.val_accuracy);
     std::printf("  lr %.3g  %s  %.0f img/s\n", s.lr, format_duration(s.seconds).c_str(), s.images_per_second);
     std::fflush(stdout);
@@ -149,8 +150,10 @@ int main(int argc, char** argv) {
   app.add_option("--lr", o.run.lr, "learning rate (the peak for onecycle)")->check(CLI::PositiveNumber);
   app.add_option("--momentum", o.run.optimizer.momentum, "SGD momentum (0: none)")->check(CLI::Range(0.0, 1.0));
   app.add_flag("--nesterov", o.run.optimizer.nesterov, "SGD: Nesterov momentum");
-  app.add_option("--weight-decay", o.run.optimizer.weight_decay, "weight decay (SGD: L2 added to the gradient; "
-                 "AdamW: decoupled)")->check(CLI::NonNegativeNumber);
+  app.add_option("--weight-decay", o.run.optimizer.weight_decay,
+                 "weight decay (SGD: L2 added to the gradient; "
+                 "AdamW: decoupled)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--schedule", o.schedule, "learning-rate schedule: constant, step, cosine, onecycle")
       ->check(CLI::IsMember({"constant", "step", "cosine", "onecycle", "one-cycle", "triangular"}, CLI::ignore_case));
   app.add_option("--warmup", o.run.warmup_epochs, "linear warmup, in epochs (fractions allowed)")
@@ -164,8 +167,10 @@ int main(int argc, char** argv) {
   app.add_option("--val-split", o.run.val_split,
                  "fraction of the training set held out for validation (0: validate on the test set)")
       ->check(CLI::Range(0.0, 0.99));
-  app.add_option("--crop-padding", o.run.augment.crop_padding, "augmentation: random crop after zero padding of N "
-                 "pixels (0: off)")->check(CLI::Range(0u, 64u));
+  app.add_option("--crop-padding", o.run.augment.crop_padding,
+                 "augmentation: random crop after zero padding of N "
+                 "pixels (0: off)")
+      ->check(CLI::Range(0u, 64u));
   app.add_flag("--flip", o.run.augment.flip, "augmentation: random horizontal flip");
   app.add_option("--seed", o.run.seed, "seed for initial weights, shuffling, augmentation, dropout");
   app.add_option("--limit", o.run.limit, "use only the first N training images (0: all)");
@@ -174,7 +179,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--plot", o.plot, "training-curve picture (.png), loss and accuracy per epoch");
   app.add_option("--csv", o.csv, "training curves as CSV (default: the plot's or OUT's name with .csv)");
-  app.add_option("--device", o.device, "Vulkan device index or name substring (default: $VKCNN_DEVICE, else the "
+  app.add_option("--device", o.device,
+                 "Vulkan device index or name substring (default: $VKCNN_DEVICE, else the "
                  "first discrete GPU)");
   CLI11_PARSE(app, argc, argv);
   if (o.arch.empty() && o.resume.empty()) {

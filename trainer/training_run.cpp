@@ -100,8 +100,12 @@ RunData split_data(Dataset train, std::optional<Dataset> test, const RunConfig& 
 
 TrainingRun::TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, const RunData& data,
                          std::string checkpoint_path, const Checkpoint* resume)
-    : ctx_(&ctx), spec_(std::move(spec)), config_(config), data_(&data),
-      checkpoint_path_(std::move(checkpoint_path)), norm_(spec_.input) {
+    : ctx_(&ctx),
+      spec_(std::move(spec)),
+      config_(config),
+      data_(&data),
+      checkpoint_path_(std::move(checkpoint_path)),
+      norm_(spec_.input) {
   if (config.epochs == 0) throw Error("--epochs must be at least 1");
   steps_per_epoch_ = data.train.size() / std::max<uint32_t>(config.batch, 1);
   if (steps_per_epoch_ == 0)
@@ -138,8 +142,9 @@ TrainingRun::TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, 
     if (info.contains("history"))
       for (const auto& e : info.at("history")) history_.push_back(epoch_stats_from_json(e));
     if (batch_in_epoch_ > steps_per_epoch_)
-      throw Error("the checkpoint stopped at batch " + std::to_string(batch_in_epoch_) + " of an epoch, but this data gives " +
-                  std::to_string(steps_per_epoch_) + " batches per epoch (different data?)");
+      throw Error("the checkpoint stopped at batch " + std::to_string(batch_in_epoch_) +
+                  " of an epoch, but this data gives " + std::to_string(steps_per_epoch_) +
+                  " batches per epoch (different data?)");
   }
   images_.resize(std::size_t(config.batch) * plan_->image_floats());
   labels_.resize(config.batch);
@@ -227,9 +232,12 @@ Evaluation TrainingRun::evaluate(const Dataset& data) {
 void TrainingRun::write_checkpoint(const std::string& path) const {
   nlohmann::json history = nlohmann::json::array();
   for (const EpochStats& s : history_) history.push_back(to_json(s));
-  nlohmann::json info = {{"config", to_json(config_)},       {"epoch", epoch_},
-                         {"batch_in_epoch", batch_in_epoch_}, {"epoch_loss", epoch_loss_},
-                         {"epoch_correct", epoch_correct_},   {"epoch_seen", epoch_seen_},
+  nlohmann::json info = {{"config", to_json(config_)},
+                         {"epoch", epoch_},
+                         {"batch_in_epoch", batch_in_epoch_},
+                         {"epoch_loss", epoch_loss_},
+                         {"epoch_correct", epoch_correct_},
+                         {"epoch_seen", epoch_seen_},
                          {"history", history}};
   vkcnn::write_checkpoint(path, spec_, plan_->state(), info);
 }

@@ -13,13 +13,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <vkcnn/train/checkpoint.h>
+#include <vkcnn/train/schedule.h>
+#include <vkcnn/train/training_plan.h>
+
 #include "batches.h"
 #include "curves.h"
 #include "dataset.h"
 #include "report.h"
-#include <vkcnn/train/checkpoint.h>
-#include <vkcnn/train/schedule.h>
-#include <vkcnn/train/training_plan.h>
 
 namespace vkcnn::trainer {
 
@@ -35,10 +36,10 @@ struct RunConfig {
   double gamma = 0.1;      // Step
   double min_lr = 0;       // Cosine
   float label_smoothing = 0;
-  double val_split = 0;    // fraction of the training images held out for validation
+  double val_split = 0;  // fraction of the training images held out for validation
   uint32_t seed = 0;
   Augment augment;
-  std::size_t limit = 0;   // use only the first `limit` training images (0: all)
+  std::size_t limit = 0;  // use only the first `limit` training images (0: all)
 };
 
 nlohmann::json to_json(const RunConfig& c);
@@ -54,16 +55,16 @@ struct RunData {
 RunData split_data(Dataset train, std::optional<Dataset> test, const RunConfig& config);
 
 struct Progress {
-  uint32_t epoch = 0, epochs = 0;  // 1-based
-  std::size_t done = 0, total = 0; // images of this epoch
-  double loss = 0, accuracy = 0;   // running means over the epoch so far
+  uint32_t epoch = 0, epochs = 0;   // 1-based
+  std::size_t done = 0, total = 0;  // images of this epoch
+  double loss = 0, accuracy = 0;    // running means over the epoch so far
   double images_per_second = 0, eta_seconds = 0, lr = 0;
 };
 
 struct RunCallbacks {
-  std::function<void(const Progress&)> on_batch;          // after every step
-  std::function<void(const EpochStats&)> on_epoch;        // after validation
-  std::function<bool()> should_stop;                      // checked after every step (Ctrl-C)
+  std::function<void(const Progress&)> on_batch;    // after every step
+  std::function<void(const EpochStats&)> on_epoch;  // after validation
+  std::function<bool()> should_stop;                // checked after every step (Ctrl-C)
 };
 
 class TrainingRun {
@@ -72,8 +73,8 @@ class TrainingRun {
   // unless `resume` is given, whose weights, optimizer state and progress are restored (its
   // configuration must be the one passed here). `checkpoint_path` (may be empty) is written at
   // the end of every epoch and when should_stop() stops the run.
-  TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, const RunData& data,
-              std::string checkpoint_path, const Checkpoint* resume = nullptr);
+  TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, const RunData& data, std::string checkpoint_path,
+              const Checkpoint* resume = nullptr);
 
   // Runs until the last epoch or until should_stop() returns true (a checkpoint is written
   // first). Returns true when every epoch finished.

@@ -23,7 +23,9 @@ uint32_t Attributes::uint(const char* key, int64_t fallback) const {
 std::array<uint32_t, 2> Attributes::pair(const char* key, int64_t fallback) const {
   if (spec_.contains(key) && spec_.at(key).is_array()) {
     const auto& v = spec_.at(key);
-    auto ok = [](const nlohmann::json& e) { return e.is_number_integer() && e.get<int64_t>() >= 0 && e.get<int64_t>() <= (1 << 24); };
+    auto ok = [](const nlohmann::json& e) {
+      return e.is_number_integer() && e.get<int64_t>() >= 0 && e.get<int64_t>() <= (1 << 24);
+    };
     if (v.size() != 2 || !ok(v[0]) || !ok(v[1]))
       throw error(std::string("attribute \"") + key + "\" must be an integer or [h, w], got " + json_excerpt(v));
     return {v[0].get<uint32_t>(), v[1].get<uint32_t>()};
@@ -35,9 +37,12 @@ std::array<uint32_t, 2> Attributes::pair(const char* key, int64_t fallback) cons
 std::vector<uint32_t> Attributes::uints(const char* key) const {
   if (!spec_.contains(key)) throw error(std::string("missing attribute \"") + key + "\"");
   const auto& v = spec_.at(key);
-  auto ok = [](const nlohmann::json& e) { return e.is_number_integer() && e.get<int64_t>() >= 0 && e.get<int64_t>() <= (1 << 24); };
+  auto ok = [](const nlohmann::json& e) {
+    return e.is_number_integer() && e.get<int64_t>() >= 0 && e.get<int64_t>() <= (1 << 24);
+  };
   if (!v.is_array() || v.size() > 64 || !std::all_of(v.begin(), v.end(), ok))
-    throw error(std::string("attribute \"") + key + "\" must be an array of non-negative integers, got " + json_excerpt(v));
+    throw error(std::string("attribute \"") + key + "\" must be an array of non-negative integers, got " +
+                json_excerpt(v));
   std::vector<uint32_t> out;
   for (const auto& e : v) out.push_back(e.get<uint32_t>());
   return out;
@@ -61,7 +66,8 @@ float Attributes::real(const char* key, double fallback) const {
 bool Attributes::flag(const char* key, bool fallback) const {
   if (!spec_.contains(key)) return fallback;
   const auto& v = spec_.at(key);
-  if (!v.is_boolean()) throw error(std::string("attribute \"") + key + "\" must be true or false, got " + json_excerpt(v));
+  if (!v.is_boolean())
+    throw error(std::string("attribute \"") + key + "\" must be true or false, got " + json_excerpt(v));
   return v.get<bool>();
 }
 

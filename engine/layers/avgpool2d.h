@@ -1,7 +1,8 @@
 // avgpool2d: PyTorch's AvgPool2d (kernel, stride, padding, ceil_mode, count_include_pad).
 #pragma once
-#include "layers/attributes.h"
 #include <vkcnn/layers/layer.h>
+
+#include "layers/attributes.h"
 #include "layers/pool2d.h"
 
 namespace vkcnn {

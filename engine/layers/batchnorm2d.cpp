@@ -50,21 +50,19 @@ void BatchNorm2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const TensorView& x = io.inputs[0];  // (N, C, H, W)
   const Shape& s = x.shape;
   const uint32_t S = s.h * s.w;
-  const TensorView &weight = io.params[0], &bias = io.params[1];             // [C]
+  const TensorView &weight = io.params[0], &bias = io.params[1];               // [C]
   const TensorView &running_mean = io.params[2], &running_var = io.params[3];  // [C]
 
   if (!io.training) {
     const uint32_t spec[] = {0};
     const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d, spec);
-    rec.dispatch(k,
-                 {x.reads(), io.output.writes(), weight.reads(), bias.reads(), running_mean.reads(),
-                  running_var.reads()},
-                 NormalizePush{static_cast<uint32_t>(s.count()), s.c, S, eps_}, elementwise_groups(s.count()));
+    rec.dispatch(
+        k, {x.reads(), io.output.writes(), weight.reads(), bias.reads(), running_mean.reads(), running_var.reads()},
+        NormalizePush{static_cast<uint32_t>(s.count()), s.c, S, eps_}, elementwise_groups(s.count()));
     return;
   }
 
-  if (std::size_t(s.n) * S < 2)
-    throw error("training needs more than one value per channel, got input " + s.str());
+  if (std::size_t(s.n) * S < 2) throw error("training needs more than one value per channel, got input " + s.str());
   if (io.scratch.empty()) throw error("training needs " + std::to_string(2 * s.c) + " floats of scratch");
   // stats [mean[C], inv_std[C]] (scratch), running stats moved in place
   const Kernel& stats = rec.context().kernel(ShaderId::batchnorm2d_stats);
@@ -72,8 +70,7 @@ void BatchNorm2dLayer::forward(Recorder& rec, const LayerIO& io) {
                StatsPush{s.n, s.c, S, eps_, momentum_}, Groups{s.c, 1, 1});
   const uint32_t spec[] = {1};
   const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d, spec);
-  rec.dispatch(k,
-               {x.reads(), io.output.writes(), weight.reads(), bias.reads(), io.scratch.reads(), io.scratch.reads()},
+  rec.dispatch(k, {x.reads(), io.output.writes(), weight.reads(), bias.reads(), io.scratch.reads(), io.scratch.reads()},
                NormalizePush{static_cast<uint32_t>(s.count()), s.c, S, eps_}, elementwise_groups(s.count()));
 }
 

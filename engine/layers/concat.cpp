@@ -45,7 +45,8 @@ void ConcatLayer::forward(Recorder& rec, const LayerIO& io) {
   const Kernel& k = rec.context().kernel(ShaderId::concat);
   uint32_t offset = 0;
   for (const TensorView& x : io.inputs) {
-    const Push push{static_cast<uint32_t>(x.shape.count()), x.shape.h * x.shape.w, x.shape.c, io.output.shape.c, offset};
+    const Push push{static_cast<uint32_t>(x.shape.count()), x.shape.h * x.shape.w, x.shape.c, io.output.shape.c,
+                    offset};
     rec.dispatch(k, {x.reads(), io.output.writes()}, push, elementwise_groups(x.shape.count()));
     offset += x.shape.c;
   }

@@ -2,8 +2,9 @@
 // SqueezeNet's fire modules, DenseNet's growing feature maps; ONNX Concat with axis 1). Every
 // input has the same batch, height and width.
 #pragma once
-#include "layers/attributes.h"
 #include <vkcnn/layers/layer.h>
+
+#include "layers/attributes.h"
 
 namespace vkcnn {
 

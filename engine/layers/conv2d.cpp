@@ -5,9 +5,10 @@
 #include <span>
 #include <thread>
 
+#include <vkcnn/model/json_text.h>
+
 #include "layers/conv2d_winograd.h"
 #include "layers/texel_inputs.h"
-#include <vkcnn/model/json_text.h>
 
 namespace vkcnn {
 namespace {
@@ -24,8 +25,8 @@ struct Push {
 };
 static_assert(sizeof(Push) == 80);
 
-using conv2d::Tile;
 using conv2d::pick_tile;
+using conv2d::Tile;
 namespace winograd = conv2d::winograd;
 constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
 // The subgroup core's fixed tile (shaders/gemm_subgroup.glsl), in the form the plans use.
@@ -33,15 +34,15 @@ constexpr Tile kSubgroupTile{conv2d::kSubgroupRows, conv2d::kSubgroupColumns, 4,
 
 // GPUs: 256-invocation groups, 8x8 register blocks only for large tiles.
 constexpr Tile kGpuTiles[] = {
-    {128, 128, 16, 8, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4},  {64, 64, 16, 4, 4}, {32, 128, 16, 4, 4},
-    {128, 32, 16, 4, 4},  {16, 128, 16, 4, 4}, {128, 16, 16, 4, 4},  {4, 256, 16, 4, 4},  {32, 32, 16, 4, 4},
-    {64, 16, 16, 4, 4},
+    {128, 128, 16, 8, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4}, {64, 64, 16, 4, 4},
+    {32, 128, 16, 4, 4},  {128, 32, 16, 4, 4}, {16, 128, 16, 4, 4}, {128, 16, 16, 4, 4},
+    {4, 256, 16, 4, 4},   {32, 32, 16, 4, 4},  {64, 16, 16, 4, 4},
 };
 // CPU devices (lavapipe) execute every load lane by lane, so there loads per FMA decide and
 // 8x8 blocks (a quarter of a load per FMA) measured fastest; larger blocks spill.
 constexpr Tile kCpuTiles[] = {
-    {64, 64, 16, 8, 8}, {32, 128, 16, 8, 8}, {128, 32, 16, 8, 8}, {16, 128, 16, 8, 8},
-    {128, 16, 16, 8, 8}, {64, 16, 16, 8, 8}, {32, 16, 8, 8, 8},
+    {64, 64, 16, 8, 8},  {32, 128, 16, 8, 8}, {128, 32, 16, 8, 8}, {16, 128, 16, 8, 8},
+    {128, 16, 16, 8, 8}, {64, 16, 16, 8, 8},  {32, 16, 8, 8, 8},
 };
 static_assert(std::all_of(std::begin(kGpuTiles), std::end(kGpuTiles), [](const Tile& t) { return t.valid(); }));
 static_assert(std::all_of(std::begin(kCpuTiles), std::end(kCpuTiles), [](const Tile& t) { return t.valid(); }));
@@ -72,13 +73,35 @@ struct WeightGradPlan {
 };
 
 Geometry geometry(const Conv2dOptions& o, const Shape& in, const Shape& out) {
-  return {in.n,        in.c,         in.h,     in.w,    out.c, out.h, out.w, in.c / o.groups, out.c / o.groups,
-          o.groups, o.kernel[0] * o.kernel[1]};
+  return {in.n,
+          in.c,
+          in.h,
+          in.w,
+          out.c,
+          out.h,
+          out.w,
+          in.c / o.groups,
+          out.c / o.groups,
+          o.groups,
+          o.kernel[0] * o.kernel[1]};
 }
 
 Push make_push(const Geometry& g, float slope) {
-  return {g.batch, g.cin, g.h, g.w, g.cout, g.oh, g.ow, g.cin_g, g.cout_g, 0, 0,
-          conv2d::FastDiv(g.oh * g.ow), conv2d::FastDiv(g.ow), conv2d::FastDiv(g.h * g.w), conv2d::FastDiv(g.w),
+  return {g.batch,
+          g.cin,
+          g.h,
+          g.w,
+          g.cout,
+          g.oh,
+          g.ow,
+          g.cin_g,
+          g.cout_g,
+          0,
+          0,
+          conv2d::FastDiv(g.oh * g.ow),
+          conv2d::FastDiv(g.ow),
+          conv2d::FastDiv(g.h * g.w),
+          conv2d::FastDiv(g.w),
           slope};
 }
 
@@ -90,15 +113,29 @@ struct Epilogue {
   bool bias = false, split_k = false;
 };
 std::vector<uint32_t> specialization(const Conv2dOptions& o, const Tile& t, Epilogue e = {}) {
-  return {t.threads(),   t.bm,          t.bn,          t.bk,          t.tm,          t.tn,
-          o.kernel[0],   o.kernel[1],   o.stride[0],   o.stride[1],   o.padding[0],  o.padding[1],
-          o.dilation[0], o.dilation[1], static_cast<uint32_t>(e.act), e.bias ? 1u : 0u, e.split_k ? 1u : 0u};
+  return {t.threads(),
+          t.bm,
+          t.bn,
+          t.bk,
+          t.tm,
+          t.tn,
+          o.kernel[0],
+          o.kernel[1],
+          o.stride[0],
+          o.stride[1],
+          o.padding[0],
+          o.padding[1],
+          o.dilation[0],
+          o.dilation[1],
+          static_cast<uint32_t>(e.act),
+          e.bias ? 1u : 0u,
+          e.split_k ? 1u : 0u};
 }
 
 // Records a GEMM whose N dimension may need more than 65535 tiles: one dispatch per slice,
 // each told its first column through push.n_base.
-void dispatch_columns(Recorder& rec, const Kernel& k, std::initializer_list<Binding> bindings, Push push,
-                      const Tile& t, uint64_t n, uint32_t groups_y, uint32_t groups_z) {
+void dispatch_columns(Recorder& rec, const Kernel& k, std::initializer_list<Binding> bindings, Push push, const Tile& t,
+                      uint64_t n, uint32_t groups_y, uint32_t groups_z) {
   const uint64_t tiles = (n + t.bn - 1) / t.bn;
   for (uint64_t first = 0; first < tiles; first += kMaxGroupsPerDim) {
     push.n_base = static_cast<uint32_t>(first * t.bn);
@@ -149,8 +186,8 @@ winograd::Problem with_tile(winograd::Problem p, Conv2dAlgorithm a) {
 // by 180 degrees and its channels swapped, padded by 2 - p; it needs p <= 2.
 std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, const Geometry& g) {
   if (o.padding[0] > 2 || o.padding[1] > 2) return std::nullopt;
-  return winograd::Problem{g.batch, g.cout, g.oh, g.ow,     g.cin,  g.h,
-                           g.w,     2 - o.padding[0], 2 - o.padding[1], 4, o.gemm, o.tile};
+  return winograd::Problem{g.batch,          g.cout,           g.oh, g.ow,   g.cin, g.h, g.w,
+                           2 - o.padding[0], 2 - o.padding[1], 4,    o.gemm, o.tile};
 }
 
 // Auto's pick between the GEMM and Winograd for a 3x3 stride-1 problem. F(4x4) saves 3/4 of
@@ -196,7 +233,6 @@ bool pointwise(const Conv2dOptions& o) {
          o.padding == std::array<uint32_t, 2>{0, 0};
 }
 
-
 // Why scratch cannot hold Winograd's operands for p ("" when it can): the caller did not
 // allocate Layer::scratch_floats.
 std::string scratch_shortfall(const winograd::Problem& p, const TensorView& scratch) {
@@ -221,13 +257,16 @@ bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, c
                        const std::string& what) {
   const bool fits = aligned && largest_texels <= ctx.info().max_texel_elements;
   switch (want) {
-    case GemmKernel::Shared: return false;
-    case GemmKernel::Auto: return fits && prefer_subgroup_gemm(ctx);
-    case GemmKernel::Subgroup: break;
+    case GemmKernel::Shared:
+      return false;
+    case GemmKernel::Auto:
+      return fits && prefer_subgroup_gemm(ctx);
+    case GemmKernel::Subgroup:
+      break;
   }
   if (!subgroup_gemm_supported(ctx))
-    throw Error(what + ": the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " + ctx.info().name +
-                " has " + std::to_string(ctx.info().subgroup_size));
+    throw Error(what + ": the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " + ctx.info().name + " has " +
+                std::to_string(ctx.info().subgroup_size));
   if (!fits)
     throw Error(what + ": operands of " + std::to_string(largest_texels) +
                 " texels exceed the subgroup GEMM's texel views");
@@ -278,18 +317,16 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
   for (int i = 0; i < 2; ++i)
     if (uint64_t(o_.padding[i]) > uint64_t(o_.dilation[i]) * (o_.kernel[i] - 1) + 1)
       throw error("padding " + std::to_string(o_.padding[i]) + " is wider than the kernel's extent " +
-                  std::to_string(uint64_t(o_.dilation[i]) * (o_.kernel[i] - 1) + 1) +
-                  " (dilation x (kernel - 1) + 1)");
+                  std::to_string(uint64_t(o_.dilation[i]) * (o_.kernel[i] - 1) + 1) + " (dilation x (kernel - 1) + 1)");
   if (o_.out_channels % o_.groups)
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
   if (is_winograd(o_.algorithm) && !winograd_shape(o_))
     throw error("algorithm " + std::string(conv2d_algorithm_name(o_.algorithm)) +
-                " needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " +
-                std::to_string(o_.kernel[0]) + "x" + std::to_string(o_.kernel[1]) + ", stride " +
-                std::to_string(o_.stride[0]) + "x" + std::to_string(o_.stride[1]) + ", dilation " +
-                std::to_string(o_.dilation[0]) + "x" + std::to_string(o_.dilation[1]) + ", groups " +
-                std::to_string(o_.groups));
+                " needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " + std::to_string(o_.kernel[0]) +
+                "x" + std::to_string(o_.kernel[1]) + ", stride " + std::to_string(o_.stride[0]) + "x" +
+                std::to_string(o_.stride[1]) + ", dilation " + std::to_string(o_.dilation[0]) + "x" +
+                std::to_string(o_.dilation[1]) + ", groups " + std::to_string(o_.groups));
 }
 
 std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name) {
@@ -301,11 +338,16 @@ std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name)
 
 const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
   switch (a) {
-    case Conv2dAlgorithm::Auto: return "auto";
-    case Conv2dAlgorithm::Gemm: return "gemm";
-    case Conv2dAlgorithm::Winograd: return "winograd";
-    case Conv2dAlgorithm::WinogradF2: return "winograd_f2";
-    case Conv2dAlgorithm::Depthwise: return "depthwise";
+    case Conv2dAlgorithm::Auto:
+      return "auto";
+    case Conv2dAlgorithm::Gemm:
+      return "gemm";
+    case Conv2dAlgorithm::Winograd:
+      return "winograd";
+    case Conv2dAlgorithm::WinogradF2:
+      return "winograd_f2";
+    case Conv2dAlgorithm::Depthwise:
+      return "depthwise";
   }
   return "?";
 }
@@ -318,9 +360,12 @@ std::optional<GemmKernel> gemm_kernel_from_name(std::string_view name) {
 
 const char* gemm_kernel_name(GemmKernel k) {
   switch (k) {
-    case GemmKernel::Auto: return "auto";
-    case GemmKernel::Shared: return "shared";
-    case GemmKernel::Subgroup: return "subgroup";
+    case GemmKernel::Auto:
+      return "auto";
+    case GemmKernel::Shared:
+      return "shared";
+    case GemmKernel::Subgroup:
+      return "subgroup";
   }
   return "?";
 }
@@ -355,8 +400,8 @@ Shape Conv2dLayer::output_shape(std::span<const Shape> inputs) const {
     throw error("input " + in.str() + " is too small for kernel " + std::to_string(o_.kernel[0]) + "x" +
                 std::to_string(o_.kernel[1]) + " with padding " + std::to_string(o_.padding[0]) + "x" +
                 std::to_string(o_.padding[1]) + " and dilation " + std::to_string(o_.dilation[0]) + "x" +
-                std::to_string(o_.dilation[1]) + " (output would be " + std::to_string(std::max<int64_t>(oh, 0)) +
-                "x" + std::to_string(std::max<int64_t>(ow, 0)) + ")");
+                std::to_string(o_.dilation[1]) + " (output would be " + std::to_string(std::max<int64_t>(oh, 0)) + "x" +
+                std::to_string(std::max<int64_t>(ow, 0)) + ")");
   if (o_.algorithm == Conv2dAlgorithm::Depthwise && (in.c / o_.groups != 1 || o_.out_channels / o_.groups >= 4))
     throw error("algorithm depthwise needs one input channel and at most 3 outputs per group, got " +
                 std::to_string(in.c / o_.groups) + " and " + std::to_string(o_.out_channels / o_.groups));
@@ -368,7 +413,8 @@ std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const 
   const uint32_t cin_g = inputs[0].c / o_.groups;
   const int64_t fan_in = int64_t(cin_g) * o_.kernel[0] * o_.kernel[1];
   std::vector<ParamDesc> p;
-  p.push_back({"weight", {o_.out_channels, cin_g, o_.kernel[0], o_.kernel[1]}, true, ParamInit::KaimingUniform, fan_in});
+  p.push_back(
+      {"weight", {o_.out_channels, cin_g, o_.kernel[0], o_.kernel[1]}, true, ParamInit::KaimingUniform, fan_in});
   if (o_.bias) p.push_back({"bias", {o_.out_channels}, true, ParamInit::FanInUniform, fan_in});
   return p;
 }
@@ -407,10 +453,10 @@ void Conv2dLayer::prepare(Recorder& rec, const LayerIO& io) {
 }
 
 void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
-  const TensorView& x = io.inputs[0];          // (N, Cin, H, W)
-  const TensorView& w = io.params[0];          // (Cout, Cin/groups, kh, kw)
+  const TensorView& x = io.inputs[0];                // (N, Cin, H, W)
+  const TensorView& w = io.params[0];                // (Cout, Cin/groups, kh, kw)
   const TensorView& b = o_.bias ? io.params[1] : w;  // (Cout); the shader skips it without bias
-  const TensorView& y = io.output;             // (N, Cout, OH, OW)
+  const TensorView& y = io.output;                   // (N, Cout, OH, OW)
   const Geometry g = geometry(o_, x.shape, y.shape);
   const Push push = make_push(g, slope_);
   Context& ctx = rec.context();
@@ -440,7 +486,8 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
                  Groups{static_cast<uint32_t>(groups_x), 1, g.batch});
     return;
   }
-  if (conv2d::use_subgroup_gemm(o_.gemm, std::max(x.shape.count(), w.shape.count()), true, ctx, "conv2d '" + name() + "'")) {
+  if (conv2d::use_subgroup_gemm(o_.gemm, std::max(x.shape.count(), w.shape.count()), true, ctx,
+                                "conv2d '" + name() + "'")) {
     // Texel views: w as vec4s when each row of K taps is, x as vec4s of four pixels when a
     // pointwise conv's image planes keep them in one plane.
     const bool w_vec4 = g.k() % 4 == 0, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
@@ -455,16 +502,16 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   }
   const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups, o_.tile);
   const Kernel& k = ctx.kernel(ShaderId::conv2d, specialization(o_, t, {act_, o_.bias}));
-  dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(),
-                   div_up(g.cout_g, t.bm), g.groups);
+  dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm),
+                   g.groups);
 }
 
 void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (act_ != Activation::None)
     throw error("backward through a fused activation is not supported (training graphs keep it separate)");
-  const TensorView& x = io.inputs[0];          // (N, Cin, H, W)
-  const TensorView& w = io.params[0];          // (Cout, Cin/groups, kh, kw)
-  const TensorView& dy = grads.grad_output;    // (N, Cout, OH, OW)
+  const TensorView& x = io.inputs[0];        // (N, Cin, H, W)
+  const TensorView& w = io.params[0];        // (Cout, Cin/groups, kh, kw)
+  const TensorView& dy = grads.grad_output;  // (N, Cout, OH, OW)
   const Geometry g = geometry(o_, x.shape, dy.shape);
   Push push = make_push(g, slope_);
   Context& ctx = rec.context();
@@ -488,8 +535,8 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   if (wanted(grads.grad_params, 0)) {
     const TensorView& dw = grads.grad_params[0];  // (Cout, Cin/groups, kh, kw)
     const TensorView& scratch = io.scratch;       // (splits, Cout, Cin/groups, kh, kw) partial sums
-    const bool subgroup =
-        conv2d::use_subgroup_gemm(o_.gemm, std::max(dy.shape.count(), x.shape.count()), true, ctx, "conv2d '" + name() + "'");
+    const bool subgroup = conv2d::use_subgroup_gemm(o_.gemm, std::max(dy.shape.count(), x.shape.count()), true, ctx,
+                                                    "conv2d '" + name() + "'");
     const WeightGradPlan plan =
         weight_grad_plan(ctx, g, scratch.empty() ? 1 : scratch.shape.count() / g.weights(), subgroup, o_.tile);
     const bool split = plan.splits > 1;
@@ -538,22 +585,26 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
     const std::string name = a.text("algorithm");
     const auto algorithm = conv2d_algorithm_from_name(name);
     if (!algorithm)
-      throw a.error("attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or "
-                    "\"depthwise\", got \"" + excerpt(name) + "\"");
+      throw a.error(
+          "attribute \"algorithm\" must be \"auto\", \"gemm\", \"winograd\", \"winograd_f2\" or "
+          "\"depthwise\", got \"" +
+          excerpt(name) + "\"");
     o.algorithm = *algorithm;
   }
   if (a.has("gemm")) {
     const std::string name = a.text("gemm");
     const auto gemm = gemm_kernel_from_name(name);
-    if (!gemm) throw a.error("attribute \"gemm\" must be \"auto\", \"shared\" or \"subgroup\", got \"" + excerpt(name) + "\"");
+    if (!gemm)
+      throw a.error("attribute \"gemm\" must be \"auto\", \"shared\" or \"subgroup\", got \"" + excerpt(name) + "\"");
     o.gemm = *gemm;
   }
   if (a.has("tile")) {
     const std::vector<uint32_t> v = a.uints("tile");
     const conv2d::Tile t = v.size() == 5 ? conv2d::Tile{v[0], v[1], v[2], v[3], v[4]} : conv2d::Tile{};
     if (v.size() != 5 || t.bm == 0 || t.bn == 0 || t.bk == 0 || t.tm == 0 || t.tn == 0 || !t.valid())
-      throw a.error("attribute \"tile\" must be [bm, bn, bk, tm, tn] of a valid tiling (tm, tn multiples of 4 "
-                    "dividing bm, bn; at most 256 invocations; see conv2d::Tile)");
+      throw a.error(
+          "attribute \"tile\" must be [bm, bn, bk, tm, tn] of a valid tiling (tm, tn multiples of 4 "
+          "dividing bm, bn; at most 256 invocations; see conv2d::Tile)");
     o.tile = t;
   }
   return std::make_unique<Conv2dLayer>(name, o);

@@ -19,9 +19,10 @@
 #include <span>
 #include <string_view>
 
+#include <vkcnn/layers/layer.h>
+
 #include "layers/activation.h"
 #include "layers/attributes.h"
-#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 
@@ -29,10 +30,10 @@ namespace vkcnn {
 // layer and device (see conv2d.cpp); forcing one on a shape it cannot run is an Error.
 enum class Conv2dAlgorithm {
   Auto,
-  Gemm,       // implicit GEMM: every shape
+  Gemm,        // implicit GEMM: every shape
   Winograd,    // F(4x4, 3x3): 3x3 kernel, stride 1, dilation 1, groups 1
   WinogradF2,  // F(2x2, 3x3): the same shapes, fewer savings, smaller transforms
-  Depthwise,  // direct: one input channel and at most 3 outputs per group
+  Depthwise,   // direct: one input channel and at most 3 outputs per group
 };
 // "auto", "gemm", "winograd", "winograd_f2", "depthwise" (the JSON attribute "algorithm");
 // nullopt otherwise.
@@ -65,9 +66,9 @@ struct Tile {
 
 struct Conv2dOptions {
   uint32_t out_channels = 1;
-  std::array<uint32_t, 2> kernel{1, 1};    // (kh, kw)
+  std::array<uint32_t, 2> kernel{1, 1};  // (kh, kw)
   std::array<uint32_t, 2> stride{1, 1};
-  std::array<uint32_t, 2> padding{0, 0};   // zeros on both sides
+  std::array<uint32_t, 2> padding{0, 0};  // zeros on both sides
   std::array<uint32_t, 2> dilation{1, 1};
   uint32_t groups = 1;
   bool bias = true;
@@ -152,9 +153,7 @@ bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, c
 struct FastDiv {
   uint32_t mul = 0, shift = 0;
   explicit FastDiv(uint32_t divisor = 1);
-  uint32_t divide(uint32_t n) const {
-    return static_cast<uint32_t>(((uint64_t(n) * mul >> 32) + n) >> shift);
-  }
+  uint32_t divide(uint32_t n) const { return static_cast<uint32_t>(((uint64_t(n) * mul >> 32) + n) >> shift); }
 };
 
 }  // namespace conv2d

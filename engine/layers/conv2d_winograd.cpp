@@ -42,16 +42,25 @@ uint64_t chunk_tiles(const Problem& p) {
 // that layers differing only there share its pipeline.
 std::vector<uint32_t> specialization(const Tile& t, uint32_t m, uint32_t pad_h = 0, uint32_t pad_w = 0,
                                      const Epilogue& e = {}) {
-  return {t.threads(), t.bm, t.bn, t.bk, t.tm, t.tn, m, pad_h, pad_w, static_cast<uint32_t>(e.act),
-          e.bias ? 1u : 0u, e.accumulate ? 1u : 0u, e.flip ? 1u : 0u};
+  return {t.threads(),
+          t.bm,
+          t.bn,
+          t.bk,
+          t.tm,
+          t.tn,
+          m,
+          pad_h,
+          pad_w,
+          static_cast<uint32_t>(e.act),
+          e.bias ? 1u : 0u,
+          e.accumulate ? 1u : 0u,
+          e.flip ? 1u : 0u};
 }
 constexpr Tile kNoTile{4, 4, 4, 4, 4};
 
 }  // namespace
 
-uint64_t Problem::tiles() const {
-  return uint64_t(batch) * ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile);
-}
+uint64_t Problem::tiles() const { return uint64_t(batch) * ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile); }
 
 std::size_t scratch_floats(const Problem& p) { return u_floats(p) + floats_per_tile(p) * chunk_tiles(p); }
 
@@ -86,13 +95,26 @@ Layout layout(const Problem& p, const TensorView& scratch) {
 
 Push make_push(const Problem& p, const Layout& l, float slope) {
   const uint32_t tiles_w = (p.ow + p.tile - 1) / p.tile, tiles_h = (p.oh + p.tile - 1) / p.tile;
-  return {p.batch,          p.cin,     p.h,
-          p.w,              p.cout,    p.oh,
-          p.ow,             tiles_w,   tiles_w * tiles_h,
-          0,                0,         static_cast<uint32_t>(l.u_off),
-          static_cast<uint32_t>(l.v_off), static_cast<uint32_t>(l.m_off), static_cast<uint32_t>(round4(p.cin)),
-          static_cast<uint32_t>(round4(p.cout)), static_cast<uint32_t>(l.chunk), FastDiv(tiles_w * tiles_h),
-          FastDiv(tiles_w), slope};
+  return {p.batch,
+          p.cin,
+          p.h,
+          p.w,
+          p.cout,
+          p.oh,
+          p.ow,
+          tiles_w,
+          tiles_w * tiles_h,
+          0,
+          0,
+          static_cast<uint32_t>(l.u_off),
+          static_cast<uint32_t>(l.v_off),
+          static_cast<uint32_t>(l.m_off),
+          static_cast<uint32_t>(round4(p.cin)),
+          static_cast<uint32_t>(round4(p.cout)),
+          static_cast<uint32_t>(l.chunk),
+          FastDiv(tiles_w * tiles_h),
+          FastDiv(tiles_w),
+          slope};
 }
 
 }  // namespace
@@ -111,11 +133,10 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   Context& ctx = rec.context();
   if (!weights_ready) record_weights(rec, p, e.flip, w, scratch);
 
-  const Kernel& input =
-      ctx.kernel(ShaderId::conv2d_winograd_input, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
+  const Kernel& input = ctx.kernel(ShaderId::conv2d_winograd_input, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
   const uint64_t largest = std::max(l.v_off - l.u_off, l.m_off - l.v_off) / 4;  // vec4 texels of U or V
-  const bool subgroup = use_subgroup_gemm(p.gemm, largest, l.v_off * 4 % ctx.info().texel_offset_alignment == 0, ctx,
-                                          "conv2d winograd");
+  const bool subgroup =
+      use_subgroup_gemm(p.gemm, largest, l.v_off * 4 % ctx.info().texel_offset_alignment == 0, ctx, "conv2d winograd");
   const Tile t = pick_tile(ctx, p.cout, l.chunk, p.positions(), p.gemm_tile);
   // The GEMMs do not depend on m (their count is the grid's z): one pipeline for both.
   const Kernel& gemm = subgroup ? ctx.kernel(ShaderId::conv2d_winograd_gemm_subgroup, specialization(kNoTile, 2))
@@ -130,10 +151,12 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
     push.tiles = static_cast<uint32_t>(std::min(l.chunk, total - first));
     rec.dispatch(input, {x.reads(), scratch.writes()}, push, Groups{div_up(push.tiles, kLocal), p.cin, 1});
     if (subgroup)
-      rec.dispatch(gemm, {scratch.reads_vec4s(l.u_off, u_count), scratch.reads_vec4s(l.v_off, v_count), scratch.writes()},
+      rec.dispatch(gemm,
+                   {scratch.reads_vec4s(l.u_off, u_count), scratch.reads_vec4s(l.v_off, v_count), scratch.writes()},
                    push, Groups{div_up(p.cout, kSubgroupColumns), div_up(push.tiles, kSubgroupRows), p.positions()});
     else
-      rec.dispatch(gemm, {scratch.writes()}, push, Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});
+      rec.dispatch(gemm, {scratch.writes()}, push,
+                   Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});
     rec.dispatch(output, {scratch.reads(), e.bias ? b.reads() : scratch.reads(), y.writes()}, push,
                  Groups{div_up(push.tiles, kLocal), p.cout, 1});
   }

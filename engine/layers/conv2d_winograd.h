@@ -9,8 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "layers/conv2d.h"
 #include <vkcnn/layers/layer.h>
+
+#include "layers/conv2d.h"
 
 namespace vkcnn::conv2d::winograd {
 
@@ -18,7 +19,7 @@ namespace vkcnn::conv2d::winograd {
 // (pad_h, pad_w) -> y (batch, cout, oh, ow), in m x m output tiles.
 struct Problem {
   uint32_t batch, cin, h, w, cout, oh, ow, pad_h, pad_w;
-  uint32_t tile = 4;  // m: F(4x4, 3x3) does 4x fewer multiplies than direct, F(2x2, 3x3) 2.25x
+  uint32_t tile = 4;                   // m: F(4x4, 3x3) does 4x fewer multiplies than direct, F(2x2, 3x3) 2.25x
   GemmKernel gemm = GemmKernel::Auto;  // which core runs the a*a GEMMs
   std::optional<Tile> gemm_tile;       // the shared core's tiling, when forced
   uint32_t positions() const { return (tile + 2) * (tile + 2); }

@@ -96,8 +96,7 @@ void DenseLayer::forward(Recorder& rec, const LayerIO& io) {
     const bool vec4 = K % 4 == 0;
     const Binding xb = !texel ? x.reads() : vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
     const Binding wb = !texel ? w.reads() : vec4 ? w.reads_vec4s(0, w.shape.count()) : w.reads_floats();
-    rec.dispatch(k, {xb, wb, bias, io.output.writes()}, GemvPush{K, M, slope_},
-                 Groups{div_up(M, g.features), 1, 1});
+    rec.dispatch(k, {xb, wb, bias, io.output.writes()}, GemvPush{K, M, slope_}, Groups{div_up(M, g.features), 1, 1});
     return;
   }
   // y (N, M, 1, 1) = conv1x1(x (N, K, 1, 1), w [M, K, 1, 1]) + b, activation in the epilogue.

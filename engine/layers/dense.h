@@ -8,9 +8,10 @@
 #include <optional>
 #include <span>
 
+#include <vkcnn/layers/layer.h>
+
 #include "layers/activation.h"
 #include "layers/conv2d.h"
-#include <vkcnn/layers/layer.h>
 
 namespace vkcnn {
 
@@ -24,9 +25,9 @@ struct GemvTiling {
 
 // How the products run, when a test forces it (unset or Auto: chosen per device and shape).
 struct DenseTuning {
-  GemmKernel gemm = GemmKernel::Auto;      // the 1x1 convolution's GEMM core
-  std::optional<conv2d::Tile> tile;        // its shared-memory tiling
-  std::optional<dense::GemvTiling> gemv;   // the GEMV's work split
+  GemmKernel gemm = GemmKernel::Auto;     // the 1x1 convolution's GEMM core
+  std::optional<conv2d::Tile> tile;       // its shared-memory tiling
+  std::optional<dense::GemvTiling> gemv;  // the GEMV's work split
 };
 
 class DenseLayer : public Layer {

@@ -2,8 +2,9 @@
 // Training: y = x * mask / (1 - p), with mask a stateless hash of (seed, element index), so
 // backward regenerates it instead of storing it, and one seed always gives one mask.
 #pragma once
-#include "layers/attributes.h"
 #include <vkcnn/layers/layer.h>
+
+#include "layers/attributes.h"
 
 namespace vkcnn {
 

@@ -45,8 +45,8 @@ void MaxPool2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads
     throw error("backward needs the argmax that a training-mode forward stores in scratch");
   const TensorView& dx = grads.grad_inputs[0];
   const bool texel = use_texel_inputs(rec.context(), {io.scratch.shape.count()});
-  const Kernel& k =
-      rec.context().kernel(texel ? ShaderId::maxpool2d_backward_texel : ShaderId::maxpool2d_backward, g_.spec_constants());
+  const Kernel& k = rec.context().kernel(texel ? ShaderId::maxpool2d_backward_texel : ShaderId::maxpool2d_backward,
+                                         g_.spec_constants());
   rec.dispatch(k, {uint_input(io.scratch, texel), input(grads.grad_output, texel), dx.writes()},
                pool_push(io.inputs[0].shape, io.output.shape), elementwise_groups(dx.shape.count()));
 }

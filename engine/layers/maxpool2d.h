@@ -1,7 +1,8 @@
 // maxpool2d: PyTorch's MaxPool2d (kernel, stride, padding as -inf, dilation, ceil_mode).
 #pragma once
-#include "layers/attributes.h"
 #include <vkcnn/layers/layer.h>
+
+#include "layers/attributes.h"
 #include "layers/pool2d.h"
 
 namespace vkcnn {

@@ -2,8 +2,9 @@
 // of each image, broadcast over the plane, as squeeze-and-excitation blocks (MobileNetV3,
 // EfficientNet) scale their features. ONNX's Mul of those shapes.
 #pragma once
-#include "layers/attributes.h"
 #include <vkcnn/layers/layer.h>
+
+#include "layers/attributes.h"
 
 namespace vkcnn {
 

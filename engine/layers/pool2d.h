@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "layers/attributes.h"
 #include <vkcnn/tensor.h>
+
+#include "layers/attributes.h"
 
 namespace vkcnn {
 

@@ -4,17 +4,17 @@
 
 #include "layers/activation.h"
 #include "layers/add.h"
+#include "layers/attributes.h"
 #include "layers/avgpool2d.h"
+#include "layers/batchnorm2d.h"
+#include "layers/concat.h"
+#include "layers/conv2d.h"
+#include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/global_avgpool.h"
 #include "layers/maxpool2d.h"
 #include "layers/mul.h"
-#include "layers/attributes.h"
-#include "layers/batchnorm2d.h"
-#include "layers/concat.h"
-#include "layers/conv2d.h"
-#include "layers/dense.h"
 #include "layers/softmax.h"
 
 namespace vkcnn {
@@ -29,29 +29,34 @@ std::unique_ptr<Layer> make_activation(const Attributes& a, const std::string& n
 const std::map<std::string, Factory, std::less<>>& factories() {
   static const std::map<std::string, Factory, std::less<>> table = [] {
     std::map<std::string, Factory, std::less<>> t = {
-      {"conv2d", make_conv2d},
-      {"maxpool2d", MaxPool2dLayer::create},
-      {"avgpool2d", AvgPool2dLayer::create},
-      {"global_avgpool", [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
-         return std::make_unique<GlobalAvgPoolLayer>(n);
-       }},
-      {"add", AddLayer::create},
-      {"mul", MulLayer::create},
-      {"concat", ConcatLayer::create},
-      {"flatten", [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
-         return std::make_unique<FlattenLayer>(n);
-       }},
-      {"dropout", DropoutLayer::create},
-      {"dense", [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
-         return std::make_unique<DenseLayer>(n, a.uint("out_features"), a.flag("bias", true));
-       }},
-      {"softmax", [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
-         if (a.uint("dim", 1) != 1) throw a.error("softmax is over the channels: \"dim\" must be 1");
-         return std::make_unique<SoftmaxLayer>(n);
-       }},
-      {"batchnorm2d", [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
-         return std::make_unique<BatchNorm2dLayer>(n, a.real("eps", 1e-5), a.real("momentum", 0.1));
-       }},
+        {"conv2d", make_conv2d},
+        {"maxpool2d", MaxPool2dLayer::create},
+        {"avgpool2d", AvgPool2dLayer::create},
+        {"global_avgpool",
+         [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
+           return std::make_unique<GlobalAvgPoolLayer>(n);
+         }},
+        {"add", AddLayer::create},
+        {"mul", MulLayer::create},
+        {"concat", ConcatLayer::create},
+        {"flatten",
+         [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
+           return std::make_unique<FlattenLayer>(n);
+         }},
+        {"dropout", DropoutLayer::create},
+        {"dense",
+         [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+           return std::make_unique<DenseLayer>(n, a.uint("out_features"), a.flag("bias", true));
+         }},
+        {"softmax",
+         [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+           if (a.uint("dim", 1) != 1) throw a.error("softmax is over the channels: \"dim\" must be 1");
+           return std::make_unique<SoftmaxLayer>(n);
+         }},
+        {"batchnorm2d",
+         [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+           return std::make_unique<BatchNorm2dLayer>(n, a.real("eps", 1e-5), a.real("momentum", 0.1));
+         }},
     };
     // One entry per function of engine/include/vkcnn/layers/activations.def.
     for (Activation kind : activation_kinds())

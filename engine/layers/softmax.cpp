@@ -38,8 +38,8 @@ void SoftmaxLayer::forward(Recorder& rec, const LayerIO& io) {
 
 void SoftmaxLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
-  record(rec, ShaderId::softmax_backward,
-         {io.output.reads(), grads.grad_output.reads(), grads.grad_inputs[0].writes()}, io.output.shape);
+  record(rec, ShaderId::softmax_backward, {io.output.reads(), grads.grad_output.reads(), grads.grad_inputs[0].writes()},
+         io.output.shape);
 }
 
 }  // namespace vkcnn

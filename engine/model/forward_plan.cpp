@@ -1,7 +1,7 @@
-#include <vkcnn/model/forward_plan.h>
-
 #include <algorithm>
 #include <cstring>
+
+#include <vkcnn/model/forward_plan.h>
 
 namespace vkcnn {
 
@@ -11,8 +11,8 @@ namespace {
 // aliasing node (flatten, dropout) shares its input's; other nodes take a buffer that no later
 // node still reads, so a deep net needs a few activation buffers, not one per layer.
 struct Storage {
-  std::vector<int> of_node;            // node -> buffer index (-1 = the input tensor)
-  std::vector<std::size_t> bytes;      // buffer index -> size
+  std::vector<int> of_node;        // node -> buffer index (-1 = the input tensor)
+  std::vector<std::size_t> bytes;  // buffer index -> size
 };
 
 Storage plan_storage(const std::vector<GraphNode>& nodes, uint32_t batch) {

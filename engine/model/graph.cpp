@@ -1,6 +1,6 @@
-#include <vkcnn/model/graph.h>
-
 #include <map>
+
+#include <vkcnn/model/graph.h>
 
 namespace vkcnn {
 

@@ -1,7 +1,7 @@
-#include <vkcnn/model/init.h>
-
 #include <cmath>
 #include <random>
+
+#include <vkcnn/model/init.h>
 
 namespace vkcnn {
 
@@ -19,9 +19,15 @@ Weights initialize_weights(const Graph& graph, uint32_t seed) {
     for (float& v : out.values) {
       switch (desc.init) {
         case ParamInit::KaimingUniform:
-        case ParamInit::FanInUniform: v = uniform(rng); break;
-        case ParamInit::Zeros: v = 0.f; break;
-        case ParamInit::Ones: v = 1.f; break;
+        case ParamInit::FanInUniform:
+          v = uniform(rng);
+          break;
+        case ParamInit::Zeros:
+          v = 0.f;
+          break;
+        case ParamInit::Ones:
+          v = 1.f;
+          break;
       }
     }
   }

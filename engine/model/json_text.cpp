@@ -1,8 +1,7 @@
-#include <vkcnn/model/json_text.h>
-
 #include <algorithm>
 #include <vector>
 
+#include <vkcnn/model/json_text.h>
 #include <vkcnn/vk/check.h>
 
 namespace vkcnn {
@@ -24,10 +23,8 @@ json parse_json(std::string_view text, const std::string& origin, const std::str
       case json::parse_event_t::object_start:
       case json::parse_event_t::array_start:
         // `depth` counts the enclosing containers; the one opening here is one more.
-        if (depth + 1 > kMaxJsonDepth)
-          throw Rejected{"nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
-        if (event == json::parse_event_t::object_start && options.reject_duplicate_keys)
-          keys_per_object.emplace_back();
+        if (depth + 1 > kMaxJsonDepth) throw Rejected{"nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
+        if (event == json::parse_event_t::object_start && options.reject_duplicate_keys) keys_per_object.emplace_back();
         break;
       case json::parse_event_t::object_end:
         if (options.reject_duplicate_keys) keys_per_object.pop_back();

@@ -1,11 +1,11 @@
-#include <vkcnn/model/model.h>
-
 #include <cmath>
 #include <map>
 #include <optional>
 
-#include "layers/activation.h"
+#include <vkcnn/model/model.h>
 #include <vkcnn/model/model_file.h>
+
+#include "layers/activation.h"
 
 namespace vkcnn {
 namespace {
@@ -40,7 +40,8 @@ void fold_batchnorm(Rewrite& r, LayerSpec& conv, const LayerSpec& bn, const std:
   if (had_bias) bias = r.weights.at(param_key(conv.name, "bias"));
   for (std::size_t o = 0; o < out; ++o) {
     double scale = gamma.values[o] / std::sqrt(static_cast<double>(var.values[o]) + eps);
-    for (std::size_t k = 0; k < per_out; ++k) w.values[o * per_out + k] = static_cast<float>(w.values[o * per_out + k] * scale);
+    for (std::size_t k = 0; k < per_out; ++k)
+      w.values[o * per_out + k] = static_cast<float>(w.values[o * per_out + k] * scale);
     bias.values[o] = static_cast<float>((bias.values[o] - mean.values[o]) * scale + beta.values[o]);
   }
   r.weights[param_key(conv.name, "bias")] = std::move(bias);

@@ -1,12 +1,12 @@
-#include <vkcnn/model/model_file.h>
-
 #include <cmath>
 #include <span>
 
 #include <vkcnn/model/graph.h>
 #include <vkcnn/model/json_text.h>
-#include "model/safetensors.h"
+#include <vkcnn/model/model_file.h>
 #include <vkcnn/vk/check.h>
+
+#include "model/safetensors.h"
 
 namespace vkcnn {
 namespace {
@@ -54,7 +54,8 @@ void check_tensor_set(const Graph& graph, const DimsByName& found, const std::st
     bool expected = false;
     for (const ParamEntry& p : graph.params()) expected = expected || p.name == name;
     if (!expected)
-      throw Error(origin + ": unexpected tensor '" + excerpt(name) + "': the architecture has no parameter of that name");
+      throw Error(origin + ": unexpected tensor '" + excerpt(name) +
+                  "': the architecture has no parameter of that name");
   }
 }
 
@@ -84,8 +85,9 @@ namespace {
 
 ModelFile model_from(const safetensors::File& file, const std::string& path) {
   if (!file.metadata)
-    throw Error(path + ": no __metadata__ in the header: a safetensors file, but not a vkcnn model "
-                       "(the architecture belongs in __metadata__[\"vkcnn.model\"])");
+    throw Error(path +
+                ": no __metadata__ in the header: a safetensors file, but not a vkcnn model "
+                "(the architecture belongs in __metadata__[\"vkcnn.model\"])");
   auto spec_text = file.metadata->find(kSpecKey);
   if (spec_text == file.metadata->end())
     throw Error(path + ": __metadata__ has no \"vkcnn.model\" entry (the architecture JSON): not a vkcnn model");

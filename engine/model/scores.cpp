@@ -1,16 +1,14 @@
-#include <vkcnn/model/scores.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include <vkcnn/model/scores.h>
 
 namespace vkcnn {
 
 bool outputs_probabilities(const Graph& graph) { return graph.nodes().back().layer->outputs_probabilities(); }
 
-bool outputs_independent_scores(const Graph& graph) {
-  return graph.nodes().back().layer->outputs_independent_scores();
-}
+bool outputs_independent_scores(const Graph& graph) { return graph.nodes().back().layer->outputs_independent_scores(); }
 
 std::vector<float> probabilities(const Graph& graph, std::span<const float> output) {
   // NaN would sort nowhere and pass no threshold: a silently empty result. Finite weights can

@@ -1,11 +1,10 @@
-#include <vkcnn/model/spec.h>
-
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include <vkcnn/model/json_text.h>
+#include <vkcnn/model/spec.h>
 #include <vkcnn/vk/check.h>
 
 namespace vkcnn {
@@ -50,7 +49,8 @@ class SpecReader {
 
   // A name that messages and metadata will quote: non-empty and short.
   std::string name(const json& v, const std::string& where) const {
-    if (!v.is_string() || v.get_ref<const std::string&>().empty() || v.get_ref<const std::string&>().size() > kMaxNameBytes)
+    if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
+        v.get_ref<const std::string&>().size() > kMaxNameBytes)
       throw error(where + " must be a non-empty string of at most " + std::to_string(kMaxNameBytes) + " bytes, got " +
                   json_excerpt(v));
     return v.get<std::string>();
@@ -71,8 +71,8 @@ class SpecReader {
       // float whose reciprocal is infinite.
       const float f = e.get<float>();
       if (!std::isfinite(f) || f < lo || f > hi)
-        throw error(std::string("input \"") + key + "\" value " + json_excerpt(e) + " is outside [" + number(lo) + ", " +
-                    number(hi) + "]");
+        throw error(std::string("input \"") + key + "\" value " + json_excerpt(e) + " is outside [" + number(lo) +
+                    ", " + number(hi) + "]");
       out.push_back(f);
     }
     return out;
@@ -85,22 +85,32 @@ class SpecReader {
     in.height = positive(j, "height", "input");
     in.width = positive(j, "width", "input");
     std::string color = text(j, "color", in.channels == 1 ? "gray" : "rgb", "input");
-    if (color == "gray") in.color = ColorOrder::Gray;
-    else if (color == "rgb") in.color = ColorOrder::RGB;
-    else if (color == "bgr") in.color = ColorOrder::BGR;
-    else throw error("input \"color\" must be \"gray\", \"rgb\" or \"bgr\", got \"" + excerpt(color) + "\"");
+    if (color == "gray")
+      in.color = ColorOrder::Gray;
+    else if (color == "rgb")
+      in.color = ColorOrder::RGB;
+    else if (color == "bgr")
+      in.color = ColorOrder::BGR;
+    else
+      throw error("input \"color\" must be \"gray\", \"rgb\" or \"bgr\", got \"" + excerpt(color) + "\"");
     // The preprocessing writes one gray or three color planes: no other count can be fed.
     if (in.channels != (in.color == ColorOrder::Gray ? 1u : 3u))
-      throw error("input \"color\" \"" + excerpt(color) + "\" does not fit " + std::to_string(in.channels) + " channel(s)");
+      throw error("input \"color\" \"" + excerpt(color) + "\" does not fit " + std::to_string(in.channels) +
+                  " channel(s)");
     // Pixels are normalised on a 0-1 scale (torchvision's convention); these bounds are far
     // outside any real normalisation and keep (x - mean) / std finite.
     in.mean = floats(j, "mean", in.channels, 0.f, -1e3, 1e3);
     in.std = floats(j, "std", in.channels, 1.f, 1e-6, 1e6);
     std::string resize = text(j, "resize", "stretch", "input");
-    if (resize == "stretch") in.resize = ResizeMode::Stretch;
-    else if (resize == "letterbox") in.resize = ResizeMode::Letterbox;
-    else if (resize == "center-crop") in.resize = ResizeMode::CenterCrop;
-    else throw error("input \"resize\" must be \"stretch\", \"letterbox\" or \"center-crop\", got \"" + excerpt(resize) + "\"");
+    if (resize == "stretch")
+      in.resize = ResizeMode::Stretch;
+    else if (resize == "letterbox")
+      in.resize = ResizeMode::Letterbox;
+    else if (resize == "center-crop")
+      in.resize = ResizeMode::CenterCrop;
+    else
+      throw error("input \"resize\" must be \"stretch\", \"letterbox\" or \"center-crop\", got \"" + excerpt(resize) +
+                  "\"");
     return in;
   }
 
@@ -128,7 +138,8 @@ class SpecReader {
           if (!e.is_string()) throw error("layer '" + s.name + "': \"inputs\" must hold layer names");
           std::string ref = e.get<std::string>();
           if (!names.count(ref) || ref == s.name)
-            throw error("layer '" + s.name + "' reads \"" + excerpt(ref) + "\", which is not an earlier layer (or \"input\")");
+            throw error("layer '" + s.name + "' reads \"" + excerpt(ref) +
+                        "\", which is not an earlier layer (or \"input\")");
           s.inputs.push_back(ref);
         }
       }
@@ -149,7 +160,8 @@ ModelSpec parse_model_spec(const std::string& json_text, const std::string& orig
   const json j = parse_json(json_text, origin, "architecture");
   if (!j.is_object()) throw r.error("architecture must be a JSON object");
   if (j.contains("format") && j.at("format") != kModelFormat)
-    throw r.error("unsupported format " + json_excerpt(j.at("format")) + " (this vkcnn reads \"" + kModelFormat + "\")");
+    throw r.error("unsupported format " + json_excerpt(j.at("format")) + " (this vkcnn reads \"" + kModelFormat +
+                  "\")");
   ModelSpec spec;
   spec.name = r.text(j, "name", "", "architecture");
   if (spec.name.size() > kMaxNameBytes)
@@ -176,8 +188,8 @@ ModelSpec load_model_spec(const std::string& path) {
 }
 
 nlohmann::json to_json(const ModelSpec& spec) {
-  json input = {{"channels", spec.input.channels}, {"height", spec.input.height}, {"width", spec.input.width},
-                {"color", to_string(spec.input.color)}, {"mean", spec.input.mean}, {"std", spec.input.std},
+  json input = {{"channels", spec.input.channels},       {"height", spec.input.height}, {"width", spec.input.width},
+                {"color", to_string(spec.input.color)},  {"mean", spec.input.mean},     {"std", spec.input.std},
                 {"resize", to_string(spec.input.resize)}};
   json layers = json::array();
   for (const LayerSpec& l : spec.layers) {
@@ -192,18 +204,24 @@ nlohmann::json to_json(const ModelSpec& spec) {
 
 const char* to_string(ColorOrder c) {
   switch (c) {
-    case ColorOrder::Gray: return "gray";
-    case ColorOrder::RGB: return "rgb";
-    case ColorOrder::BGR: return "bgr";
+    case ColorOrder::Gray:
+      return "gray";
+    case ColorOrder::RGB:
+      return "rgb";
+    case ColorOrder::BGR:
+      return "bgr";
   }
   return "?";
 }
 
 const char* to_string(ResizeMode r) {
   switch (r) {
-    case ResizeMode::Stretch: return "stretch";
-    case ResizeMode::Letterbox: return "letterbox";
-    case ResizeMode::CenterCrop: return "center-crop";
+    case ResizeMode::Stretch:
+      return "stretch";
+    case ResizeMode::Letterbox:
+      return "letterbox";
+    case ResizeMode::CenterCrop:
+      return "center-crop";
   }
   return "?";
 }

@@ -1,12 +1,12 @@
-#include <vkcnn/train/checkpoint.h>
-
 #include <span>
 
 #include <vkcnn/model/graph.h>
 #include <vkcnn/model/json_text.h>
 #include <vkcnn/model/model_file.h>
-#include "model/safetensors.h"
+#include <vkcnn/train/checkpoint.h>
 #include <vkcnn/vk/check.h>
+
+#include "model/safetensors.h"
 
 namespace vkcnn {
 namespace {

@@ -15,8 +15,7 @@ constexpr uint32_t kLocal = 64;  // local_size_x of softmax_cross_entropy.comp
 
 void record_softmax_cross_entropy(Recorder& rec, const LossViews& v, uint32_t count, float label_smoothing) {
   const Shape& s = v.logits.shape;
-  if (count > s.n)
-    throw Error("softmax_cross_entropy: " + std::to_string(count) + " samples for logits " + s.str());
+  if (count > s.n) throw Error("softmax_cross_entropy: " + std::to_string(count) + " samples for logits " + s.str());
   if (!(label_smoothing >= 0.f && label_smoothing < 1.f))
     throw Error("softmax_cross_entropy: label smoothing must be in [0, 1), got " + std::to_string(label_smoothing));
   const bool grad = !v.grad_logits.empty();

@@ -9,11 +9,11 @@
 namespace vkcnn {
 
 struct LossViews {
-  TensorView logits;       // (N, K, 1, 1) or any (N, ...) with K values per sample
-  const Buffer* labels;    // (N) uint32 class indices
-  TensorView grad_logits;  // (N, K): += (softmax - target) / count; empty() for evaluation
-  const Buffer* loss;      // (N) float: per-sample loss (0 for rows >= count)
-  const Buffer* predicted; // (N) uint32: per-sample argmax
+  TensorView logits;        // (N, K, 1, 1) or any (N, ...) with K values per sample
+  const Buffer* labels;     // (N) uint32 class indices
+  TensorView grad_logits;   // (N, K): += (softmax - target) / count; empty() for evaluation
+  const Buffer* loss;       // (N) float: per-sample loss (0 for rows >= count)
+  const Buffer* predicted;  // (N) uint32: per-sample argmax
 };
 
 // Records the loss for the first `count` rows (count <= N; the rest is padding). Labels must

@@ -1,11 +1,11 @@
-#include <vkcnn/train/optimizer.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 
-#include "layers/activation.h"
+#include <vkcnn/train/optimizer.h>
 #include <vkcnn/vk/context.h>
+
+#include "layers/activation.h"
 
 namespace vkcnn {
 namespace {
@@ -36,8 +36,7 @@ Optimizer::Optimizer(Context& ctx, const OptimizerConfig& config, std::span<cons
     : config_(config), counts_(counts.begin(), counts.end()) {
   if (config.nesterov && (config.kind != OptimizerKind::Sgd || config.momentum <= 0))
     throw Error("Nesterov momentum needs SGD with momentum > 0");
-  if (config.momentum < 0 || config.weight_decay < 0)
-    throw Error("momentum and weight decay must not be negative");
+  if (config.momentum < 0 || config.weight_decay < 0) throw Error("momentum and weight decay must not be negative");
   if (config.kind == OptimizerKind::AdamW &&
       !(config.beta1 >= 0 && config.beta1 < 1 && config.beta2 >= 0 && config.beta2 < 1 && config.eps >= 0))
     throw Error("AdamW needs betas in [0, 1) and eps >= 0");
@@ -82,12 +81,9 @@ void Optimizer::record(Recorder& rec, std::span<const TensorView> params, std::s
   const double bc2 = 1.0 - std::pow(config_.beta2, t);
   const Kernel& k = ctx.kernel(ShaderId::adamw);
   for (std::size_t i = 0; i < counts_.size(); ++i) {
-    AdamWPush push{static_cast<uint32_t>(counts_[i]),
-                   static_cast<float>(1.0 - lr * config_.weight_decay),
-                   static_cast<float>(config_.beta1),
-                   static_cast<float>(config_.beta2),
-                   static_cast<float>(config_.eps),
-                   static_cast<float>(lr / bc1),
+    AdamWPush push{static_cast<uint32_t>(counts_[i]), static_cast<float>(1.0 - lr * config_.weight_decay),
+                   static_cast<float>(config_.beta1), static_cast<float>(config_.beta2),
+                   static_cast<float>(config_.eps),   static_cast<float>(lr / bc1),
                    static_cast<float>(std::sqrt(bc2))};
     rec.dispatch(k, {params[i].writes(), grads[i].reads(), state_[i][0].view().writes(), state_[i][1].view().writes()},
                  push, elementwise_groups(counts_[i]));

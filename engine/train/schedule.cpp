@@ -1,10 +1,9 @@
-#include <vkcnn/train/schedule.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <numbers>
 
+#include <vkcnn/train/schedule.h>
 #include <vkcnn/vk/check.h>
 
 namespace vkcnn {
@@ -21,10 +20,14 @@ ScheduleKind schedule_from_string(const std::string& name) {
 
 const char* to_string(ScheduleKind kind) {
   switch (kind) {
-    case ScheduleKind::Constant: return "constant";
-    case ScheduleKind::Step: return "step";
-    case ScheduleKind::Cosine: return "cosine";
-    case ScheduleKind::OneCycle: return "onecycle";
+    case ScheduleKind::Constant:
+      return "constant";
+    case ScheduleKind::Step:
+      return "step";
+    case ScheduleKind::Cosine:
+      return "cosine";
+    case ScheduleKind::OneCycle:
+      return "onecycle";
   }
   return "?";
 }
@@ -49,9 +52,12 @@ namespace {
 // The schedule proper at step t of the T steps that follow the warmup.
 double after_warmup(const ScheduleConfig& c, double t, double T) {
   switch (c.kind) {
-    case ScheduleKind::Constant: return c.lr;
-    case ScheduleKind::Step: return c.lr * std::pow(c.gamma, std::floor(t / static_cast<double>(c.step_size)));
-    case ScheduleKind::Cosine: return c.min_lr + (c.lr - c.min_lr) * (1 + std::cos(std::numbers::pi * t / T)) / 2;
+    case ScheduleKind::Constant:
+      return c.lr;
+    case ScheduleKind::Step:
+      return c.lr * std::pow(c.gamma, std::floor(t / static_cast<double>(c.step_size)));
+    case ScheduleKind::Cosine:
+      return c.min_lr + (c.lr - c.min_lr) * (1 + std::cos(std::numbers::pi * t / T)) / 2;
     case ScheduleKind::OneCycle: {
       const double start = c.lr / c.div_factor, end = start / c.final_div_factor;
       const double up = std::max(1.0, std::round(c.pct_start * T));  // steps to reach the peak

@@ -1,9 +1,9 @@
-#include <vkcnn/train/training_plan.h>
-
 #include <cstring>
 
-#include "train/loss.h"
+#include <vkcnn/train/training_plan.h>
 #include <vkcnn/vk/context.h>
+
+#include "train/loss.h"
 
 namespace vkcnn {
 
@@ -11,10 +11,10 @@ namespace vkcnn {
 // its input in one mode only, e.g. dropout), scratch kept from forward to backward, and the
 // gradient of its output.
 struct TrainingPlan::Node {
-  Tensor output;                 // (B, out); empty when the node aliases its input in both modes
+  Tensor output;  // (B, out); empty when the node aliases its input in both modes
   TensorView train_view, eval_view;
-  Tensor scratch;                // max of the training and inference scratch sizes
-  Tensor grad;                   // dL/d(output): (B, out)
+  Tensor scratch;  // max of the training and inference scratch sizes
+  Tensor grad;     // dL/d(output): (B, out)
   std::vector<TensorView> params, grad_params;
 };
 
@@ -33,8 +33,8 @@ Shape flat_shape(std::size_t count) { return Shape{static_cast<uint32_t>(count),
 
 }  // namespace
 
-TrainingPlan::TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& weights,
-                           const TrainingOptions& options, const std::string& origin)
+TrainingPlan::TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& weights, const TrainingOptions& options,
+                           const std::string& origin)
     : ctx_(&ctx), origin_(origin), options_(options), graph_(std::make_unique<Graph>(spec, origin)) {
   const uint32_t B = options.batch;
   if (B == 0) throw Error(origin + ": batch size must be at least 1");

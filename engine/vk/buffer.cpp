@@ -1,8 +1,7 @@
-#include <vkcnn/vk/buffer.h>
-
 #include <cstring>
 #include <utility>
 
+#include <vkcnn/vk/buffer.h>
 #include <vkcnn/vk/context.h>
 #include <vkcnn/vk/recorder.h>
 
@@ -58,7 +57,12 @@ Buffer::Buffer(Context& ctx, std::size_t bytes, MemoryKind kind) : ctx_(&ctx), b
 Buffer::~Buffer() { release(); }
 
 Buffer::Buffer(Buffer&& o) noexcept
-    : ctx_(o.ctx_), buffer_(o.buffer_), memory_(o.memory_), bytes_(o.bytes_), mapped_(o.mapped_), coherent_(o.coherent_) {
+    : ctx_(o.ctx_),
+      buffer_(o.buffer_),
+      memory_(o.memory_),
+      bytes_(o.bytes_),
+      mapped_(o.mapped_),
+      coherent_(o.coherent_) {
   o.buffer_ = VK_NULL_HANDLE;
   o.memory_ = VK_NULL_HANDLE;
   o.mapped_ = nullptr;

@@ -1,15 +1,14 @@
-#include <vkcnn/vk/context.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-
-#include <dlfcn.h>
 #include <unistd.h>
+
+#include <vkcnn/vk/context.h>
 
 #include "vk/spirv_bindings.h"
 
@@ -39,21 +38,31 @@ std::string lower(std::string s) {
 
 const char* device_type_name(VkPhysicalDeviceType type) {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "CPU";
-    default: return "other";
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return "discrete GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return "integrated GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return "virtual GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return "CPU";
+    default:
+      return "other";
   }
 }
 
 int type_preference(VkPhysicalDeviceType type) {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 0;
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 1;
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 3;
-    default: return 4;
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return 3;
+    default:
+      return 4;
   }
 }
 
@@ -77,8 +86,7 @@ VkInstance create_instance() {
   VkInstance instance = VK_NULL_HANDLE;
   VkResult r = vkCreateInstance(&ci, nullptr, &instance);
   if (r == VK_ERROR_INCOMPATIBLE_DRIVER)
-    throw VulkanError(std::string("creating a Vulkan instance (no Vulkan driver installed? ") +
-                          kHowToGetVulkan + ")",
+    throw VulkanError(std::string("creating a Vulkan instance (no Vulkan driver installed? ") + kHowToGetVulkan + ")",
                       r);
   vk_check(r, "vkCreateInstance");
   volkLoadInstanceOnly(instance);
@@ -113,8 +121,7 @@ std::string describe(const std::vector<VkPhysicalDevice>& devices) {
 }
 
 uint32_t pick_device(const std::vector<VkPhysicalDevice>& devices, const std::string& selector) {
-  if (devices.empty())
-    throw Error(std::string("no Vulkan device found: ") + kHowToGetVulkan);
+  if (devices.empty()) throw Error(std::string("no Vulkan device found: ") + kHowToGetVulkan);
   if (!selector.empty()) {
     if (std::all_of(selector.begin(), selector.end(), [](unsigned char c) { return std::isdigit(c); })) {
       uint32_t index = static_cast<uint32_t>(std::stoul(selector));
@@ -204,8 +211,8 @@ Context::Context(const ContextOptions& options) {
   vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
 
   if (!has_extension(physical_, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
-    throw Error("Vulkan device \"" + info_.name + "\" lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME
-                ", which vkcnn needs; update its driver");
+    throw Error("Vulkan device \"" + info_.name +
+                "\" lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME ", which vkcnn needs; update its driver");
 
   uint32_t family_count = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, nullptr);
@@ -347,8 +354,13 @@ const Kernel& Context::kernel(ShaderId shader, std::span<const uint32_t> spec) {
   for (uint32_t i = 0; i < spec.size(); ++i) entries[i] = {i, i * 4u, 4u};
   VkSpecializationInfo si{static_cast<uint32_t>(entries.size()), entries.data(), spec.size() * 4u, spec.data()};
   VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, module,
-              "main", spec.empty() ? nullptr : &si};
+  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+              nullptr,
+              0,
+              VK_SHADER_STAGE_COMPUTE_BIT,
+              module,
+              "main",
+              spec.empty() ? nullptr : &si};
   ci.layout = k->layout;
   VkResult r = vkCreateComputePipelines(device_.get(), pipeline_cache_.get(), 1, &ci, nullptr, &k->pipeline);
   vkDestroyShaderModule(device_.get(), module, nullptr);

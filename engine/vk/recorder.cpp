@@ -1,6 +1,5 @@
-#include <vkcnn/vk/recorder.h>
-
 #include <vkcnn/vk/context.h>
+#include <vkcnn/vk/recorder.h>
 
 namespace vkcnn {
 namespace {

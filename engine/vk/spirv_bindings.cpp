@@ -33,14 +33,12 @@ struct Variable {
 }  // namespace
 
 std::vector<VkDescriptorType> descriptor_bindings(std::span<const uint32_t> spirv, std::string_view shader) {
-  auto fail = [&](const std::string& what) {
-    return Error("shader " + std::string(shader) + ": " + what);
-  };
+  auto fail = [&](const std::string& what) { return Error("shader " + std::string(shader) + ": " + what); };
   if (spirv.size() < 5) throw fail("SPIR-V shorter than its header");
-  std::map<uint32_t, uint32_t> binding, set;             // variable id -> decoration value
-  std::map<uint32_t, bool> block, buffer_block;          // struct id -> decorated
-  std::map<uint32_t, uint32_t> pointee;                  // pointer type id -> pointed-to type id
-  std::map<uint32_t, uint32_t> sampled_image;            // sampled image type id -> image type id
+  std::map<uint32_t, uint32_t> binding, set;                // variable id -> decoration value
+  std::map<uint32_t, bool> block, buffer_block;             // struct id -> decorated
+  std::map<uint32_t, uint32_t> pointee;                     // pointer type id -> pointed-to type id
+  std::map<uint32_t, uint32_t> sampled_image;               // sampled image type id -> image type id
   std::map<uint32_t, std::pair<uint32_t, uint32_t>> image;  // image type id -> (dim, sampled)
   std::map<uint32_t, bool> is_struct;
   std::map<uint32_t, Variable> variables;
@@ -93,8 +91,9 @@ std::vector<VkDescriptorType> descriptor_bindings(std::span<const uint32_t> spir
   }
   std::vector<VkDescriptorType> out;
   for (const auto& [slot, t] : types) {
-    if (slot != out.size()) throw fail("bindings must be numbered 0, 1, ... without gaps (binding " +
-                                       std::to_string(out.size()) + " is missing)");
+    if (slot != out.size())
+      throw fail("bindings must be numbered 0, 1, ... without gaps (binding " + std::to_string(out.size()) +
+                 " is missing)");
     out.push_back(t);
   }
   return out;

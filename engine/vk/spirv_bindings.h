@@ -5,7 +5,6 @@
 #include <span>
 #include <string_view>
 #include <vector>
-
 #include <volk.h>
 
 namespace vkcnn {

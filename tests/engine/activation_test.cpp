@@ -1,6 +1,7 @@
+#include "layers/activation.h"
+
 #include <gtest/gtest.h>
 
-#include "layers/activation.h"
 #include "reference/activation.h"
 #include "support/gpu_test.h"
 

@@ -1,8 +1,9 @@
-#include <numeric>
+#include "layers/add.h"
 
 #include <gtest/gtest.h>
 
-#include "layers/add.h"
+#include <numeric>
+
 #include "reference/add.h"
 #include "support/gpu_test.h"
 

@@ -1,8 +1,9 @@
-#include <numeric>
+#include "layers/avgpool2d.h"
 
 #include <gtest/gtest.h>
 
-#include "layers/avgpool2d.h"
+#include <numeric>
+
 #include "reference/avgpool2d.h"
 #include "support/gpu_test.h"
 

@@ -1,6 +1,7 @@
+#include "layers/batchnorm2d.h"
+
 #include <gtest/gtest.h>
 
-#include "layers/batchnorm2d.h"
 #include "reference/batchnorm2d.h"
 #include "support/gpu_test.h"
 
@@ -137,11 +138,21 @@ void expect_error(const std::function<void()>& fn, const std::string& fragment) 
 }
 
 TEST(BatchNorm2d, BadAttributesAndInputsAreRejectedWithTheLayerName) {
-  expect_error([] { make_layer({{"type", "batchnorm2d"}, {"eps", "small"}}, "bn"); },
-               "layer 'bn': attribute \"eps\" must be a finite number");
-  expect_error([] { make_layer({{"type", "batchnorm2d"}, {"eps", 0}}, "bn"); }, "batchnorm2d 'bn': eps must be positive");
-  expect_error([] { make_layer({{"type", "batchnorm2d"}, {"momentum", 1.5}}, "bn"); },
-               "batchnorm2d 'bn': momentum must be in [0, 1]");
+  expect_error(
+      [] {
+        make_layer({{"type", "batchnorm2d"}, {"eps", "small"}}, "bn");
+      },
+      "layer 'bn': attribute \"eps\" must be a finite number");
+  expect_error(
+      [] {
+        make_layer({{"type", "batchnorm2d"}, {"eps", 0}}, "bn");
+      },
+      "batchnorm2d 'bn': eps must be positive");
+  expect_error(
+      [] {
+        make_layer({{"type", "batchnorm2d"}, {"momentum", 1.5}}, "bn");
+      },
+      "batchnorm2d 'bn': momentum must be in [0, 1]");
   // PyTorch refuses too: one value per channel has no variance.
   expect_error(
       [] {

@@ -1,10 +1,11 @@
 // concat on channels: forward and every input's gradient against the double reference and finite
 // differences, on inputs of odd, different channel counts; and the spec errors.
+#include "layers/concat.h"
+
 #include <gtest/gtest.h>
 
 #include <numeric>
 
-#include "layers/concat.h"
 #include "reference/concat.h"
 #include "support/gpu_test.h"
 

@@ -1,13 +1,14 @@
 // What the conv2d test files share: a case (input shape, configuration, bias), its model-spec
 // JSON, and random data for it.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <initializer_list>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "layers/conv2d.h"
@@ -34,11 +35,12 @@ struct Conv2dCase {
 
 // The layer's JSON; `algorithm` ("gemm", "winograd", ...) and `gemm` ("shared", "subgroup")
 // are left out when empty (auto).
-inline nlohmann::json conv2d_spec(const Conv2dCase& k, const std::string& algorithm = "", const std::string& gemm = "") {
+inline nlohmann::json conv2d_spec(const Conv2dCase& k, const std::string& algorithm = "",
+                                  const std::string& gemm = "") {
   const auto& c = k.c;
-  nlohmann::json spec = {{"type", "conv2d"},       {"out_channels", c.out_channels}, {"kernel", {c.kh, c.kw}},
-                         {"stride", {c.sh, c.sw}}, {"padding", {c.ph, c.pw}},        {"dilation", {c.dh, c.dw}},
-                         {"groups", c.groups},     {"bias", k.bias}};
+  nlohmann::json spec = {
+      {"type", "conv2d"},        {"out_channels", c.out_channels}, {"kernel", {c.kh, c.kw}}, {"stride", {c.sh, c.sw}},
+      {"padding", {c.ph, c.pw}}, {"dilation", {c.dh, c.dw}},       {"groups", c.groups},     {"bias", k.bias}};
   if (!algorithm.empty()) spec["algorithm"] = algorithm;
   if (!gemm.empty()) spec["gemm"] = gemm;
   return spec;

@@ -1,11 +1,12 @@
+#include "layers/conv2d.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <functional>
 
-#include <gtest/gtest.h>
-
 #include "engine/conv2d_cases.h"
-#include "layers/conv2d.h"
 #include "reference/activation.h"
 #include "reference/conv2d.h"
 #include "support/gpu_test.h"
@@ -69,9 +70,11 @@ TEST(Conv2d, ForwardAppliesFusedActivation) {
         Data d = random_data(k, rng);
         for (float& v : d.x) v *= 4;  // reach relu6's upper clamp
         auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
-        auto ref = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+        auto ref =
+            reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
         for (double& v : ref) v = reference::activate(name, v, 0.2);
-        EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(k.what) + " + " + name + " on the " + gemm + " gemm");
+        EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance,
+                                  std::string(k.what) + " + " + name + " on the " + gemm + " gemm");
       }
     }
 }
@@ -195,16 +198,22 @@ TEST(Conv2d, ParamsFollowPyTorch) {
 }
 
 TEST(Conv2d, BadGroupsAndSmallInputsAreErrorsNamingTheLayer) {
-  expect_error([] { make_layer({{"type", "conv2d"}, {"out_channels", 5}, {"kernel", 3}, {"groups", 2}}, "c7"); },
-               {"'c7'", "out_channels 5", "groups 2"});
+  expect_error(
+      [] {
+        make_layer({{"type", "conv2d"}, {"out_channels", 5}, {"kernel", 3}, {"groups", 2}}, "c7");
+      },
+      {"'c7'", "out_channels 5", "groups 2"});
   auto layer = make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 3}, {"groups", 2}}, "c8");
   expect_error([&] { layer->output_shape(std::vector<Shape>{{1, 3, 8, 8}}); }, {"'c8'", "in_channels 3", "groups 2"});
   auto big = make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 5}, {"dilation", 2}}, "c9");
   expect_error([&] { big->output_shape(std::vector<Shape>{{1, 3, 8, 9}}); }, {"'c9'", "(1, 3, 8, 9)", "too small"});
   expect_error([] { make_layer({{"type", "conv2d"}, {"kernel", 3}}, "c10"); }, {"'c10'", "out_channels"});
   // A file asking for 16M rows of zeros around a 3x3 kernel (gigabytes of output) is refused.
-  expect_error([] { make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1 << 24}}, "c11"); },
-               {"'c11'", "padding 16777216 is wider than the kernel's extent 3"});
+  expect_error(
+      [] {
+        make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1 << 24}}, "c11");
+      },
+      {"'c11'", "padding 16777216 is wider than the kernel's extent 3"});
   EXPECT_NO_THROW(make_layer({{"type", "conv2d"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 3}}, "c12"));
 }
 

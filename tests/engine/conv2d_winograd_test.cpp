@@ -1,11 +1,11 @@
 // conv2d's algorithms forced one at a time (the "algorithm" attribute), Winograd's forward and
 // input gradient against the double reference, auto's choices, and the errors for forcing an
 // algorithm on a shape it cannot run.
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/conv2d_cases.h"
 #include "layers/conv2d.h"
@@ -42,9 +42,9 @@ void check_forward(const Conv2dCase& k, const std::string& algorithm, const char
     for (double& v : ref) v = reference::activate(act, v, 0.2);
   EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance,
                             "algorithm " + (algorithm.empty() ? std::string("auto") : algorithm) +
-                                (gemm.empty() ? "" : " on the " + gemm + " gemm") + ", " + k.what +
-                                " " + k.in.str() + " -> " + std::to_string(k.c.out_channels) + " pad " +
-                                std::to_string(k.c.ph) + (k.bias ? " bias" : "") + (*act ? " + " : "") + act);
+                                (gemm.empty() ? "" : " on the " + gemm + " gemm") + ", " + k.what + " " + k.in.str() +
+                                " -> " + std::to_string(k.c.out_channels) + " pad " + std::to_string(k.c.ph) +
+                                (k.bias ? " bias" : "") + (*act ? " + " : "") + act);
 }
 
 // 3x3 stride-1 shapes both GEMM and Winograd run: cin 3/5/17 x cout 7/33 x padding 0/1/2,
@@ -125,8 +125,9 @@ TEST(Conv2dAlgorithm, UnknownGemmKernelIsAnError) {
     make_layer(spec, "c1");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("attribute \"gemm\" must be \"auto\", \"shared\" or \"subgroup\", got \"fastest\""),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("attribute \"gemm\" must be \"auto\", \"shared\" or \"subgroup\", got \"fastest\""),
+        std::string::npos)
         << e.what();
   }
 }
@@ -146,7 +147,8 @@ TEST(Conv2dAlgorithm, ForcedDepthwiseAndGemmOnDepthwiseShapes) {
       {"depthwise x3 stride 2", {1, 4, 13, 11}, {12, 3, 3, 2, 2, 0, 0, 1, 1, 4}, false},
   };
   for (const char* algorithm : {"depthwise", "gemm"})
-    for (std::size_t i = 0; i < std::size(cases); ++i) check_forward(cases[i], algorithm, kActivations[1 + i % (kActivations.size() - 1)].c_str(), rng);
+    for (std::size_t i = 0; i < std::size(cases); ++i)
+      check_forward(cases[i], algorithm, kActivations[1 + i % (kActivations.size() - 1)].c_str(), rng);
 }
 
 // Many tiles with wide channels: V and M do not fit one chunk of scratch, so the layer runs
@@ -240,7 +242,8 @@ TEST(Conv2dAlgorithm, WinogradBackwardAccumulatesAndMatchesReference) {
         auto dy = test::random_floats(out.count(), rng);
         auto r = test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy, 0, grad_init);
         auto y = reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
-        auto ref = reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
+        auto ref =
+            reference::conv2d_backward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(dy));
         for (auto* v : {&ref.dx, &ref.dw, &ref.db})
           for (double& e : *v) e += grad_init;
         const std::string what = std::string(algorithm) + " on the " + gemm + " gemm, " + k.what + " " + k.in.str();

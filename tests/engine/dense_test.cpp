@@ -1,12 +1,13 @@
+#include "layers/dense.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <optional>
 
-#include <gtest/gtest.h>
-
 #include "layers/conv2d.h"
-#include "layers/dense.h"
 #include "reference/activation.h"
 #include "reference/dense.h"
 #include "support/gpu_test.h"
@@ -103,7 +104,8 @@ TEST_P(DenseTest, ForwardMatchesReference) {
   DenseData d = random_data(c, rng);
   const uint32_t K = static_cast<uint32_t>(c.in.per_image());
   auto y = test::run_forward(*layer, {HostTensor{c.in, d.x}}, d.params());
-  auto ref = reference::dense_forward(c.in.n, K, c.out, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+  auto ref =
+      reference::dense_forward(c.in.n, K, c.out, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
   EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, describe(c));
 }
 

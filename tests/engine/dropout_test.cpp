@@ -1,8 +1,9 @@
-#include <numeric>
+#include "layers/dropout.h"
 
 #include <gtest/gtest.h>
 
-#include "layers/dropout.h"
+#include <numeric>
+
 #include "reference/dropout.h"
 #include "support/gpu_test.h"
 

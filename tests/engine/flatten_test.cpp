@@ -1,8 +1,9 @@
-#include <numeric>
+#include "layers/flatten.h"
 
 #include <gtest/gtest.h>
 
-#include "layers/flatten.h"
+#include <numeric>
+
 #include "reference/flatten.h"
 #include "support/gpu_test.h"
 

@@ -1,8 +1,9 @@
-#include <numeric>
+#include "layers/global_avgpool.h"
 
 #include <gtest/gtest.h>
 
-#include "layers/global_avgpool.h"
+#include <numeric>
+
 #include "reference/global_avgpool.h"
 #include "support/gpu_test.h"
 

@@ -1,9 +1,10 @@
-#include <algorithm>
-#include <numeric>
+#include "layers/maxpool2d.h"
 
 #include <gtest/gtest.h>
 
-#include "layers/maxpool2d.h"
+#include <algorithm>
+#include <numeric>
+
 #include "reference/maxpool2d.h"
 #include "support/gpu_test.h"
 

@@ -1,10 +1,11 @@
 // mul: y = a * b with b of a's shape or one factor per channel plane (squeeze-and-excitation),
 // forward and both gradients against the double reference and finite differences.
+#include "layers/mul.h"
+
 #include <gtest/gtest.h>
 
 #include <numeric>
 
-#include "layers/mul.h"
 #include "reference/mul.h"
 #include "support/gpu_test.h"
 
@@ -86,7 +87,8 @@ TEST(Mul, BackwardWritesOnlyTheGradientsAskedForAndSumsASharedOne) {
     io.output = y.view();
     io.training = true;
     grad.upload(init);
-    LayerGrads grads{dy.view(), {c == Case::OnlyB ? TensorView{} : grad.view(), c == Case::OnlyA ? TensorView{} : grad.view()}, {}};
+    LayerGrads grads{
+        dy.view(), {c == Case::OnlyB ? TensorView{} : grad.view(), c == Case::OnlyA ? TensorView{} : grad.view()}, {}};
     run_once(ctx, [&](Recorder& rec) {
       layer->forward(rec, io);
       layer->backward(rec, io, grads);
@@ -109,8 +111,9 @@ TEST(Mul, ShapeMismatchNamesTheLayerAndTheShapesItAccepts) {
     layer->output_shape(shapes);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_CONTAINS(std::string(e.what()), "mul 'm1': the second input must have the first's shape (2, 3, 4, 5) or "
-                                           "one value per channel (2, 3, 1, 1), got (2, 3, 4, 1)");
+    EXPECT_CONTAINS(std::string(e.what()),
+                    "mul 'm1': the second input must have the first's shape (2, 3, 4, 5) or "
+                    "one value per channel (2, 3, 1, 1), got (2, 3, 4, 1)");
   }
   EXPECT_EQ(layer->input_count(), 2u);
 }

@@ -1,9 +1,11 @@
+#include "reference/preprocess.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 #include <vkcnn/preprocess.h>
-#include "reference/preprocess.h"
+
 #include "support/gpu_test.h"
 
 namespace vkcnn {

@@ -1,6 +1,7 @@
+#include "reference/softmax.h"
+
 #include <gtest/gtest.h>
 
-#include "reference/softmax.h"
 #include "support/gpu_test.h"
 
 namespace vkcnn {

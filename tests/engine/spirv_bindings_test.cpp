@@ -1,19 +1,22 @@
 // The descriptor bindings read from a shader's SPIR-V (engine/vk/spirv_bindings.cpp): what
 // every pipeline's layout is made from, so each kind it reads is checked on a shader that has
 // it, and malformed input is an error naming the shader.
-#include <string>
-#include <vector>
+#include "vk/spirv_bindings.h"
 
 #include <gtest/gtest.h>
 
-#include <vkcnn/vk/check.h>
-#include "vk/spirv_bindings.h"
+#include <string>
+#include <vector>
+
 #include <vkcnn/shader_ids.h>
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {
 
-std::vector<VkDescriptorType> bindings_of(ShaderId id) { return descriptor_bindings(shader_spirv(id), shader_name(id)); }
+std::vector<VkDescriptorType> bindings_of(ShaderId id) {
+  return descriptor_bindings(shader_spirv(id), shader_name(id));
+}
 
 constexpr VkDescriptorType kStorage = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 constexpr VkDescriptorType kTexels = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
@@ -69,9 +72,11 @@ TEST(SpirvBindings, BindingsOutsideSetZeroOrWithGapsAreErrors) {
   // DescriptorSet (34) 1 for every binding of the activation shader.
   expect_error(redecorated(ShaderId::activation, 34, 1), "is not in descriptor set 0");
   // Binding (33) 3 for both: a gap before it, and a clash of the two declarations at 3 (same kind).
-  expect_error(redecorated(ShaderId::activation, 33, 3), "bindings must be numbered 0, 1, ... without gaps (binding 0 is missing)");
+  expect_error(redecorated(ShaderId::activation, 33, 3),
+               "bindings must be numbered 0, 1, ... without gaps (binding 0 is missing)");
   // The texel variant's texel input and storage output both at binding 0: different kinds.
-  expect_error(redecorated(ShaderId::activation_texel, 33, 0), "binding 0 is declared twice, as different kinds of descriptor");
+  expect_error(redecorated(ShaderId::activation_texel, 33, 0),
+               "binding 0 is declared twice, as different kinds of descriptor");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "support/gpu_test.h"
 #include <vkcnn/tensor.h>
+
+#include "support/gpu_test.h"
 
 namespace vkcnn {
 namespace {

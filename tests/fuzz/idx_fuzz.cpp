@@ -3,9 +3,10 @@
 #include <cstdint>
 #include <vector>
 
+#include <vkcnn/vk/check.h>
+
 #include "file_input.h"
 #include "idx.h"
-#include <vkcnn/vk/check.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string labels = [] {

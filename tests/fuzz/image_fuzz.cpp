@@ -5,9 +5,10 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <vkcnn/vk/check.h>
+
 #include "file_input.h"
 #include "image_file.h"
-#include <vkcnn/vk/check.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = vkcnn::fuzz::write_input("image", data, size);

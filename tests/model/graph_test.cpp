@@ -8,7 +8,8 @@
 namespace vkcnn {
 namespace {
 
-std::string spec_with(const std::string& layers, const std::string& input = R"({"channels": 1, "height": 8, "width": 8})",
+std::string spec_with(const std::string& layers,
+                      const std::string& input = R"({"channels": 1, "height": 8, "width": 8})",
                       const std::string& labels = "[]") {
   return R"({"format": "vkcnn-model/1", "name": "t", "input": )" + input + R"(, "labels": )" + labels +
          R"(, "layers": )" + layers + "}";
@@ -48,17 +49,28 @@ TEST(ModelSpec, RejectsBrokenSpecsWithTheirOwnMessage) {
   expect_error([] { parse_model_spec("{not json", "a.json"); }, {"a.json", "not valid JSON"});
   expect_error([] { parse_model_spec(R"({"layers": [{"type": "relu"}]})", "b.json"); }, {"b.json", "lacks \"input\""});
   expect_error([] { parse_model_spec(spec_with("[]"), "c.json"); }, {"c.json", "non-empty array"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu", "name": "r"}, {"type": "relu", "name": "r"}])"), "d"); },
-               {"two layers are named \"r\""});
+  expect_error(
+      [] { parse_model_spec(spec_with(R"([{"type": "relu", "name": "r"}, {"type": "relu", "name": "r"}])"), "d"); },
+      {"two layers are named \"r\""});
   expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu", "inputs": ["later"]}])"), "e"); },
                {"reads \"later\"", "not an earlier layer"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 3, "height": 8, "width": 8, "color": "gray"})"), "f"); },
-               {"\"gray\" does not fit 3 channel(s)"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "std": [0]})"), "g"); },
-               {"\"std\" value 0 is outside [1e-06, 1e+06]"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 0, "width": 8})"), "h"); },
-               {"\"height\" must be a positive integer"});
-  expect_error([] { parse_model_spec(R"({"format": "onnx", "input": {}, "layers": []})", "i"); }, {"unsupported format"});
+  expect_error(
+      [] {
+        parse_model_spec(
+            spec_with(R"([{"type": "relu"}])", R"({"channels": 3, "height": 8, "width": 8, "color": "gray"})"), "f");
+      },
+      {"\"gray\" does not fit 3 channel(s)"});
+  expect_error(
+      [] {
+        parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "std": [0]})"),
+                         "g");
+      },
+      {"\"std\" value 0 is outside [1e-06, 1e+06]"});
+  expect_error(
+      [] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 0, "width": 8})"), "h"); },
+      {"\"height\" must be a positive integer"});
+  expect_error([] { parse_model_spec(R"({"format": "onnx", "input": {}, "layers": []})", "i"); },
+               {"unsupported format"});
 }
 
 // Values that parse but would make every output NaN or infinite: the model must not load.
@@ -73,23 +85,45 @@ TEST(ModelSpec, RejectsNormalisationThatIsNotFinite) {
 }
 
 TEST(ModelSpec, RejectsColorThatThePreprocessingCannotFeed) {
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 4, "height": 8, "width": 8, "color": "rgb"})"), "a"); },
-               {"\"rgb\" does not fit 4 channel(s)"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 2, "height": 8, "width": 8, "color": "bgr"})"), "b"); },
-               {"\"bgr\" does not fit 2 channel(s)"});
+  expect_error(
+      [] {
+        parse_model_spec(
+            spec_with(R"([{"type": "relu"}])", R"({"channels": 4, "height": 8, "width": 8, "color": "rgb"})"), "a");
+      },
+      {"\"rgb\" does not fit 4 channel(s)"});
+  expect_error(
+      [] {
+        parse_model_spec(
+            spec_with(R"([{"type": "relu"}])", R"({"channels": 2, "height": 8, "width": 8, "color": "bgr"})"), "b");
+      },
+      {"\"bgr\" does not fit 2 channel(s)"});
 }
 
 // Fields of the wrong JSON type get a message with the file name, not nlohmann's bare one.
 TEST(ModelSpec, WrongFieldTypesNameTheFileAndField) {
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "color": 1})"), "a.vkcnn"); },
-               {"a.vkcnn", "input \"color\" must be a string, got 1"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "resize": []})"), "b"); },
-               {"input \"resize\" must be a string"});
-  expect_error([] { parse_model_spec(R"({"name": 5, "input": {"channels": 1, "height": 1, "width": 1}, "layers": [{"type": "relu"}]})", "c"); },
-               {"c: architecture \"name\" must be a string"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": 7}])"), "d"); }, {"d: layer 0 \"type\" must be a non-empty string"});
-  expect_error([] { parse_model_spec(spec_with(R"([{"type": "relu", "name": ")" + std::string(300, 'x') + R"("}])"), "e"); },
-               {"at most 256 bytes"});
+  expect_error(
+      [] {
+        parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "color": 1})"),
+                         "a.vkcnn");
+      },
+      {"a.vkcnn", "input \"color\" must be a string, got 1"});
+  expect_error(
+      [] {
+        parse_model_spec(
+            spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, "resize": []})"), "b");
+      },
+      {"input \"resize\" must be a string"});
+  expect_error(
+      [] {
+        parse_model_spec(
+            R"({"name": 5, "input": {"channels": 1, "height": 1, "width": 1}, "layers": [{"type": "relu"}]})", "c");
+      },
+      {"c: architecture \"name\" must be a string"});
+  expect_error([] { parse_model_spec(spec_with(R"([{"type": 7}])"), "d"); },
+               {"d: layer 0 \"type\" must be a non-empty string"});
+  expect_error(
+      [] { parse_model_spec(spec_with(R"([{"type": "relu", "name": ")" + std::string(300, 'x') + R"("}])"), "e"); },
+      {"at most 256 bytes"});
 }
 
 // A spec nesting arrays 100,000 deep used to crash (stack overflow) when a message quoted it.
@@ -110,9 +144,8 @@ TEST(Graph, RejectsUnknownLayerTypeNamingFileAndLayer) {
 }
 
 TEST(Graph, RejectsLabelCountThatDoesNotMatchOutputs) {
-  auto spec = parse_model_spec(spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 1, "width": 3})",
-                                         R"(["a", "b"])"),
-                               "m.json");
+  auto spec = parse_model_spec(
+      spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 1, "width": 3})", R"(["a", "b"])"), "m.json");
   expect_error([&] { Graph g(spec, "m.json"); }, {"m.json", "2 labels for a model with 3 outputs"});
 }
 
@@ -134,7 +167,10 @@ TEST(Graph, InfersShapesAndParamsOfRefcnn) {
 TEST(Graph, TorchvisionSpecsHaveTorchvisionParameterCounts) {
   // Parameter totals of torchvision.models.resnet18() / mobilenet_v2() (state_dict tensors
   // without num_batches_tracked): 11,689,512 + 9,600 running stats; 3,504,872 + 34,112.
-  struct Case { const char* file; std::size_t trainable, running; };
+  struct Case {
+    const char* file;
+    std::size_t trainable, running;
+  };
   for (Case c : {Case{"resnet18.json", 11689512, 9600}, Case{"mobilenet_v2.json", 3504872, 34112}}) {
     Graph g(load_model_spec(std::string(VKCNN_SOURCE_DIR "/models/") + c.file), c.file);
     std::size_t trainable = 0, running = 0;

@@ -10,6 +10,7 @@
 #include <vkcnn/model/graph.h>
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model_file.h>
+
 #include "model/safetensors.h"
 #include "model/test_files.h"
 
@@ -168,62 +169,133 @@ std::vector<ModelCorruption> model_corruptions() {
       {"file shorter than 8 bytes", [] { return test::to_bytes("abc"); }, "file is 3 bytes, too short"},
       {"header length 0", [] { return test::safetensors_image("", {}); }, "header length is 0"},
       {"header length above the cap",
-       [valid] { auto b = valid(); b[7] = std::byte{0x40}; return b; }, "is above the limit of 100000000 bytes"},
+       [valid] {
+         auto b = valid();
+         b[7] = std::byte{0x40};
+         return b;
+       },
+       "is above the limit of 100000000 bytes"},
       {"header past the end of the file",
-       [valid] { auto b = valid(); return std::vector<std::byte>(b.begin(), b.begin() + 100); }, "runs past the end of the file"},
+       [valid] {
+         auto b = valid();
+         return std::vector<std::byte>(b.begin(), b.begin() + 100);
+       },
+       "runs past the end of the file"},
       {"header not JSON", [] { return test::safetensors_image("{\"vkcnn", {}); }, "header is not valid JSON"},
       {"header not an object", [] { return test::safetensors_image("\"vkcnn\"", {}); }, "header must be a JSON object"},
-      {"truncated data", [valid] { auto b = valid(); b.resize(b.size() - 4); return b; },
+      {"truncated data",
+       [valid] {
+         auto b = valid();
+         b.resize(b.size() - 4);
+         return b;
+       },
        "tensor 'f1.weight': data_offsets"},
-      {"trailing garbage", [valid] { auto b = valid(); b.resize(b.size() + 16); return b; },
+      {"trailing garbage",
+       [valid] {
+         auto b = valid();
+         b.resize(b.size() + 16);
+         return b;
+       },
        "16 bytes after the last tensor belong to no tensor"},
       {"no __metadata__", [good] { return image({}, good); }, "no __metadata__ in the header"},
-      {"no vkcnn.model", [good] { return image({{"format", "pt"}}, good); }, "__metadata__ has no \"vkcnn.model\" entry"},
+      {"no vkcnn.model",
+       [good] {
+         return image({{"format", "pt"}}, good);
+       },
+       "__metadata__ has no \"vkcnn.model\" entry"},
       {"architecture not JSON", [good] { return with_arch("{\"layers\": [", good); }, "architecture is not valid JSON"},
       {"unknown layer type", [good] { return with_arch(arch_with("\"relu\"", "\"swish\""), good); },
        "unknown layer type \"swish\""},
       {"kernel larger than the input", [good] { return with_arch(arch_with("\"kernel\": 3", "\"kernel\": 9"), good); },
        "conv2d 'c1': input (1, 3, 7, 5) is too small for kernel 9x9"},
-      {"labels that do not fit the output", [good] { return with_arch(arch_with("\"out_features\": 3", "\"out_features\": 4"), good); },
+      {"labels that do not fit the output",
+       [good] { return with_arch(arch_with("\"out_features\": 3", "\"out_features\": 4"), good); },
        "3 labels for a model with 4 outputs"},
-      {"missing tensor", [good] { auto t = good; t.erase("c1.bias"); return with_arch(kArch, t); },
+      {"missing tensor",
+       [good] {
+         auto t = good;
+         t.erase("c1.bias");
+         return with_arch(kArch, t);
+       },
        "missing tensor 'c1.bias' (conv2d 'c1' needs [4])"},
-      {"two missing tensors", [good] { auto t = good; t.erase("c1.bias"); t.erase("f1.bias"); return with_arch(kArch, t); },
+      {"two missing tensors",
+       [good] {
+         auto t = good;
+         t.erase("c1.bias");
+         t.erase("f1.bias");
+         return with_arch(kArch, t);
+       },
        "missing tensor 'c1.bias' (conv2d 'c1' needs [4]) and 1 more"},
       {"wrong shape",
-       [good] { auto t = good; t["f1.weight"].shape = {3, 139}; t["f1.weight"].bytes.resize(3 * 139 * 4); return with_arch(kArch, t); },
+       [good] {
+         auto t = good;
+         t["f1.weight"].shape = {3, 139};
+         t["f1.weight"].bytes.resize(3 * 139 * 4);
+         return with_arch(kArch, t);
+       },
        "tensor 'f1.weight' has shape [3, 139], but dense 'f1' needs [3, 140]"},
       {"transposed dense weight",
-       [good] { auto t = good; t["f1.weight"].shape = {140, 3}; return with_arch(kArch, t); },
+       [good] {
+         auto t = good;
+         t["f1.weight"].shape = {140, 3};
+         return with_arch(kArch, t);
+       },
        "tensor 'f1.weight' has shape [140, 3], but dense 'f1' needs [3, 140]"},
-      {"unexpected tensor", [good] { auto t = good; t["f2.weight"] = t["f1.bias"]; return with_arch(kArch, t); },
+      {"unexpected tensor",
+       [good] {
+         auto t = good;
+         t["f2.weight"] = t["f1.bias"];
+         return with_arch(kArch, t);
+       },
        "unexpected tensor 'f2.weight': the architecture has no parameter of that name"},
       {"float64 weights",
-       [good] { auto t = good; t["c1.bias"] = {"F64", {4}, std::vector<std::byte>(32)}; return with_arch(kArch, t); },
+       [good] {
+         auto t = good;
+         t["c1.bias"] = {"F64", {4}, std::vector<std::byte>(32)};
+         return with_arch(kArch, t);
+       },
        "tensor 'c1.bias' has dtype F64; only F32 is read"},
       {"integer weights",
-       [good] { auto t = good; t["c1.bias"] = {"I32", {4}, std::vector<std::byte>(16)}; return with_arch(kArch, t); },
+       [good] {
+         auto t = good;
+         t["c1.bias"] = {"I32", {4}, std::vector<std::byte>(16)};
+         return with_arch(kArch, t);
+       },
        "tensor 'c1.bias' has dtype I32; only F32 is read"},
       // Values that loaded fine and then made every score NaN ("top": [] with exit 0).
       {"NaN weight",
-       [good] { auto t = good; set_float(t["c1.weight"], 5, std::nanf("")); return with_arch(kArch, t); },
+       [good] {
+         auto t = good;
+         set_float(t["c1.weight"], 5, std::nanf(""));
+         return with_arch(kArch, t);
+       },
        "tensor 'c1.weight' holds NaN at index 5 (of 108)"},
       {"infinite bias",
-       [good] { auto t = good; set_float(t["f1.bias"], 2, -INFINITY); return with_arch(kArch, t); },
+       [good] {
+         auto t = good;
+         set_float(t["f1.bias"], 2, -INFINITY);
+         return with_arch(kArch, t);
+       },
        "tensor 'f1.bias' holds an infinite value at index 2"},
       {"std that is a denormal float",
        [good] { return with_arch(arch_with("\"std\": [0.2,", "\"std\": [1e-45,"), good); },
        "input \"std\" value 1e-45 is outside"},
       {"rgb with 4 channels", [good] { return with_arch(arch_with("\"channels\": 3", "\"channels\": 4"), good); },
        "input \"color\" \"rgb\" does not fit 4 channel(s)"},
-      {"color of the wrong JSON type", [good] { return with_arch(arch_with("\"color\": \"rgb\"", "\"color\": 3"), good); },
+      {"color of the wrong JSON type",
+       [good] { return with_arch(arch_with("\"color\": \"rgb\"", "\"color\": 3"), good); },
        "input \"color\" must be a string, got 3"},
       // Nesting used to overflow the stack when a message quoted the value (SIGSEGV).
       {"header nested 100000 deep",
-       [] { return test::safetensors_image("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", {}); },
+       [] {
+         return test::safetensors_image("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", {});
+       },
        "header nests deeper than 64 levels"},
       {"architecture nested 100000 deep",
-       [good] { return with_arch(arch_with("\"kernel\": 3", "\"kernel\": " + std::string(100000, '[') + std::string(100000, ']')), good); },
+       [good] {
+         return with_arch(
+             arch_with("\"kernel\": 3", "\"kernel\": " + std::string(100000, '[') + std::string(100000, ']')), good);
+       },
        "architecture nests deeper than 64 levels"},
       {"metadata value not a string",
        [] { return test::safetensors_image(R"({"__metadata__":{"vkcnn.model":[[[1]]]}})", {}); },
@@ -262,7 +334,8 @@ TEST(ModelFile, NegativeBatchnormVarianceIsRejected) {
   ModelSpec spec = parse_model_spec(R"({"input": {"channels": 1, "height": 4, "width": 4},
       "layers": [{"type": "conv2d", "name": "c", "out_channels": 2, "kernel": 3},
                  {"type": "batchnorm2d", "name": "bn"}, {"type": "flatten"},
-                 {"type": "dense", "name": "d", "out_features": 3}]})", "arch");
+                 {"type": "dense", "name": "d", "out_features": 3}]})",
+                                    "arch");
   Weights weights = initialize_weights(Graph(spec), 1);
   weights.at("bn.running_var").values[1] = -0.5f;
   test::ScratchDir dir;
@@ -307,7 +380,8 @@ TEST(ModelFile, HalfPrecisionTensorsAreWidened) {
 
 // A PyTorch BatchNorm2d state_dict carries num_batches_tracked (I64, shape []); it is ignored.
 TEST(ModelFile, PytorchBatchnormStepCounterIsIgnored) {
-  const std::string arch = arch_with(R"({"type": "relu"},)", R"({"type": "batchnorm2d", "name": "bn"}, {"type": "relu"},)");
+  const std::string arch =
+      arch_with(R"({"type": "relu"},)", R"({"type": "batchnorm2d", "name": "bn"}, {"type": "relu"},)");
   ModelSpec spec = parse_model_spec(arch, "arch");
   Weights weights = random_weights(5);
   for (const char* suffix : {"weight", "bias", "running_mean", "running_var"})

@@ -6,6 +6,7 @@
 
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/init.h>
+
 #include "reference/model.h"
 #include "support/gpu_test.h"
 
@@ -215,7 +216,8 @@ TEST(ModelForward, RejectsWrongInputSize) {
     plan.run(x);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("refcnn.json: forward pass got 10 input values, expected 1568"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("refcnn.json: forward pass got 10 input values, expected 1568"),
+              std::string::npos)
         << e.what();
   }
 }

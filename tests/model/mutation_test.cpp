@@ -15,6 +15,7 @@
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model.h>
 #include <vkcnn/model/model_file.h>
+
 #include "model/safetensors.h"
 #include "model/test_files.h"
 #include "support/gpu_test.h"
@@ -174,9 +175,10 @@ TEST_F(ModelMutation, MutantsOfTheShippedModelLoadOrFailWithAnError) {
 // written again with the original tensors (whose shapes then rarely fit) and with fresh ones.
 TEST_F(ModelMutation, ArchitectureMutantsLoadOrFailWithAnError) {
   std::mt19937 rng(7);
-  const std::vector<std::string> numbers = {"0", "-1", "1", "2", "3", "65535", "65536", "16777216", "16777217",
-                                            "4294967295", "4294967296", "1e39", "-1e39", "1e-45", "0.5", "NaN",
-                                            "[]", "[1]", "[0, 0]", "[65536, 1]", "{}", "null", "true", "\"x\""};
+  const std::vector<std::string> numbers = {"0",      "-1",         "1",        "2",          "3",          "65535",
+                                            "65536",  "16777216",   "16777217", "4294967295", "4294967296", "1e39",
+                                            "-1e39",  "1e-45",      "0.5",      "NaN",        "[]",         "[1]",
+                                            "[0, 0]", "[65536, 1]", "{}",       "null",       "true",       "\"x\""};
   const std::regex token(R"(-?[0-9][0-9.eE+-]*|"[a-z_0-9]+")");
   std::vector<std::pair<std::size_t, std::size_t>> spans;
   const std::string arch = kArch;

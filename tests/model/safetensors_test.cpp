@@ -1,6 +1,8 @@
 // The generic safetensors reader/writer against the format's rules
 // (https://github.com/huggingface/safetensors#format): layout as Python writes it, files from
 // other writers, and one rejection with its own message per rule a file can break.
+#include "model/safetensors.h"
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -10,7 +12,6 @@
 
 #include <sys/resource.h>
 
-#include "model/safetensors.h"
 #include "model/test_files.h"
 
 namespace vkcnn {
@@ -29,7 +30,9 @@ std::vector<float> random_values(std::size_t n, uint32_t seed) {
   return v;
 }
 
-std::string as_text(std::span<const std::byte> b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+std::string as_text(std::span<const std::byte> b) {
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
 
 TEST(Safetensors, SerializeLaysOutTheFileLikePython) {
   auto a = test::f32_bytes(random_values(6, 1)), b = test::f32_bytes(random_values(2, 2));
@@ -91,7 +94,8 @@ TEST(Safetensors, WriteThenReadIsBitExact) {
   }
   auto back = st::to_f32(file, "conv.weight");
   ASSERT_EQ(back.size(), w.size());
-  for (std::size_t i = 0; i < w.size(); ++i) EXPECT_EQ(std::bit_cast<uint32_t>(back[i]), std::bit_cast<uint32_t>(w[i])) << i;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    EXPECT_EQ(std::bit_cast<uint32_t>(back[i]), std::bit_cast<uint32_t>(w[i])) << i;
   EXPECT_EQ(st::to_f32(file, "scalar"), std::vector<float>{42.5f});
   EXPECT_TRUE(st::to_f32(file, "empty").empty());
 }
@@ -103,9 +107,10 @@ TEST(Safetensors, ReadsFilesLaidOutByOtherWriters) {
   std::vector<float> data = y;  // y, then z, then x in the buffer
   data.insert(data.end(), z.begin(), z.end());
   data.insert(data.end(), x.begin(), x.end());
-  const std::string header = "{\n  \"z\": {\"shape\": [2, 2], \"data_offsets\": [12, 28], \"dtype\": \"F32\"},\n"
-                             "  \"x\": {\"data_offsets\": [28, 52], \"dtype\": \"F32\", \"shape\": [3, 2]},\n"
-                             "  \"y\": {\"dtype\": \"F32\", \"data_offsets\": [0, 12], \"shape\": [3]}\n}     ";
+  const std::string header =
+      "{\n  \"z\": {\"shape\": [2, 2], \"data_offsets\": [12, 28], \"dtype\": \"F32\"},\n"
+      "  \"x\": {\"data_offsets\": [28, 52], \"dtype\": \"F32\", \"shape\": [3, 2]},\n"
+      "  \"y\": {\"dtype\": \"F32\", \"data_offsets\": [0, 12], \"shape\": [3]}\n}     ";
   st::File file = st::parse(test::safetensors_image(header, test::f32_bytes(data)), "other.safetensors");
   EXPECT_FALSE(file.metadata.has_value());
   EXPECT_EQ(st::to_f32(file, "x"), x);
@@ -130,7 +135,8 @@ const std::string kValid = "{" + kA + "," + kB + "}";
 std::vector<Corruption> corruptions() {
   return {
       {"zero header length", kValid, 32, 0, "header length is 0"},
-      {"header length above the cap", kValid, 32, 100'000'001, "header length 100000001 is above the limit of 100000000 bytes"},
+      {"header length above the cap", kValid, 32, 100'000'001,
+       "header length 100000001 is above the limit of 100000000 bytes"},
       {"header length past the end", kValid, 32, kValid.size() + 33, "runs past the end of the file"},
       {"header is an array", "[1, 2]", 0, {}, "header must be a JSON object starting with '{'"},
       {"header starts with a space", " " + kValid, 32, {}, "header must be a JSON object starting with '{'"},
@@ -138,33 +144,82 @@ std::vector<Corruption> corruptions() {
       {"invalid UTF-8", "{\"\xff\":1}", 0, {}, "header is not valid JSON"},
       {"junk after the JSON", kValid + "x", 32, {}, "header is not valid JSON"},
       {"duplicate tensor", "{" + kA + "," + kA + "}", 24, {}, "header has the key \"a\" twice"},
-      {"duplicate key in an entry", R"({"a":{"dtype":"F32","dtype":"F32","shape":[2,3],"data_offsets":[0,24]}})", 24, {},
+      {"duplicate key in an entry",
+       R"({"a":{"dtype":"F32","dtype":"F32","shape":[2,3],"data_offsets":[0,24]}})",
+       24,
+       {},
        "header has the key \"dtype\" twice"},
       {"metadata not an object", R"({"__metadata__":"pt"})", 0, {}, "__metadata__ must be an object"},
-      {"metadata value not a string", R"({"__metadata__":{"epochs":10}})", 0, {},
+      {"metadata value not a string",
+       R"({"__metadata__":{"epochs":10}})",
+       0,
+       {},
        "__metadata__ must map strings to strings, but \"epochs\" holds 10"},
       {"entry not an object", R"({"a":[2,3]})", 0, {}, "tensor 'a': entry must be an object"},
-      {"entry without offsets", R"({"a":{"dtype":"F32","shape":[2,3]}})", 0, {}, "tensor 'a': entry has no \"data_offsets\""},
-      {"dtype not a string", R"({"a":{"dtype":4,"shape":[2,3],"data_offsets":[0,24]}})", 24, {}, "tensor 'a': \"dtype\" must be a string"},
-      {"unknown dtype", R"({"a":{"dtype":"F33","shape":[2,3],"data_offsets":[0,24]}})", 24, {}, "tensor 'a': unknown dtype \"F33\""},
-      {"negative dim", R"({"a":{"dtype":"F32","shape":[-2,3],"data_offsets":[0,24]}})", 24, {},
+      {"entry without offsets",
+       R"({"a":{"dtype":"F32","shape":[2,3]}})",
+       0,
+       {},
+       "tensor 'a': entry has no \"data_offsets\""},
+      {"dtype not a string",
+       R"({"a":{"dtype":4,"shape":[2,3],"data_offsets":[0,24]}})",
+       24,
+       {},
+       "tensor 'a': \"dtype\" must be a string"},
+      {"unknown dtype",
+       R"({"a":{"dtype":"F33","shape":[2,3],"data_offsets":[0,24]}})",
+       24,
+       {},
+       "tensor 'a': unknown dtype \"F33\""},
+      {"negative dim",
+       R"({"a":{"dtype":"F32","shape":[-2,3],"data_offsets":[0,24]}})",
+       24,
+       {},
        "tensor 'a': \"shape\" must be an array of non-negative integers"},
-      {"fractional dim", R"({"a":{"dtype":"F32","shape":[2.5,3],"data_offsets":[0,24]}})", 24, {},
+      {"fractional dim",
+       R"({"a":{"dtype":"F32","shape":[2.5,3],"data_offsets":[0,24]}})",
+       24,
+       {},
        "tensor 'a': \"shape\" must be an array of non-negative integers"},
-      {"reversed offsets", R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[24,0]}})", 24, {},
+      {"reversed offsets",
+       R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[24,0]}})",
+       24,
+       {},
        "tensor 'a': \"data_offsets\" must be [begin, end] with 0 <= begin <= end"},
-      {"three offsets", R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24,24]}})", 24, {},
+      {"three offsets",
+       R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24,24]}})",
+       24,
+       {},
        "tensor 'a': \"data_offsets\" must be [begin, end]"},
-      {"shape that overflows", R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,24]}})",
-       24, {}, "tensor 'a': shape [4294967296, 4294967296, 4294967296] is too large"},
-      {"span shorter than the shape", R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]},)" + kB + "}", 32, {},
+      {"shape that overflows",
+       R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,24]}})",
+       24,
+       {},
+       "tensor 'a': shape [4294967296, 4294967296, 4294967296] is too large"},
+      {"span shorter than the shape",
+       R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]},)" + kB + "}",
+       32,
+       {},
        "tensor 'a': shape [2, 3] of F32 needs 24 bytes but data_offsets [0,20] span 20"},
-      {"offsets past the data", kValid, 28, {}, "tensor 'b': data_offsets [24,32] run past the end of the data (28 bytes"},
-      {"overlapping tensors", "{" + kA + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[16,24]}})", 24, {},
+      {"offsets past the data",
+       kValid,
+       28,
+       {},
+       "tensor 'b': data_offsets [24,32] run past the end of the data (28 bytes"},
+      {"overlapping tensors",
+       "{" + kA + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[16,24]}})",
+       24,
+       {},
        "tensors 'a' and 'b' overlap"},
-      {"hole between tensors", "{" + kA + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[28,36]}})", 36, {},
+      {"hole between tensors",
+       "{" + kA + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[28,36]}})",
+       36,
+       {},
        "bytes [24, 28) of the data belong to no tensor (a hole before 'b')"},
-      {"hole before the first tensor", R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[4,28]}})", 28, {},
+      {"hole before the first tensor",
+       R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[4,28]}})",
+       28,
+       {},
        "bytes [0, 4) of the data belong to no tensor (a hole before 'a')"},
       {"trailing bytes", kValid, 37, {}, "5 bytes after the last tensor belong to no tensor"},
   };
@@ -189,13 +244,12 @@ TEST_P(SafetensorsCorruption, IsRejectedWithItsOwnMessage) {
   EXPECT_TRUE(contains(from_file, c.message)) << from_file;
 }
 
-INSTANTIATE_TEST_SUITE_P(EachRule, SafetensorsCorruption, ::testing::ValuesIn(corruptions()),
-                         [](const auto& info) {
-                           std::string name = info.param.what;
-                           for (char& ch : name)
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(EachRule, SafetensorsCorruption, ::testing::ValuesIn(corruptions()), [](const auto& info) {
+  std::string name = info.param.what;
+  for (char& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return name;
+});
 
 TEST(Safetensors, TheValidBaseOfTheCorruptionsParses) {
   st::File file = st::parse(test::safetensors_image(kValid, std::vector<std::byte>(32)), "mem");
@@ -279,8 +333,10 @@ TEST(Safetensors, HalfAndBfloat16AreWidenedExactlyForEveryBitPattern) {
     int bad = 0;
     for (uint32_t i = 0; i < all.size() && bad < 5; ++i) {
       double want = name[0] == 'h' ? decode_half(all[i]) : decode_bfloat16(all[i]);
-      bool same = std::isnan(want) ? std::isnan(values[i]) : (values[i] == want && std::signbit(values[i]) == std::signbit(want));
-      if (!same) ++bad, ADD_FAILURE() << name << " bits 0x" << std::hex << i << ": got " << values[i] << ", want " << want;
+      bool same = std::isnan(want) ? std::isnan(values[i])
+                                   : (values[i] == want && std::signbit(values[i]) == std::signbit(want));
+      if (!same)
+        ++bad, ADD_FAILURE() << name << " bits 0x" << std::hex << i << ": got " << values[i] << ", want " << want;
     }
   }
 }

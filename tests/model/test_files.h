@@ -13,12 +13,12 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
 
-#include <unistd.h>
+#include <vkcnn/vk/check.h>
 
 #include "support/scratch_dir.h"
-#include <vkcnn/vk/check.h>
 
 namespace vkcnn::test {
 

@@ -117,7 +117,8 @@ ModelFile gated_concat_net(const std::string& activation) {
     "input": {"channels": 3, "height": 9, "width": 7, "color": "rgb"},
     "layers": [
       {"type": "conv2d", "name": "stem", "out_channels": 6, "kernel": 3, "padding": 1},
-      {"type": ")" + activation + R"(", "name": "act"},
+      {"type": ")" + activation +
+                                R"(", "name": "act"},
       {"type": "global_avgpool", "name": "squeeze"},
       {"type": "conv2d", "name": "se", "out_channels": 6, "kernel": 1},
       {"type": "hard_sigmoid", "name": "gate"},

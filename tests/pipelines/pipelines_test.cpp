@@ -3,36 +3,35 @@
 // random model on Fashion-MNIST's input (28x28 gray, its ten labels).
 #include <gtest/gtest.h>
 
-#include "support/child_env.h"
-#include "support/mqtt_broker.h"
-#include "support/scratch_dir.h"
-
-#include <sys/wait.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
 #include <vkcnn/model/graph.h>
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model_file.h>
 #include <vkcnn/model/spec.h>
 
+#include "support/child_env.h"
+#include "support/mqtt_broker.h"
+#include "support/scratch_dir.h"
+
 namespace {
 
 const std::string kBuild = VKCNN_BUILD_DIR;
 const std::string kSource = VKCNN_SOURCE_DIR;
 const std::vector<std::string> kLabels = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+                                          "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
 const std::string& scratch() {
   static vkcnn::test::ScratchDir dir("vkcnn-pipeline-test");
@@ -84,15 +83,22 @@ const std::string& test_model() {
     nlohmann::json spec = {
         {"format", "vkcnn-model/1"},
         {"name", "pipeline-test"},
-        {"input", {{"channels", 1}, {"height", 28}, {"width", 28}, {"color", "gray"}, {"mean", {0.286}},
-                   {"std", {0.353}}, {"resize", "stretch"}}},
+        {"input",
+         {{"channels", 1},
+          {"height", 28},
+          {"width", 28},
+          {"color", "gray"},
+          {"mean", {0.286}},
+          {"std", {0.353}},
+          {"resize", "stretch"}}},
         {"labels", kLabels},
-        {"layers", nlohmann::json::array({{{"type", "conv2d"}, {"name", "c1"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1}},
-                                          {{"type", "relu"}},
-                                          {{"type", "maxpool2d"}, {"kernel", 2}, {"stride", 2}},
-                                          {{"type", "flatten"}},
-                                          {{"type", "dense"}, {"name", "f1"}, {"out_features", 10}},
-                                          {{"type", "softmax"}}})}};
+        {"layers", nlohmann::json::array(
+                       {{{"type", "conv2d"}, {"name", "c1"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1}},
+                        {{"type", "relu"}},
+                        {{"type", "maxpool2d"}, {"kernel", 2}, {"stride", 2}},
+                        {{"type", "flatten"}},
+                        {{"type", "dense"}, {"name", "f1"}, {"out_features", 10}},
+                        {{"type", "softmax"}}})}};
     std::string p = scratch() + "/pipeline-test.vkcnn";
     vkcnn::ModelSpec s = vkcnn::parse_model_spec(spec.dump(), p);
     vkcnn::Graph graph(s, p);
@@ -109,8 +115,8 @@ const std::string& test_video() {
   static const std::string path = [] {
     std::string p = scratch() + "/in.mp4";
     Process r = run({GST_LAUNCH, "-q", "videotestsrc", "num-buffers=8", "pattern=ball", "!",
-                 "video/x-raw,width=160,height=120,framerate=10/1", "!", "videoconvert", "!", "x264enc", "!", "mp4mux",
-                 "!", "filesink", "location=" + p});
+                     "video/x-raw,width=160,height=120,framerate=10/1", "!", "videoconvert", "!", "x264enc", "!",
+                     "mp4mux", "!", "filesink", "location=" + p});
     EXPECT_EQ(r.status, 0) << r.err;
     return p;
   }();
@@ -137,7 +143,8 @@ GstPadProbeReturn count_frame(GstPad* pad, GstPadProbeInfo* info, gpointer data)
     GstVideoFrame frame;
     if (gst_video_frame_map(&frame, &vi, buf, GST_MAP_READ)) {
       for (int y = 0; y < d->height; ++y) {
-        auto* row = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+        auto* row = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) +
+                    y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
         d->first.insert(d->first.end(), row, row + d->width * 3);
       }
       gst_video_frame_unmap(&frame);
@@ -171,8 +178,10 @@ Decoded decode(const std::string& path) {
   gst_object_unref(sink);
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  if (!msg) d.error = "no end of stream within 60 s";
+  GstMessage* msg =
+      gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  if (!msg)
+    d.error = "no end of stream within 60 s";
   else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
     gst_message_parse_error(msg, &error, nullptr);
     d.error = error->message;
@@ -214,8 +223,9 @@ TEST(Pipelines, DemoLabelsEveryFrameAsVkcnnClassifyDoesAndWritesAPlayableMp4) {
   ASSERT_TRUE(std::filesystem::exists("/usr/share/datasets/fashion-mnist"))
       << "the demo's images come from Debian's dataset-fashion-mnist, which is not installed";
   const std::string out = scratch() + "/demo", clip = scratch() + "/clip";
-  Process r = run({script("scripts/demo-run.sh"), test_model()}, {{"VKCNN_DEMO_OUT", out}, {"VKCNN_DEMO_CLIP", clip},
-                                                               {"VKCNN_DEMO_IMAGES", "12"}, {"VKCNN_DEMO_SCALE", "4"}});
+  Process r =
+      run({script("scripts/demo-run.sh"), test_model()},
+          {{"VKCNN_DEMO_OUT", out}, {"VKCNN_DEMO_CLIP", clip}, {"VKCNN_DEMO_IMAGES", "12"}, {"VKCNN_DEMO_SCALE", "4"}});
   ASSERT_EQ(r.status, 0) << r.out << r.err;
 
   auto results = json_lines(read_file(out + "/demo-out.jsonl"));
@@ -280,7 +290,8 @@ TEST(Pipelines, FileScriptWritesTheVideoWithLabelsDrawnOnIt) {
   ASSERT_EQ(labelled.width, 160);
   ASSERT_EQ(labelled.height, 120);
   // The panel sits in the top-left corner; elsewhere only the second encoding's noise differs.
-  const double panel = mean_difference(in, labelled, 4, 4, 40, 20), elsewhere = mean_difference(in, labelled, 100, 80, 160, 120);
+  const double panel = mean_difference(in, labelled, 4, 4, 40, 20),
+               elsewhere = mean_difference(in, labelled, 100, 80, 160, 120);
   EXPECT_GT(panel, 20.0);
   EXPECT_GT(panel, 4 * elsewhere) << elsewhere;
 }
@@ -303,7 +314,7 @@ TEST(Pipelines, WindowScriptsRunWithAnotherSink) {
   Process live = run({script("pipelines/live-file.sh"), test_video(), test_model()}, {{"VKCNN_SINK", "fakesink"}});
   EXPECT_EQ(live.status, 0) << live.out << live.err;
   Process source = run({script("pipelines/test-source.sh"), test_model()},
-                   {{"VKCNN_SINK", "fakesink sync=false"}, {"VKCNN_NUM_BUFFERS", "5"}});
+                       {{"VKCNN_SINK", "fakesink sync=false"}, {"VKCNN_NUM_BUFFERS", "5"}});
   EXPECT_EQ(source.status, 0) << source.out << source.err;
 }
 
@@ -340,9 +351,10 @@ TEST(Pipelines, MqttScriptPublishesEveryFrameAndTheExamplePrintsItsLabels) {
   ASSERT_TRUE(broker.start()) << broker.error();
   const std::string printed = scratch() + "/mqtt-labels.txt";
   // The example runs beside the pipeline, as it would on another machine, and exits after 6 messages.
-  const std::string watch = script("pipelines/examples/mqtt_labels.sh") + " " + broker.address() +
-                            " 'vkcnn/#' 6 >" + printed + " 2>&1";
-  gchar* argv[] = {const_cast<gchar*>("/bin/bash"), const_cast<gchar*>("-c"), const_cast<gchar*>(watch.c_str()), nullptr};
+  const std::string watch =
+      script("pipelines/examples/mqtt_labels.sh") + " " + broker.address() + " 'vkcnn/#' 6 >" + printed + " 2>&1";
+  gchar* argv[] = {const_cast<gchar*>("/bin/bash"), const_cast<gchar*>("-c"), const_cast<gchar*>(watch.c_str()),
+                   nullptr};
   GPid watcher = 0;
   GError* error = nullptr;
   ASSERT_TRUE(g_spawn_async(nullptr, argv, nullptr, G_SPAWN_DO_NOT_REAP_CHILD, nullptr, nullptr, &watcher, &error))

@@ -13,7 +13,8 @@ namespace {
 std::map<uint32_t, float> scores_of(GstBuffer* buf) {
   auto* meta = gst_buffer_get_vkcnn_classification_meta(buf);
   std::map<uint32_t, float> out;
-  if (!meta) ADD_FAILURE() << "no vkcnn meta on the buffer";
+  if (!meta)
+    ADD_FAILURE() << "no vkcnn meta on the buffer";
   else
     for (auto [id, score] : reported(meta)) out[id] = score;
   return out;
@@ -62,7 +63,8 @@ TEST(ClassifySmoothing, MovingAverageOverClassifiedFrames) {
     GstBuffer* out = el.push_pull(frames[i], i * GST_SECOND / 30);
     if (i % 2 == 0) {
       auto p = engine.probabilities(frames[i]);
-      if (average.empty()) average = p;
+      if (average.empty())
+        average = p;
       else
         for (std::size_t c = 0; c < p.size(); ++c) average[c] = s * average[c] + (1 - s) * p[c];
     }

@@ -63,7 +63,8 @@ TEST_P(FormatTest, ScoresMatchTheEnginePathOnTheSamePixels) {
       EXPECT_EQ(meta->top[0].class_id, ranking(expected)[0]) << what;
       EXPECT_EQ(meta->top[0].class_id, ranking(twin)[0]) << what << ": packed-RGB twin";
       for (guint i = 0; i < meta->n_top; ++i)
-        EXPECT_NEAR(meta->top[i].score, expected[meta->top[i].class_id], 1e-3) << what << " class " << meta->top[i].class_id;
+        EXPECT_NEAR(meta->top[i].score, expected[meta->top[i].class_id], 1e-3)
+            << what << " class " << meta->top[i].class_id;
       EXPECT_EQ(meta->frame, static_cast<guint64>(frame_index));
       // Pixels pass through untouched.
       GstMapInfo map;

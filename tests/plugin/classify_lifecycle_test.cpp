@@ -10,6 +10,7 @@
 #include <vkcnn/model/graph.h>
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model_file.h>
+
 #include "plugin_test_support.h"
 
 namespace vkcnn::plugin_test {

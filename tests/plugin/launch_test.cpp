@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "plugin_test_support.h"
@@ -53,9 +54,10 @@ TEST(ClassifyLaunch, ResultsFileHasOneJsonLinePerFrame) {
   const TestModel& model = test_model("launch", 51);
   const std::string results = scratch_dir() + "/results.jsonl";
   const int frames = 12;
-  Process r = run(split("-m videotestsrc num-buffers=" + std::to_string(frames) +
-                    " ! video/x-raw,format=NV12,width=64,height=48,framerate=30/1 ! vkcnnclassify model=\"" +
-                    model.path + "\" results-file=\"" + results + "\" interval=2 top-k=4 post-messages=true ! fakesink"));
+  Process r =
+      run(split("-m videotestsrc num-buffers=" + std::to_string(frames) +
+                " ! video/x-raw,format=NV12,width=64,height=48,framerate=30/1 ! vkcnnclassify model=\"" + model.path +
+                "\" results-file=\"" + results + "\" interval=2 top-k=4 post-messages=true ! fakesink"));
   ASSERT_EQ(r.status, 0) << r.out << r.err;
 
   std::ifstream in(results);
@@ -99,9 +101,9 @@ TEST(ClassifyLaunch, InspectListsTheElementWithItsMetadataAndProperties) {
     EXPECT_NE(plugin.out.find(element), std::string::npos) << plugin.out;
   Process element = run({GST_INSPECT, "vkcnnclassify"});
   ASSERT_EQ(element.status, 0) << element.err;
-  for (const char* part : {"Filter/Analyzer/Video", "Vulkan CNN classifier", "model", "labels", "device", "top-k",
-                           "threshold", "interval", "smoothing", "post-messages", "results-file", "max-in-flight", "NV12",
-                           "GRAY8"})
+  for (const char* part :
+       {"Filter/Analyzer/Video", "Vulkan CNN classifier", "model", "labels", "device", "top-k", "threshold", "interval",
+        "smoothing", "post-messages", "results-file", "max-in-flight", "NV12", "GRAY8"})
     EXPECT_NE(element.out.find(part), std::string::npos) << part;
 }
 

@@ -1,9 +1,10 @@
 // The plugin tests run against the plugin in the build tree, with a private registry, whoever
 // starts them (ctest, or the binary by hand); child gst-launch-1.0 processes inherit this.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 
 #include <gst/gst.h>
-#include <gtest/gtest.h>
 
 int main(int argc, char** argv) {
   setenv("GST_PLUGIN_PATH", VKCNN_PLUGIN_DIR, 1);

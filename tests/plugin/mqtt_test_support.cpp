@@ -1,7 +1,7 @@
 #include "mqtt_test_support.h"
 
-
 #include <gtest/gtest.h>
+
 #include <mosquitto.h>
 
 #include "vkcnn-meta.h"
@@ -85,7 +85,8 @@ GstBuffer* result_buffer(GstClockTime pts, uint64_t result_frame, const std::vec
   auto* m = reinterpret_cast<VkcnnClassificationMeta*>(gst_buffer_add_meta(buf, info, nullptr));
   m->n_top = top.size();
   m->top = g_new0(VkcnnClassification, std::max<std::size_t>(top.size(), 1));
-  for (std::size_t i = 0; i < top.size(); ++i) m->top[i] = {top[i].id, top[i].score, g_intern_string(top[i].label.c_str())};
+  for (std::size_t i = 0; i < top.size(); ++i)
+    m->top[i] = {top[i].id, top[i].score, g_intern_string(top[i].label.c_str())};
   m->frame = result_frame;
   m->inference_us = 1234;
   m->model = g_intern_string(model.c_str());

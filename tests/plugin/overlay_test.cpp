@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <climits>
 #include <cmath>
-#include <atomic>
 #include <random>
 #include <string>
 #include <thread>
@@ -47,7 +47,8 @@ Frame blank(GstVideoFormat format, int width, int height) {
 }
 
 // Every pixel (R, G, B); alpha/padding bytes `extra` (or random when extra < 0); row padding random.
-Frame uniform(GstVideoFormat format, int width, int height, std::array<int, 3> rgb, int extra = 255, uint32_t seed = 1) {
+Frame uniform(GstVideoFormat format, int width, int height, std::array<int, 3> rgb, int extra = 255,
+              uint32_t seed = 1) {
   Frame f = blank(format, width, height);
   std::mt19937 rng(seed);
   for (auto& b : f.bytes) b = static_cast<guint8>(rng());
@@ -73,7 +74,8 @@ Frame convert(const Frame& rgb, GstVideoFormat format, uint32_t seed) {
     for (int x = 0; x < rgb.width(); ++x) {
       const guint8* s = rgb.pixel(x, y);
       guint8* d = f.pixel(x, y);
-      if (GST_VIDEO_FORMAT_INFO_IS_GRAY(fi)) d[0] = s[0];
+      if (GST_VIDEO_FORMAT_INFO_IS_GRAY(fi))
+        d[0] = s[0];
       else
         for (int c = 0; c < 3; ++c) d[GST_VIDEO_FORMAT_INFO_POFFSET(fi, c)] = s[c];
     }
@@ -174,7 +176,8 @@ TEST(VkcnnOverlay, DrawsOnlyThePanelInTheCornerThePositionNames) {
 }
 
 TEST(VkcnnOverlay, TopKAndShowFpsSetTheNumberOfLines) {
-  Changed one = panel("top-k=1", 320, 240), three = panel("top-k=3", 320, 240), fps = panel("top-k=3 show-fps=true", 320, 240);
+  Changed one = panel("top-k=1", 320, 240), three = panel("top-k=3", 320, 240),
+          fps = panel("top-k=3 show-fps=true", 320, 240);
   Changed five = panel("top-k=5", 320, 240);  // the meta holds only three
   const int pitch = (three.height() - one.height()) / 2;
   EXPECT_GT(pitch, 0);
@@ -200,7 +203,8 @@ TEST(VkcnnOverlay, ColorsAndBarLengthsFollowThePropertiesAndScores) {
   const std::vector<Entry> meta = {{0, 1.0f, "a"}, {1, 0.5f, "b"}, {2, 0.25f, "c"}};
   Frame in = uniform(GST_VIDEO_FORMAT_RGB, 640, 480, {90, 120, 150});
   // Thick strokes, so that some text pixels are fully covered (antialiased edges blend).
-  Overlay overlay("background-alpha=0 show-scores=false thickness=3 text-color=0xffff0000 bar-color=0xff0000ff", in.info);
+  Overlay overlay("background-alpha=0 show-scores=false thickness=3 text-color=0xffff0000 bar-color=0xff0000ff",
+                  in.info);
   Frame out = overlay.run(in, &meta);
 
   // Bars: solid pure blue rectangles, one per entry, lengths in proportion to the scores.
@@ -223,7 +227,8 @@ TEST(VkcnnOverlay, ColorsAndBarLengthsFollowThePropertiesAndScores) {
     EXPECT_EQ(b[0], bars[0][0]);  // bars start in one column
     EXPECT_NEAR(b[2] - b[0] + 1, meta[i].score * full, 1.0);
     for (int y = b[1]; y <= b[3]; ++y)
-      for (int x = b[0]; x <= b[2]; ++x) ASSERT_EQ(out.pixel(x, y)[2], 255) << "bar " << i << " not solid at " << x << "," << y;
+      for (int x = b[0]; x <= b[2]; ++x)
+        ASSERT_EQ(out.pixel(x, y)[2], 255) << "bar " << i << " not solid at " << x << "," << y;
     // Right of a partial bar, its track: the bar color at 30% over the frame, not the frame.
     if (meta[i].score < 1) {
       const guint8* t = out.pixel(b[2] + 2, (b[1] + b[3]) / 2);
@@ -248,9 +253,9 @@ TEST(VkcnnOverlay, EveryCapsFormatDrawsTheSamePanelAsRgb) {
   }
   const Changed drawn_area = changed(rgb, want);  // the panel: its background covers the whole rectangle
   ASSERT_GT(drawn_area.count, 0u);
-  for (GstVideoFormat format : {GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB,
-                                GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB,
-                                GST_VIDEO_FORMAT_xBGR}) {
+  for (GstVideoFormat format : {GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA,
+                                GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGBx,
+                                GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR}) {
     SCOPED_TRACE(gst_video_format_to_string(format));
     Frame in = convert(rgb, format, 11);
     Overlay overlay(props, in.info);
@@ -265,11 +270,13 @@ TEST(VkcnnOverlay, EveryCapsFormatDrawsTheSamePanelAsRgb) {
         const bool drawn = x >= drawn_area.x0 && x < drawn_area.x1 && y >= drawn_area.y0 && y < drawn_area.y1;
         for (int c = 0; c < 3; ++c) bad += o[GST_VIDEO_FORMAT_INFO_POFFSET(fi, c)] != e[c];
         for (int b = 0; b < in.channels(); ++b) {
-          bool color = b == (int)GST_VIDEO_FORMAT_INFO_POFFSET(fi, 0) || b == (int)GST_VIDEO_FORMAT_INFO_POFFSET(fi, 1) ||
-                       b == (int)GST_VIDEO_FORMAT_INFO_POFFSET(fi, 2);
+          bool color = b == (int)GST_VIDEO_FORMAT_INFO_POFFSET(fi, 0) ||
+                       b == (int)GST_VIDEO_FORMAT_INFO_POFFSET(fi, 1) || b == (int)GST_VIDEO_FORMAT_INFO_POFFSET(fi, 2);
           if (color) continue;
-          if (b == alpha_at && drawn) bad += o[b] < i[b];  // alpha only grows towards opaque
-          else bad += o[b] != i[b];                          // padding, or alpha outside the panel
+          if (b == alpha_at && drawn)
+            bad += o[b] < i[b];  // alpha only grows towards opaque
+          else
+            bad += o[b] != i[b];  // padding, or alpha outside the panel
         }
       }
     EXPECT_EQ(bad, 0u);
@@ -300,9 +307,10 @@ TEST(VkcnnOverlay, EveryCapsFormatDrawsTheSamePanelAsRgb) {
 }
 
 TEST(VkcnnOverlay, FramesWithoutMetaOrWithoutLinesPassUntouched) {
-  for (GstVideoFormat format : {GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA,
-                                GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGRx,
-                                GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR, GST_VIDEO_FORMAT_GRAY8}) {
+  for (GstVideoFormat format :
+       {GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB,
+        GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB,
+        GST_VIDEO_FORMAT_xBGR, GST_VIDEO_FORMAT_GRAY8}) {
     SCOPED_TRACE(gst_video_format_to_string(format));
     Frame in = blank(format, 99, 31);
     std::mt19937 rng(format);

@@ -1,5 +1,7 @@
 #include "plugin_test_support.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -8,10 +10,9 @@
 #include <random>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model_file.h>
+
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
 #include "support/scratch_dir.h"
@@ -19,7 +20,8 @@
 namespace vkcnn::plugin_test {
 
 namespace {
-std::string model_json(const std::string& name, const std::vector<std::string>& labels, bool softmax, uint32_t classes) {
+std::string model_json(const std::string& name, const std::vector<std::string>& labels, bool softmax,
+                       uint32_t classes) {
   nlohmann::json layers = nlohmann::json::array({
       {{"type", "conv2d"}, {"name", "c1"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1}, {"stride", 2}},
       {{"type", "relu"}},
@@ -31,8 +33,13 @@ std::string model_json(const std::string& name, const std::vector<std::string>& 
   nlohmann::json spec = {{"format", "vkcnn-model/1"},
                          {"name", name},
                          {"input",
-                          {{"channels", 3}, {"height", 32}, {"width", 32}, {"color", "rgb"},
-                           {"mean", {0.5, 0.45, 0.4}}, {"std", {0.25, 0.3, 0.2}}, {"resize", "stretch"}}},
+                          {{"channels", 3},
+                           {"height", 32},
+                           {"width", 32},
+                           {"color", "rgb"},
+                           {"mean", {0.5, 0.45, 0.4}},
+                           {"std", {0.25, 0.3, 0.2}},
+                           {"resize", "stretch"}}},
                          {"labels", labels},
                          {"layers", layers}};
   return spec.dump();
@@ -42,9 +49,9 @@ std::string model_json(const std::string& name, const std::vector<std::string>& 
 
 FrameLayout frame_layout(const GstVideoInfo& info) {
   static const std::map<GstVideoFormat, PixelFormat> formats = {
-      {GST_VIDEO_FORMAT_RGB, PixelFormat::RGB},   {GST_VIDEO_FORMAT_BGR, PixelFormat::BGR},
-      {GST_VIDEO_FORMAT_RGBA, PixelFormat::RGBA}, {GST_VIDEO_FORMAT_BGRA, PixelFormat::BGRA},
-      {GST_VIDEO_FORMAT_RGBx, PixelFormat::RGBx}, {GST_VIDEO_FORMAT_BGRx, PixelFormat::BGRx},
+      {GST_VIDEO_FORMAT_RGB, PixelFormat::RGB},     {GST_VIDEO_FORMAT_BGR, PixelFormat::BGR},
+      {GST_VIDEO_FORMAT_RGBA, PixelFormat::RGBA},   {GST_VIDEO_FORMAT_BGRA, PixelFormat::BGRA},
+      {GST_VIDEO_FORMAT_RGBx, PixelFormat::RGBx},   {GST_VIDEO_FORMAT_BGRx, PixelFormat::BGRx},
       {GST_VIDEO_FORMAT_GRAY8, PixelFormat::GRAY8}, {GST_VIDEO_FORMAT_NV12, PixelFormat::NV12},
       {GST_VIDEO_FORMAT_I420, PixelFormat::I420}};
   FrameLayout l;
@@ -65,7 +72,8 @@ const std::string& scratch_dir() {
 
 const TestModel& test_model(const std::string& name, uint32_t seed, bool softmax, uint32_t classes) {
   static std::map<std::string, TestModel> cache;
-  const std::string key = name + "/" + std::to_string(seed) + "/" + std::to_string(softmax) + "/" + std::to_string(classes);
+  const std::string key =
+      name + "/" + std::to_string(seed) + "/" + std::to_string(softmax) + "/" + std::to_string(classes);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   TestModel m;
   m.name = name;
@@ -94,7 +102,8 @@ TestFrame random_frame(GstVideoFormat format, uint32_t width, uint32_t height, u
     const guint comp_w = GST_VIDEO_INFO_COMP_WIDTH(&f.info, p), comp_h = GST_VIDEO_INFO_COMP_HEIGHT(&f.info, p);
     const guint bpp = GST_VIDEO_INFO_COMP_PSTRIDE(&f.info, p);
     for (guint c = 0; c < bpp; ++c) {
-      const double base = 40 + 170 * u(rng), amp = 80 * u(rng), fx = 0.4 * u(rng), fy = 0.4 * u(rng), phase = 6 * u(rng);
+      const double base = 40 + 170 * u(rng), amp = 80 * u(rng), fx = 0.4 * u(rng), fy = 0.4 * u(rng),
+                   phase = 6 * u(rng);
       for (guint y = 0; y < comp_h; ++y)
         for (guint x = 0; x < comp_w; ++x) {
           double v = base + amp * std::sin(fx * x + fy * y + phase) + 30 * (u(rng) - 0.5);
@@ -107,7 +116,8 @@ TestFrame random_frame(GstVideoFormat format, uint32_t width, uint32_t height, u
   for (uint32_t y = 0; y < height; ++y)
     for (uint32_t x = 0; x < width; ++x) {
       auto rgb = reference::frame_rgb(f.bytes, layout, x, y);
-      for (int c = 0; c < 3; ++c) f.rgb[(std::size_t(y) * width + x) * 3 + c] = static_cast<uint8_t>(std::lround(rgb[c]));
+      for (int c = 0; c < 3; ++c)
+        f.rgb[(std::size_t(y) * width + x) * 3 + c] = static_cast<uint8_t>(std::lround(rgb[c]));
     }
   return f;
 }
@@ -163,8 +173,8 @@ std::vector<double> EnginePath::probabilities(const TestFrame& frame, bool own_f
 Harnessed::Harnessed(const std::string& properties) {
   GError* error = nullptr;
   const bool in_flight_set = properties.find("max-in-flight") != std::string::npos;
-  element = gst_parse_launch(("vkcnnclassify " + properties + (in_flight_set ? "" : " max-in-flight=1")).c_str(),
-                             &error);
+  element =
+      gst_parse_launch(("vkcnnclassify " + properties + (in_flight_set ? "" : " max-in-flight=1")).c_str(), &error);
   if (!element) {
     ADD_FAILURE() << "cannot create vkcnnclassify " << properties << ": " << (error ? error->message : "?");
     g_clear_error(&error);
@@ -216,8 +226,10 @@ std::vector<std::pair<uint32_t, float>> reported(const VkcnnClassificationMeta* 
 std::string message_text(GstMessage* message) {
   GError* error = nullptr;
   gchar* debug = nullptr;
-  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) gst_message_parse_error(message, &error, &debug);
-  else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING) gst_message_parse_warning(message, &error, &debug);
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR)
+    gst_message_parse_error(message, &error, &debug);
+  else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING)
+    gst_message_parse_warning(message, &error, &debug);
   std::string text = error ? error->message : "";
   g_clear_error(&error);
   g_free(debug);

@@ -12,6 +12,7 @@
 
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/preprocess.h>
+
 #include "vkcnn-meta.h"
 
 namespace vkcnn::plugin_test {

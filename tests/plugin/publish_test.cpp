@@ -7,8 +7,9 @@
 #include <chrono>
 #include <fstream>
 #include <set>
-#include <nlohmann/json.hpp>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "mqtt_test_support.h"
 #include "plugin_test_support.h"
@@ -225,8 +226,10 @@ TEST(VkcnnPublish, BrokerWithPasswordFileAcceptsTheRightCredentials) {
 TEST(VkcnnPublish, BrokerWithPasswordFileRefusesWrongCredentialsWithAWarning) {
   PasswordBroker pw;
   ASSERT_TRUE(pw.broker.start()) << pw.broker.error();
-  PublishHarness p("address=" + pw.broker.address() + " topic=vkcnn/auth username=camera flush-timeout=0 "
-                   "password-file=" + pw.wrong);
+  PublishHarness p("address=" + pw.broker.address() +
+                   " topic=vkcnn/auth username=camera flush-timeout=0 "
+                   "password-file=" +
+                   pw.wrong);
   GstMessage* warning = p.wait(GST_MESSAGE_WARNING);
   const std::string w = text(warning);
   EXPECT_NE(w.find("MQTT broker " + pw.broker.address() + " refused the connection"), std::string::npos) << w;
@@ -287,9 +290,9 @@ TEST(VkcnnPublish, SettingsThatCanNeverWorkFailTheStartNamingPropertyAndFile) {
 
 TEST(VkcnnPublish, FailIfUnreachableMakesAnUnreachableBrokerAnError) {
   const std::string address = "127.0.0.1:" + std::to_string(free_port());
-  GstMessage* m = run_pipeline("fakesrc num-buffers=1 ! vkcnnpublish fail-if-unreachable=true address=" + address +
-                                   " ! fakesink",
-                               GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING));
+  GstMessage* m =
+      run_pipeline("fakesrc num-buffers=1 ! vkcnnpublish fail-if-unreachable=true address=" + address + " ! fakesink",
+                   GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING));
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(GST_MESSAGE_TYPE(m), GST_MESSAGE_ERROR) << text(m);
   EXPECT_NE(text(m).find("Cannot reach MQTT broker " + address), std::string::npos) << text(m);
@@ -311,16 +314,21 @@ TEST(VkcnnPublish, FileMethodWritesTheSameObjectsAsResultsFile) {
                     array = dir + "/publish.json";
   // A gst-launch-1.0 process, as launch_test.cpp runs vkcnnclassify with videotestsrc: in this
   // process, under LeakSanitizer, that pair reports a leak from outside the project's code.
-  const std::string launch = std::string(GST_LAUNCH) +
+  const std::string launch =
+      std::string(GST_LAUNCH) +
       " -q videotestsrc num-buffers=6 ! video/x-raw,format=RGB,width=40,height=30,framerate=30/1 ! vkcnnclassify "
-      "model='" + model.path + "' top-k=3 interval=2 results-file='" + results + "' ! vkcnnpublish method=file "
-      "file-path='" + lines + "' ! vkcnnpublish method=file file-format=json file-path='" + array + "' ! fakesink";
+      "model='" +
+      model.path + "' top-k=3 interval=2 results-file='" + results +
+      "' ! vkcnnpublish method=file "
+      "file-path='" +
+      lines + "' ! vkcnnpublish method=file file-format=json file-path='" + array + "' ! fakesink";
   gchar** argv = nullptr;
   ASSERT_TRUE(g_shell_parse_argv(launch.c_str(), nullptr, &argv, nullptr)) << launch;
   gchar** envp = test::with_sanitizer_runtime(g_get_environ());
   gchar *out = nullptr, *err = nullptr;
   gint status = -1;
-  const gboolean spawned = g_spawn_sync(nullptr, argv, envp, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err, &status, nullptr);
+  const gboolean spawned =
+      g_spawn_sync(nullptr, argv, envp, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err, &status, nullptr);
   const std::string output = std::string(out ? out : "") + (err ? err : "");
   g_strfreev(argv);
   g_strfreev(envp);

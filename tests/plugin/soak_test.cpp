@@ -10,9 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 #include "plugin_test_support.h"
 
@@ -36,10 +35,9 @@ TEST(ClassifySoak, CapsChangesFlushesSwapsAndStateCyclesKeepEveryResultRight) {
   const int scale = soak_scale();
   const TestModel& a = test_model("soak-a", 61);
   const TestModel& b = test_model("soak-b", 62);
-  const std::vector<TestFrame> frames = {random_frame(GST_VIDEO_FORMAT_BGRA, 64, 48, 63),
-                                         random_frame(GST_VIDEO_FORMAT_NV12, 50, 38, 64),
-                                         random_frame(GST_VIDEO_FORMAT_RGB, 33, 21, 65),
-                                         random_frame(GST_VIDEO_FORMAT_I420, 96, 72, 66)};
+  const std::vector<TestFrame> frames = {
+      random_frame(GST_VIDEO_FORMAT_BGRA, 64, 48, 63), random_frame(GST_VIDEO_FORMAT_NV12, 50, 38, 64),
+      random_frame(GST_VIDEO_FORMAT_RGB, 33, 21, 65), random_frame(GST_VIDEO_FORMAT_I420, 96, 72, 66)};
   Harnessed el("model=\"" + a.path + "\"");
   const int rounds = 20 * scale, frames_per_round = 25;
   double rss_start = 0;
@@ -57,7 +55,7 @@ TEST(ClassifySoak, CapsChangesFlushesSwapsAndStateCyclesKeepEveryResultRight) {
     }
     for (int i = 0; i < frames_per_round; ++i) {
       const TestFrame& frame = frames[(round + i / 10) % frames.size()];  // caps change every 10 frames
-      if (i == 12) {  // a flush, as a flushing seek sends
+      if (i == 12) {                                                      // a flush, as a flushing seek sends
         ASSERT_TRUE(gst_harness_push_event(el.harness, gst_event_new_flush_start()));
         ASSERT_TRUE(gst_harness_push_event(el.harness, gst_event_new_flush_stop(TRUE)));
         GstSegment segment;
@@ -83,10 +81,11 @@ TEST(ClassifySoak, CapsChangesFlushesSwapsAndStateCyclesKeepEveryResultRight) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double rss_end = resident_mib();
-  std::printf("soak: %d frames, %d model swaps, %d state cycles, %d caps changes, %d flushes; %.0f frames/s; "
-              "resident memory %.0f MiB after the first round, %.0f MiB at the end\n",
-              classified, swaps, rounds / 5, rounds * (frames_per_round / 10), rounds,
-              classified / std::max(seconds, 1e-9), rss_start, rss_end);
+  std::printf(
+      "soak: %d frames, %d model swaps, %d state cycles, %d caps changes, %d flushes; %.0f frames/s; "
+      "resident memory %.0f MiB after the first round, %.0f MiB at the end\n",
+      classified, swaps, rounds / 5, rounds * (frames_per_round / 10), rounds, classified / std::max(seconds, 1e-9),
+      rss_start, rss_end);
   // Not a timing: a bound far above noise, that a leak per frame or per swap would cross at scale.
   EXPECT_LT(rss_end - rss_start, 256.0) << "resident memory grew by " << rss_end - rss_start << " MiB";
 }

@@ -17,7 +17,8 @@ BatchStats batchnorm2d_batch_stats(Shape s, const std::vector<double>& x) {
     st.mean[c] = sum / count;
     double sq = 0;
     for (uint32_t n = 0; n < s.n; ++n)
-      for (uint32_t p = 0; p < s.h * s.w; ++p) sq += (x[at(s, n, c, p)] - st.mean[c]) * (x[at(s, n, c, p)] - st.mean[c]);
+      for (uint32_t p = 0; p < s.h * s.w; ++p)
+        sq += (x[at(s, n, c, p)] - st.mean[c]) * (x[at(s, n, c, p)] - st.mean[c]);
     st.var[c] = sq / count;
   }
   return st;

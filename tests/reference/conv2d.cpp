@@ -52,8 +52,8 @@ std::vector<double> conv2d_forward(const Conv2dConfig& c, Shape in, const std::v
   return y;
 }
 
-Conv2dGrads conv2d_backward(const Conv2dConfig& c, Shape in, const std::vector<double>& x,
-                            const std::vector<double>& w, const std::vector<double>& dy) {
+Conv2dGrads conv2d_backward(const Conv2dConfig& c, Shape in, const std::vector<double>& x, const std::vector<double>& w,
+                            const std::vector<double>& dy) {
   Shape out = conv2d_output_shape(c, in);
   Conv2dGrads g{std::vector<double>(x.size(), 0.0), std::vector<double>(w.size(), 0.0),
                 std::vector<double>(out.c, 0.0)};

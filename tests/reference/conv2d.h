@@ -30,7 +30,7 @@ struct Conv2dGrads {
   std::vector<double> db;  // (Cout)
 };
 // Gradients of L = sum(dy * y) (dy: (N, Cout, OH, OW)), starting from zero.
-Conv2dGrads conv2d_backward(const Conv2dConfig& c, Shape in, const std::vector<double>& x,
-                            const std::vector<double>& w, const std::vector<double>& dy);
+Conv2dGrads conv2d_backward(const Conv2dConfig& c, Shape in, const std::vector<double>& x, const std::vector<double>& w,
+                            const std::vector<double>& dy);
 
 }  // namespace vkcnn::reference

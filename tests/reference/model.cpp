@@ -60,7 +60,8 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
     std::tie(c.ph, c.pw) = pair(a, "padding", 0);
     std::tie(c.dh, c.dw) = pair(a, "dilation", 1);
     c.groups = get(a, "groups", 1);
-    std::vector<double> bias = a.value("bias", true) ? param(w, l.name + ".bias") : std::vector<double>(c.out_channels, 0.0);
+    std::vector<double> bias =
+        a.value("bias", true) ? param(w, l.name + ".bias") : std::vector<double>(c.out_channels, 0.0);
     return {conv2d_output_shape(c, x.shape), conv2d_forward(c, x.shape, x.data, param(w, l.name + ".weight"), bias)};
   }
   if (t == "dense") {
@@ -82,9 +83,9 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
   }
   if (t == "global_avgpool") return {Shape{x.shape.n, x.shape.c, 1, 1}, global_avgpool_forward(x.shape, x.data)};
   if (t == "batchnorm2d")
-    return {x.shape, batchnorm2d_forward(x.shape, x.data, param(w, l.name + ".running_mean"),
-                                         param(w, l.name + ".running_var"), param(w, l.name + ".weight"),
-                                         param(w, l.name + ".bias"), a.value("eps", 1e-5))};
+    return {x.shape,
+            batchnorm2d_forward(x.shape, x.data, param(w, l.name + ".running_mean"), param(w, l.name + ".running_var"),
+                                param(w, l.name + ".weight"), param(w, l.name + ".bias"), a.value("eps", 1e-5))};
   if (t == "add") return {x.shape, add_forward(x.data, in[1]->data, a.value("activation", "identity"))};
   if (t == "mul") return {x.shape, mul_forward(x.shape, x.data, in[1]->data)};
   if (t == "concat") {

@@ -4,8 +4,8 @@
 
 namespace vkcnn::reference {
 
-void sgd_step(std::vector<double>& param, const std::vector<double>& grad, SgdState& state, double lr,
-              double momentum, double weight_decay, bool nesterov) {
+void sgd_step(std::vector<double>& param, const std::vector<double>& grad, SgdState& state, double lr, double momentum,
+              double weight_decay, bool nesterov) {
   std::vector<double> d(param.size());
   for (std::size_t i = 0; i < param.size(); ++i) d[i] = grad[i] + weight_decay * param[i];
   if (momentum != 0) {

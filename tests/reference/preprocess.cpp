@@ -24,9 +24,12 @@ std::array<double, 3> model_pixel(std::span<const uint8_t> frame, const FrameLay
 std::array<double, 2> source_per_destination(const FrameLayout& l, const InputSpec& in) {
   double sx = double(l.width) / in.width, sy = double(l.height) / in.height;
   switch (in.resize) {
-    case ResizeMode::Stretch: return {sx, sy};
-    case ResizeMode::CenterCrop: return {std::min(sx, sy), std::min(sx, sy)};
-    case ResizeMode::Letterbox: return {std::max(sx, sy), std::max(sx, sy)};
+    case ResizeMode::Stretch:
+      return {sx, sy};
+    case ResizeMode::CenterCrop:
+      return {std::min(sx, sy), std::min(sx, sy)};
+    case ResizeMode::Letterbox:
+      return {std::max(sx, sy), std::max(sx, sy)};
   }
   return {sx, sy};
 }
@@ -38,13 +41,18 @@ std::array<double, 3> frame_rgb(std::span<const uint8_t> frame, const FrameLayou
     return frame[l.offset[plane] + row * l.stride[plane] + col];
   };
   switch (l.format) {
-    case PixelFormat::RGB: return {byte(0, y, 3 * x), byte(0, y, 3 * x + 1), byte(0, y, 3 * x + 2)};
-    case PixelFormat::BGR: return {byte(0, y, 3 * x + 2), byte(0, y, 3 * x + 1), byte(0, y, 3 * x)};
+    case PixelFormat::RGB:
+      return {byte(0, y, 3 * x), byte(0, y, 3 * x + 1), byte(0, y, 3 * x + 2)};
+    case PixelFormat::BGR:
+      return {byte(0, y, 3 * x + 2), byte(0, y, 3 * x + 1), byte(0, y, 3 * x)};
     case PixelFormat::RGBA:
-    case PixelFormat::RGBx: return {byte(0, y, 4 * x), byte(0, y, 4 * x + 1), byte(0, y, 4 * x + 2)};
+    case PixelFormat::RGBx:
+      return {byte(0, y, 4 * x), byte(0, y, 4 * x + 1), byte(0, y, 4 * x + 2)};
     case PixelFormat::BGRA:
-    case PixelFormat::BGRx: return {byte(0, y, 4 * x + 2), byte(0, y, 4 * x + 1), byte(0, y, 4 * x)};
-    case PixelFormat::GRAY8: return {byte(0, y, x), byte(0, y, x), byte(0, y, x)};
+    case PixelFormat::BGRx:
+      return {byte(0, y, 4 * x + 2), byte(0, y, 4 * x + 1), byte(0, y, 4 * x)};
+    case PixelFormat::GRAY8:
+      return {byte(0, y, x), byte(0, y, x), byte(0, y, x)};
     case PixelFormat::NV12:
     case PixelFormat::I420: {
       double Y = byte(0, y, x), U, V;
@@ -57,9 +65,10 @@ std::array<double, 3> frame_rgb(std::span<const uint8_t> frame, const FrameLayou
       }
       // ITU-R BT.601, limited range: Y' in [16, 235], Cb/Cr in [16, 240].
       double c = 255.0 / 219.0 * (Y - 16), u = U - 128, v = V - 128;
-      return {yuv_channel(c + 255.0 / 112.0 * 0.701 * v),
-              yuv_channel(c - 255.0 / 112.0 * (0.886 * 0.114 / 0.587) * u - 255.0 / 112.0 * (0.701 * 0.299 / 0.587) * v),
-              yuv_channel(c + 255.0 / 112.0 * 0.886 * u)};
+      return {
+          yuv_channel(c + 255.0 / 112.0 * 0.701 * v),
+          yuv_channel(c - 255.0 / 112.0 * (0.886 * 0.114 / 0.587) * u - 255.0 / 112.0 * (0.701 * 0.299 / 0.587) * v),
+          yuv_channel(c + 255.0 / 112.0 * 0.886 * u)};
     }
   }
   return {0, 0, 0};

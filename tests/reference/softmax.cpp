@@ -6,9 +6,7 @@
 namespace vkcnn::reference {
 namespace {
 // Index of (n, c, p) with p = h * W + w.
-std::size_t at(Shape s, uint32_t n, uint32_t c, uint32_t p) {
-  return (std::size_t(n) * s.c + c) * s.h * s.w + p;
-}
+std::size_t at(Shape s, uint32_t n, uint32_t c, uint32_t p) { return (std::size_t(n) * s.c + c) * s.h * s.w + p; }
 }  // namespace
 
 std::vector<double> softmax_forward(Shape s, const std::vector<double>& x) {

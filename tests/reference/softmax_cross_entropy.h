@@ -7,9 +7,9 @@
 namespace vkcnn::reference {
 
 struct CrossEntropy {
-  std::vector<double> loss;        // (count) per-sample loss
-  std::vector<uint32_t> predicted; // (count) argmax, first maximum
-  std::vector<double> grad;        // (count, K) d(mean loss)/d logits
+  std::vector<double> loss;         // (count) per-sample loss
+  std::vector<uint32_t> predicted;  // (count) argmax, first maximum
+  std::vector<double> grad;         // (count, K) d(mean loss)/d logits
 };
 
 // logits (count, K) row-major, labels (count).

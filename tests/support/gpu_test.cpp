@@ -142,8 +142,8 @@ BackwardResult run_backward(Layer& layer, const std::vector<HostTensor>& inputs,
   return r;
 }
 
-std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f,
-                                     std::vector<double> x, double step) {
+std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f, std::vector<double> x,
+                                     double step) {
   std::vector<double> g(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
     double keep = x[i];

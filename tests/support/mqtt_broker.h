@@ -3,18 +3,18 @@
 // `listener PORT 127.0.0.1` plus the test's lines. A missing broker is an error, not a skip:
 // scripts/setup.sh installs it.
 #pragma once
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <signal.h>
 #include <string>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "support/process.h"
 #include "support/scratch_dir.h"

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+
 #include <sys/wait.h>
 
 namespace vkcnn::test {

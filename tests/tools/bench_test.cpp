@@ -9,9 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include <vkcnn/model/spec.h>
+
 #include "support/process.h"
-#include "support/tiny_model.h"
 #include "support/scratch_dir.h"
+#include "support/tiny_model.h"
 
 namespace vkcnn {
 namespace {
@@ -131,10 +132,12 @@ TEST_F(BenchTool, CompareNeedsPyTorchAndTheTableIsWholeOrAbsent) {
   // kBench is <build>/tools/bench/vkcnn-bench.
   const std::string build = std::filesystem::path(kBench).parent_path().parent_path().parent_path().string();
   std::string err_path = scratch_.path("compare.err");
-  ProcessResult r = run_command("PYTHON=/bin/false VKCNN_BUILD_DIR=" + build + " " + source + "/bench/compare.sh quick 2>" + err_path);
+  ProcessResult r = run_command("PYTHON=/bin/false VKCNN_BUILD_DIR=" + build + " " + source +
+                                "/bench/compare.sh quick 2>" + err_path);
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(slurp(err_path).find("install python3-torch and python3-torchvision"), std::string::npos) << slurp(err_path);
+  EXPECT_NE(slurp(err_path).find("install python3-torch and python3-torchvision"), std::string::npos)
+      << slurp(err_path);
 
   // scripts/setup.sh installs python3: its absence is a broken setup, not a reason to skip.
   ASSERT_TRUE(std::filesystem::exists("/usr/bin/python3")) << "no /usr/bin/python3 for bench_table.py";
@@ -143,9 +146,10 @@ TEST_F(BenchTool, CompareNeedsPyTorchAndTheTableIsWholeOrAbsent) {
   std::ofstream(scratch_.path("vk.json")) << r.out;
   std::ofstream(scratch_.path("pt.json"))
       << R"({"model": "tiny", "device": "cpu0", "device_type": "CPU", "mode": "forward", "torch": "9.9", "threads": 3,)"
-      << R"( "dtype": "fp32", "results": [{"batch": 2, "median_ms": 4.0, "min_ms": 3.0, "images_per_s": 500.0}]})" << "\n";
-  std::ofstream(scratch_.path("manifest")) << "tiny forward\tlatency\t2\t" << scratch_.path("vk.json") << "\t"
-                                           << scratch_.path("pt.json") << "\n";
+      << R"( "dtype": "fp32", "results": [{"batch": 2, "median_ms": 4.0, "min_ms": 3.0, "images_per_s": 500.0}]})"
+      << "\n";
+  std::ofstream(scratch_.path("manifest"))
+      << "tiny forward\tlatency\t2\t" << scratch_.path("vk.json") << "\t" << scratch_.path("pt.json") << "\n";
   const std::string table = "/usr/bin/python3 " + source + "/bench/bench_table.py " + scratch_.path("manifest");
   r = run_command(table + " --cpu 'Test CPU' --cores 3 2>" + err_path);
   ASSERT_EQ(r.status, 0) << slurp(err_path);

@@ -16,12 +16,13 @@
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model_file.h>
 #include <vkcnn/model/scores.h>
+
 #include "reference/model.h"
 #include "reference/preprocess.h"
 #include "support/gpu_test.h"
 #include "support/process.h"
-#include "support/tiny_model.h"
 #include "support/scratch_dir.h"
+#include "support/tiny_model.h"
 
 namespace vkcnn {
 namespace {
@@ -48,7 +49,9 @@ class ClassifyTool : public ::testing::Test {
   // Expected top-k for an image file, computed on the CPU from the decoded pixels.
   std::vector<ClassScore> expected(const std::string& path, uint32_t k) {
     cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
-    PixelFormat f = img.channels() == 1 ? PixelFormat::GRAY8 : img.channels() == 3 ? PixelFormat::BGR : PixelFormat::BGRA;
+    PixelFormat f = img.channels() == 1   ? PixelFormat::GRAY8
+                    : img.channels() == 3 ? PixelFormat::BGR
+                                          : PixelFormat::BGRA;
     auto layout = FrameLayout::packed(f, img.cols, img.rows);
     std::span<const uint8_t> bytes(img.data, layout.size);
     auto x = reference::preprocess(bytes, layout, spec_.input);
@@ -67,7 +70,8 @@ class ClassifyTool : public ::testing::Test {
 TEST_F(ClassifyTool, JsonLinesMatchTheReferenceForColorGrayAndAlphaImages) {
   std::mt19937 rng(9);
   std::vector<std::string> files;
-  const std::pair<int, cv::Size> kinds[] = {{CV_8UC3, {23, 17}}, {CV_8UC1, {9, 31}}, {CV_8UC4, {40, 40}}, {CV_8UC3, {64, 20}}};
+  const std::pair<int, cv::Size> kinds[] = {
+      {CV_8UC3, {23, 17}}, {CV_8UC1, {9, 31}}, {CV_8UC4, {40, 40}}, {CV_8UC3, {64, 20}}};
   for (std::size_t i = 0; i < std::size(kinds); ++i) {
     cv::Mat img(kinds[i].second, kinds[i].first);
     cv::randu(img, 0, 255);
@@ -117,7 +121,8 @@ TEST_F(ClassifyTool, UnreadableImageIsReportedAndTheOthersStillClassified) {
   ASSERT_TRUE(cv::imwrite(good, img));
   std::ofstream(bad) << "not a png";
   std::string err = (dir_ / "err.txt").string();
-  ProcessResult r = run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --json " + bad + " " + good + " 2>" + err);
+  ProcessResult r =
+      run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --json " + bad + " " + good + " 2>" + err);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(slurp(err).find(bad + ": cannot read or decode the image"), std::string::npos) << slurp(err);
   EXPECT_NE(r.out.find(good), std::string::npos) << r.out;
@@ -143,8 +148,8 @@ TEST_F(ClassifyTool, CorruptModelFailsWithTheFileNameAndNoOutput) {
 TEST_F(ClassifyTool, ImageLargerThanTheLimitIsRefusedFromItsHeader) {
   std::string huge = (dir_ / "huge.png").string();
   std::ofstream out(huge, std::ios::binary);
-  const unsigned char header[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                                  0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0};
+  const unsigned char header[] = {0x89, 'P', 'N', 'G',  '\r', '\n', 0x1A, '\n', 0,    0, 0, 13, 'I', 'H', 'D',
+                                  'R',  0,   0,   0x75, 0x30, 0,    0,    0x75, 0x30, 8, 2, 0,  0,   0};
   out.write(reinterpret_cast<const char*>(header), sizeof header);
   out.close();
   std::string err = (dir_ / "err.txt").string();

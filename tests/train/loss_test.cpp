@@ -1,10 +1,11 @@
+#include "train/loss.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 #include "reference/softmax_cross_entropy.h"
 #include "support/gpu_test.h"
-#include "train/loss.h"
 
 namespace vkcnn {
 namespace {

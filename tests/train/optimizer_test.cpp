@@ -1,8 +1,10 @@
+#include "reference/optimizer.h"
+
 #include <gtest/gtest.h>
 
-#include "reference/optimizer.h"
-#include "support/gpu_test.h"
 #include <vkcnn/train/optimizer.h>
+
+#include "support/gpu_test.h"
 
 namespace vkcnn {
 namespace {

@@ -9,6 +9,9 @@
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model_file.h>
 #include <vkcnn/model/spec.h>
+#include <vkcnn/train/checkpoint.h>
+#include <vkcnn/train/training_plan.h>
+
 #include "reference/activation.h"
 #include "reference/add.h"
 #include "reference/conv2d.h"
@@ -18,8 +21,6 @@
 #include "reference/mul.h"
 #include "reference/softmax_cross_entropy.h"
 #include "support/gpu_test.h"
-#include <vkcnn/train/checkpoint.h>
-#include <vkcnn/train/training_plan.h>
 
 namespace vkcnn {
 namespace {
@@ -259,12 +260,21 @@ TEST(TrainingPlan, RejectsBadBatchesWithMessages) {
       EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
     }
   };
-  expect_error([&] { plan.train_step(std::span(x).first(3 * 64), std::vector<uint32_t>{0, 1, 2}, 0.1); },
-               "net.json: 3 labels for a batch of 4 (training needs full batches)");
-  expect_error([&] { plan.train_step(x, std::vector<uint32_t>{0, 1, 2, 4}, 0.1); },
-               "label 4 of sample 3 is out of range for 4 classes");
-  expect_error([&] { plan.evaluate(std::span(x).first(64), std::vector<uint32_t>{0, 1}); },
-               "64 input values for 2 images");
+  expect_error(
+      [&] {
+        plan.train_step(std::span(x).first(3 * 64), std::vector<uint32_t>{0, 1, 2}, 0.1);
+      },
+      "net.json: 3 labels for a batch of 4 (training needs full batches)");
+  expect_error(
+      [&] {
+        plan.train_step(x, std::vector<uint32_t>{0, 1, 2, 4}, 0.1);
+      },
+      "label 4 of sample 3 is out of range for 4 classes");
+  expect_error(
+      [&] {
+        plan.evaluate(std::span(x).first(64), std::vector<uint32_t>{0, 1});
+      },
+      "64 input values for 2 images");
   Weights missing = initialize_weights(Graph(spec), 1);
   missing.erase("f1.bias");
   expect_error([&] { TrainingPlan p(test::context(), spec, missing, options, "net.json"); },

@@ -1,5 +1,7 @@
 // Shuffling, augmentation and normalisation on a tiny dataset whose pixels are their own
 // coordinates, so every move can be checked exactly; plus the reports and curves the CLI prints.
+#include "batches.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include "batches.h"
 #include "curves.h"
 #include "report.h"
 
@@ -39,7 +40,8 @@ InputSpec identity_input() {
 }
 
 TEST(Batches, EpochOrderIsASeededPermutation) {
-  auto a = epoch_order(1000, 7, 0), b = epoch_order(1000, 7, 0), c = epoch_order(1000, 7, 1), d = epoch_order(1000, 8, 0);
+  auto a = epoch_order(1000, 7, 0), b = epoch_order(1000, 7, 0), c = epoch_order(1000, 7, 1),
+       d = epoch_order(1000, 8, 0);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c) << "epochs shuffle differently";
   EXPECT_NE(a, d) << "seeds shuffle differently";

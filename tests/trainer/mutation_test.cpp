@@ -7,15 +7,16 @@
 #include <fstream>
 #include <functional>
 #include <random>
+#include <zlib.h>
 
 #include <opencv2/imgcodecs.hpp>
-#include <zlib.h>
+
+#include <vkcnn/vk/check.h>
 
 #include "cifar.h"
 #include "idx.h"
 #include "image_file.h"
 #include "support/scratch_dir.h"
-#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace {
@@ -48,9 +49,15 @@ Bytes mutate(Bytes b, std::size_t hot, std::mt19937& rng) {
   const std::size_t end = rng() % 4 ? std::min(hot, b.size()) : b.size();
   const std::size_t p = rng() % end;
   switch (rng() % 4) {
-    case 0: b[p] ^= uint8_t(1u << (rng() % 8)); break;
-    case 1: b[p] = rng() % 2 ? 0xff : 0x00; break;
-    case 2: b.resize(p); break;
+    case 0:
+      b[p] ^= uint8_t(1u << (rng() % 8));
+      break;
+    case 1:
+      b[p] = rng() % 2 ? 0xff : 0x00;
+      break;
+    case 2:
+      b.resize(p);
+      break;
     default: {
       const std::size_t q = std::min(b.size(), p + 1 + rng() % 16);
       Bytes slice(b.begin() + p, b.begin() + q);
@@ -91,13 +98,27 @@ TEST(ReaderMutation, IdxMutantsAreReadOrRefused) {
   for (bool gzip : {false, true}) {
     SCOPED_TRACE(gzip ? "gzip" : "plain");
     write_file(lab, labels);
-    const Bytes stored_images = [&] { write_file(img, images, gzip); return read_file(img); }();
-    expect_read_or_error([&](const Bytes& b) { write_file(img, b); read_idx(img, lab, ten); }, stored_images, 16,
-                         1500, gzip ? 11 : 12, img);
+    const Bytes stored_images = [&] {
+      write_file(img, images, gzip);
+      return read_file(img);
+    }();
+    expect_read_or_error(
+        [&](const Bytes& b) {
+          write_file(img, b);
+          read_idx(img, lab, ten);
+        },
+        stored_images, 16, 1500, gzip ? 11 : 12, img);
     write_file(img, images);
-    const Bytes stored_labels = [&] { write_file(lab, labels, gzip); return read_file(lab); }();
-    expect_read_or_error([&](const Bytes& b) { write_file(lab, b); read_idx(img, lab, ten); }, stored_labels, 8, 500,
-                         gzip ? 13 : 14, lab);
+    const Bytes stored_labels = [&] {
+      write_file(lab, labels, gzip);
+      return read_file(lab);
+    }();
+    expect_read_or_error(
+        [&](const Bytes& b) {
+          write_file(lab, b);
+          read_idx(img, lab, ten);
+        },
+        stored_labels, 8, 500, gzip ? 13 : 14, lab);
   }
 }
 
@@ -112,10 +133,18 @@ TEST(ReaderMutation, CifarMutantsAreReadOrRefused) {
   const std::string data = dir.path("data_batch_1.bin"), meta = dir.path("batches.meta.txt");
   write_file(meta, Bytes(meta_text.begin(), meta_text.end()));
   const auto classes = read_cifar_classes(meta);
-  expect_read_or_error([&](const Bytes& b) { write_file(data, b); read_cifar_batches({data}, classes); }, batch, 3074,
-                       800, 15, data);
-  expect_read_or_error([&](const Bytes& b) { write_file(meta, b); read_cifar_classes(meta); },
-                       Bytes(meta_text.begin(), meta_text.end()), meta_text.size(), 500, 16, meta);
+  expect_read_or_error(
+      [&](const Bytes& b) {
+        write_file(data, b);
+        read_cifar_batches({data}, classes);
+      },
+      batch, 3074, 800, 15, data);
+  expect_read_or_error(
+      [&](const Bytes& b) {
+        write_file(meta, b);
+        read_cifar_classes(meta);
+      },
+      Bytes(meta_text.begin(), meta_text.end()), meta_text.size(), 500, 16, meta);
 }
 
 TEST(ReaderMutation, ImageMutantsAreDecodedOrRefused) {
@@ -127,8 +156,12 @@ TEST(ReaderMutation, ImageMutantsAreDecodedOrRefused) {
     const std::string path = dir.path(std::string("image") + ext);
     ASSERT_TRUE(cv::imwrite(path, img));
     const Bytes original = read_file(path);
-    expect_read_or_error([&](const Bytes& b) { write_file(path, b); tools::read_image(path, cv::IMREAD_UNCHANGED); },
-                         original, 64, 400, 17, path);
+    expect_read_or_error(
+        [&](const Bytes& b) {
+          write_file(path, b);
+          tools::read_image(path, cv::IMREAD_UNCHANGED);
+        },
+        original, 64, 400, 17, path);
   }
 }
 

@@ -3,19 +3,19 @@
 // range, unreadable images, empty class folders. Errors must name the file at fault.
 #include <gtest/gtest.h>
 
-#include <zlib.h>
-
 #include <filesystem>
 #include <fstream>
+#include <zlib.h>
 
 #include <opencv2/imgcodecs.hpp>
+
+#include <vkcnn/vk/check.h>
 
 #include "cifar.h"
 #include "data_source.h"
 #include "idx.h"
 #include "image_file.h"
 #include "image_folder.h"
-#include <vkcnn/vk/check.h>
 
 namespace vkcnn::trainer {
 namespace {
@@ -24,8 +24,9 @@ namespace fs = std::filesystem;
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() / ("vkcnn_readers_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    path_ = fs::temp_directory_path() /
+            ("vkcnn_readers_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -133,7 +134,11 @@ TEST(IdxReader, BrokenFilesAreRejectedWithTheFileNamed) {
   expect_error([&] { read_idx(images, labels, kTen); }, {labels, "3 labels, but", "holds 4 images"});
 
   write_bytes(images, idx_images(3, 2, 2));
-  expect_error([&] { read_idx(images, labels, {"a", "b"}); }, {labels, "label 2 of image 2 is out of range for 2 classes"});
+  expect_error(
+      [&] {
+        read_idx(images, labels, {"a", "b"});
+      },
+      {labels, "label 2 of image 2 is out of range for 2 classes"});
 
   // A gzip stream cut in the middle.
   const std::string gz = dir / "g.gz";
@@ -175,8 +180,8 @@ TEST(IdxReader, DimensionsWhoseProductWrapsAreRejected) {
 TEST(ImageFile, HeadersWithoutPixelsOrFrameAreRejectedWithTheFileNamed) {
   TempDir dir;
   const std::string empty_png = dir / "empty.png", bad_jpeg = dir / "bad.jpg";
-  write_bytes(empty_png, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                          0, 0, 0, 0, 0, 0, 0, 5, 8, 2, 0, 0, 0});
+  write_bytes(empty_png, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D',
+                          'R',  0,   0,   0,   0,    0,    0,    0,    5, 8, 2, 0,  0,   0});
   expect_error([&] { tools::read_image(empty_png, cv::IMREAD_UNCHANGED); },
                {empty_png, "the image header announces no pixels"});
   write_bytes(bad_jpeg, {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x01});
@@ -209,9 +214,9 @@ TEST(CifarReader, ReadsBatchesPlanesAndClassNames) {
   EXPECT_EQ(s.train.labels, (std::vector<uint32_t>{0, 1, 2, 5, 6}));
   EXPECT_EQ(s.train.channels, 3u);
   EXPECT_EQ(s.train.color, ColorOrder::RGB);
-  EXPECT_EQ(s.train.image(4)[0], 1);            // red plane of record 1 of batch 2
-  EXPECT_EQ(s.train.image(4)[1024], 101);       // green
-  EXPECT_EQ(s.train.image(4)[2048 + 5], 201);   // blue
+  EXPECT_EQ(s.train.image(4)[0], 1);           // red plane of record 1 of batch 2
+  EXPECT_EQ(s.train.image(4)[1024], 101);      // green
+  EXPECT_EQ(s.train.image(4)[2048 + 5], 201);  // blue
   ASSERT_TRUE(s.test);
   EXPECT_EQ(s.test->size(), 4u);
   EXPECT_EQ(s.train.classes.size(), 10u);

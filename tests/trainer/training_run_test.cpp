@@ -1,13 +1,14 @@
 // End to end on real Fashion-MNIST images: a small net learns from a few hundred of them, and
 // a run interrupted mid-epoch and resumed from its checkpoint ends bit-identical to a run that
 // was never interrupted (same batches, augmentation, dropout masks, optimizer state).
+#include "training_run.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "data_source.h"
 #include "support/gpu_test.h"
-#include "training_run.h"
 
 namespace vkcnn::trainer {
 namespace {
@@ -35,8 +36,8 @@ const DataSplits* fashion_mnist() {
   static std::unique_ptr<DataSplits> data = [] {
     std::unique_ptr<DataSplits> d;
     if (std::filesystem::exists(std::string(kDataDir) + "/train-images-idx3-ubyte.gz"))
-      d = std::make_unique<DataSplits>(load_data(std::string("fashion-mnist:") + kDataDir,
-                                                 parse_model_spec(kSmallNet, "small").input));
+      d = std::make_unique<DataSplits>(
+          load_data(std::string("fashion-mnist:") + kDataDir, parse_model_spec(kSmallNet, "small").input));
     return d;
   }();
   return data.get();
@@ -79,7 +80,8 @@ TEST(TrainingRun, LearnsFashionMnistFromAFewHundredImages) {
   EXPECT_EQ(after.mean_loss(), *run.history().back().val_loss);
   // Chance is 10% and log(10) = 2.30.
   EXPECT_NEAR(before.mean_loss(), 2.3, 0.3);
-  EXPECT_LT(after.mean_loss(), 0.5 * before.mean_loss()) << "loss " << before.mean_loss() << " -> " << after.mean_loss();
+  EXPECT_LT(after.mean_loss(), 0.5 * before.mean_loss())
+      << "loss " << before.mean_loss() << " -> " << after.mean_loss();
   EXPECT_GT(after.accuracy(), 0.6) << "accuracy " << before.accuracy() << " -> " << after.accuracy();
   EXPECT_LT(run.history().back().train_loss, run.history().front().train_loss);
 }

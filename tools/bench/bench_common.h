@@ -20,7 +20,7 @@ namespace vkcnn::bench {
 struct Options {
   std::string model;
   std::string arch;
-  std::string op;                      // one layer's JSON, with op_shape
+  std::string op;  // one layer's JSON, with op_shape
   std::vector<uint32_t> op_shape;
   std::vector<uint32_t> batches{1, 64};
   int runs = 50;

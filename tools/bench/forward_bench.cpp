@@ -3,9 +3,10 @@
 #include <cstdio>
 #include <random>
 
-#include "bench_common.h"
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/model.h>
+
+#include "bench_common.h"
 
 namespace vkcnn::bench {
 namespace {

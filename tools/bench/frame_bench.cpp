@@ -13,21 +13,24 @@
 #include <cstring>
 #include <random>
 
-#include "bench_common.h"
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/frame_queue.h>
 #include <vkcnn/model/model.h>
 #include <vkcnn/model/scores.h>
 
+#include "bench_common.h"
+
 namespace vkcnn::bench {
 namespace {
 
-constexpr PixelFormat kFormats[] = {PixelFormat::RGB,  PixelFormat::BGR,  PixelFormat::RGBA,
-                                    PixelFormat::BGRA, PixelFormat::RGBx, PixelFormat::BGRx,
+constexpr PixelFormat kFormats[] = {PixelFormat::RGB,   PixelFormat::BGR,  PixelFormat::RGBA,
+                                    PixelFormat::BGRA,  PixelFormat::RGBx, PixelFormat::BGRx,
                                     PixelFormat::GRAY8, PixelFormat::NV12, PixelFormat::I420};
 
 bool same_name(std::string a, std::string b) {
-  auto lower = [](std::string& s) { for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c))); };
+  auto lower = [](std::string& s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  };
   lower(a);
   lower(b);
   return a == b;
@@ -59,8 +62,10 @@ FrameSpec parse_frame_spec(const std::string& text) {
   if (s.width == 0 || s.height == 0 || s.width > 16384 || s.height > 16384)
     throw Error("\"" + text + "\": width and height must be in 1..16384");
   const std::string format = text.substr(colon + 1);
-  auto it = std::find_if(std::begin(kFormats), std::end(kFormats), [&](PixelFormat f) { return same_name(format, to_string(f)); });
-  if (it == std::end(kFormats)) throw Error("\"" + text + "\": unknown format \"" + format + "\" (known: " + names + ")");
+  auto it = std::find_if(std::begin(kFormats), std::end(kFormats),
+                         [&](PixelFormat f) { return same_name(format, to_string(f)); });
+  if (it == std::end(kFormats))
+    throw Error("\"" + text + "\": unknown format \"" + format + "\" (known: " + names + ")");
   s.format = *it;
   return s;
 }
@@ -106,18 +111,21 @@ void run_frame(Context& ctx, const Options& o) {
   }
   if (reported == 0) throw Error(src.name + ": top-k reported no class");
 
-  const Timing total = summarize(st.total), copy = summarize(st.copy), gpu = summarize(st.gpu), scores = summarize(st.scores);
+  const Timing total = summarize(st.total), copy = summarize(st.copy), gpu = summarize(st.gpu),
+               scores = summarize(st.scores);
   const auto& profile = result.sections;  // VKCNN_PROFILE=1: "preprocess", then one per layer
   double gpu_pre = 0, gpu_fwd = 0;
   for (std::size_t i = 0; i < profile.size(); ++i) (i == 0 ? gpu_pre : gpu_fwd) += profile[i].second;
-  const std::string frame_name = std::to_string(fs.width) + "x" + std::to_string(fs.height) + ":" + to_string(fs.format);
+  const std::string frame_name =
+      std::to_string(fs.width) + "x" + std::to_string(fs.height) + ":" + to_string(fs.format);
 
   if (o.json) {
     nlohmann::json out = json_head(ctx, src.name, "frame");
     out["frame"] = frame_name;
     nlohmann::json e = json_result(1, total);
     e["frames_per_s"] = e["images_per_s"];
-    e["stages_median_ms"] = {{"copy", copy.median_ms}, {"submit_wait_readback", gpu.median_ms}, {"top_k", scores.median_ms}};
+    e["stages_median_ms"] = {
+        {"copy", copy.median_ms}, {"submit_wait_readback", gpu.median_ms}, {"top_k", scores.median_ms}};
     if (!profile.empty()) e["gpu_ms"] = {{"preprocess", gpu_pre}, {"forward", gpu_fwd}};
     out["results"].push_back(e);
     std::printf("%s\n", out.dump().c_str());
@@ -128,8 +136,8 @@ void run_frame(Context& ctx, const Options& o) {
   std::printf("  copy into the upload buffer     %9.3f ms\n", copy.median_ms);
   std::printf("  submit, wait, readback          %9.3f ms  (GPU: preprocessing + forward pass)\n", gpu.median_ms);
   std::printf("  probabilities + top-%-2u         %9.3f ms\n", o.top_k, scores.median_ms);
-  std::printf("  per frame                       %9.3f ms  (min %.3f)  = %.1f frames/s\n", total.median_ms, total.min_ms,
-              1e3 / total.median_ms);
+  std::printf("  per frame                       %9.3f ms  (min %.3f)  = %.1f frames/s\n", total.median_ms,
+              total.min_ms, 1e3 / total.median_ms);
   if (!profile.empty())
     std::printf("  GPU sections, last frame: preprocessing %.3f ms, forward %.3f ms\n", gpu_pre, gpu_fwd);
 }

@@ -84,10 +84,12 @@ OpTiming time_op(Context& ctx, const std::string& layer_json, Shape input, int r
   t.training_forward_ms = time([&](Recorder& rec) { layer->forward(rec, io); }, nullptr);
   // Backward needs what a training forward leaves (argmax, batch statistics): record both and
   // subtract the forward.
-  double both = time([&](Recorder& rec) {
-    layer->forward(rec, io);
-    layer->backward(rec, io, g);
-  }, nullptr);
+  double both = time(
+      [&](Recorder& rec) {
+        layer->forward(rec, io);
+        layer->backward(rec, io, g);
+      },
+      nullptr);
   t.backward_ms = std::max(0.0, both - t.training_forward_ms);
   return t;
 }

@@ -44,10 +44,11 @@ Run run(const std::string& address, int streams, int messages, int qos) {
   std::vector<GstElement*> pipelines;
   Run r;
   for (int i = 0; i < streams; ++i) {
-    std::string launch = "videotestsrc name=src num-buffers=" + std::to_string(messages) +
-                         " ! video/x-raw,format=RGB,width=32,height=24,framerate=30/1 ! vkcnnpublish address=" + address +
-                         " topic=vkcnn/bench/" + std::to_string(i) + " qos=" + std::to_string(qos) +
-                         " max-queue=" + std::to_string(messages) + " flush-timeout=600000 ! fakesink sync=false";
+    std::string launch =
+        "videotestsrc name=src num-buffers=" + std::to_string(messages) +
+        " ! video/x-raw,format=RGB,width=32,height=24,framerate=30/1 ! vkcnnpublish address=" + address +
+        " topic=vkcnn/bench/" + std::to_string(i) + " qos=" + std::to_string(qos) +
+        " max-queue=" + std::to_string(messages) + " flush-timeout=600000 ! fakesink sync=false";
     GError* error = nullptr;
     GstElement* p = gst_parse_launch(launch.c_str(), &error);
     if (!p) {
@@ -104,7 +105,8 @@ int main(int argc, char** argv) {
   std::vector<int> streams{1, 8};
   int messages = 20000, qos = 1;
   app.add_option("--streams", streams, "Numbers of concurrent streams to measure, one run each")
-      ->capture_default_str()->check(CLI::Range(1, 64));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   app.add_option("--messages", messages, "Messages per stream")->capture_default_str()->check(CLI::Range(1, 10000000));
   app.add_option("--qos", qos, "MQTT QoS of the publisher")->capture_default_str()->check(CLI::Range(0, 2));
   CLI11_PARSE(app, argc, argv);
@@ -116,7 +118,8 @@ int main(int argc, char** argv) {
   GstElementFactory* factory = gst_element_factory_find("vkcnnpublish");
   if (factory) gst_object_unref(factory);
   if (!factory) {
-    std::fprintf(stderr, "vkcnn-publish-bench: vkcnnpublish not found (GST_PLUGIN_PATH=%s)\n", g_getenv("GST_PLUGIN_PATH"));
+    std::fprintf(stderr, "vkcnn-publish-bench: vkcnnpublish not found (GST_PLUGIN_PATH=%s)\n",
+                 g_getenv("GST_PLUGIN_PATH"));
     return 1;
   }
   vkcnn::test::Broker broker("allow_anonymous true\nmax_queued_messages 0\n");
@@ -124,8 +127,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vkcnn-publish-bench: %s\n", broker.error().c_str());
     return 1;
   }
-  std::printf("vkcnnpublish -> mosquitto on %s, QoS %d, %d messages per stream (%u cores)\n", broker.address().c_str(), qos,
-              messages, g_get_num_processors());
+  std::printf("vkcnnpublish -> mosquitto on %s, QoS %d, %d messages per stream (%u cores)\n", broker.address().c_str(),
+              qos, messages, g_get_num_processors());
   std::printf("%8s %10s %10s %8s %14s\n", "streams", "messages", "seconds", "dropped", "messages/s");
   for (int n : streams) {
     Run r = run(broker.address(), n, messages, qos);

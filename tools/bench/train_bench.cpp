@@ -10,8 +10,9 @@
 #include <cstdio>
 #include <random>
 
-#include "bench_common.h"
 #include <vkcnn/train/training_plan.h>
+
+#include "bench_common.h"
 
 namespace vkcnn::bench {
 namespace {

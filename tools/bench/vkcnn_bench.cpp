@@ -22,8 +22,9 @@ int run_op(vkcnn::Context& ctx, const Options& o) {
   vkcnn::Shape in{o.op_shape[0], o.op_shape[1], o.op_shape[2], o.op_shape[3]};
   auto t = vkcnn::bench::time_op(ctx, o.op, in, o.runs);
   std::printf("%s on %s, input %s (min of %d runs)\n", o.op.c_str(), ctx.info().name.c_str(), in.str().c_str(), o.runs);
-  std::printf("  forward           %9.3f ms  (%.3f ms CPU)\n  training forward  %9.3f ms\n  backward          %9.3f ms\n",
-              t.forward_ms, t.forward_cpu_ms, t.training_forward_ms, t.backward_ms);
+  std::printf(
+      "  forward           %9.3f ms  (%.3f ms CPU)\n  training forward  %9.3f ms\n  backward          %9.3f ms\n",
+      t.forward_ms, t.forward_cpu_ms, t.training_forward_ms, t.backward_ms);
   return 0;
 }
 
@@ -31,23 +32,27 @@ int run_op(vkcnn::Context& ctx, const Options& o) {
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"vkcnn-bench: forward latency and throughput (default), training steps (--train), the element's\n"
-               "per-frame path (--frame) or one layer (--op). VKCNN_PROFILE=1 adds per-section GPU times."};
+  CLI::App app{
+      "vkcnn-bench: forward latency and throughput (default), training steps (--train), the element's\n"
+      "per-frame path (--frame) or one layer (--op). VKCNN_PROFILE=1 adds per-section GPU times."};
   auto* model = app.add_option("--model", o.model, "a .vkcnn model file")->check(CLI::ExistingFile);
-  auto* arch = app.add_option("--arch", o.arch, "an architecture .json (random weights from --seed)")->check(CLI::ExistingFile);
+  auto* arch =
+      app.add_option("--arch", o.arch, "an architecture .json (random weights from --seed)")->check(CLI::ExistingFile);
   auto* op = app.add_option("--op", o.op,
-                             "time one layer instead: its spec JSON, e.g. '{\"type\": \"conv2d\", \"out_channels\": 64, "
-                             "\"kernel\": 3, \"padding\": 1}' (forward, training forward, backward)");
+                            "time one layer instead: its spec JSON, e.g. '{\"type\": \"conv2d\", \"out_channels\": 64, "
+                            "\"kernel\": 3, \"padding\": 1}' (forward, training forward, backward)");
   app.add_option("--shape", o.op_shape, "with --op: the input shape N,C,H,W")->delimiter(',')->expected(4);
   model->excludes(arch);
   op->excludes(model)->excludes(arch);
-  auto* batch = app.add_option("--batch", o.batches,
-                               "batch sizes to measure (default 1,64; with --train 64)")
-                    ->delimiter(',')->check(CLI::Range(1u, 65536u));
+  auto* batch = app.add_option("--batch", o.batches, "batch sizes to measure (default 1,64; with --train 64)")
+                    ->delimiter(',')
+                    ->check(CLI::Range(1u, 65536u));
   app.add_option("--runs", o.runs, "timed runs (steps, frames) per batch size; median and min are reported")
-      ->check(CLI::Range(1, 1000000))->capture_default_str();
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   app.add_option("--warmup", o.warmup, "untimed runs first")->check(CLI::Range(0, 10000))->capture_default_str();
-  app.add_option("--device", o.device, "Vulkan device index or name substring (default: VKCNN_DEVICE, else a discrete GPU)");
+  app.add_option("--device", o.device,
+                 "Vulkan device index or name substring (default: VKCNN_DEVICE, else a discrete GPU)");
   app.add_option("--seed", o.seed, "seed for random weights, inputs, labels and frames")->capture_default_str();
   app.add_flag("--json", o.json,
                "print one JSON object: {model, device, device_type, mode, ..., results: [{batch, median_ms, min_ms, "
@@ -58,10 +63,13 @@ int main(int argc, char** argv) {
   auto* train = app.add_flag("--train", o.train,
                              "time training steps (TrainingPlan::train_step: upload of a random batch, forward, "
                              "cross-entropy, backward, optimizer update, one submit per step)");
-  auto* optimizer = app.add_option("--optimizer", o.optimizer, "with --train: adamw or sgd (momentum 0.9); no weight decay")
-      ->check(CLI::IsMember({"adamw", "sgd"}, CLI::ignore_case))->capture_default_str();
+  auto* optimizer =
+      app.add_option("--optimizer", o.optimizer, "with --train: adamw or sgd (momentum 0.9); no weight decay")
+          ->check(CLI::IsMember({"adamw", "sgd"}, CLI::ignore_case))
+          ->capture_default_str();
   auto* lr = app.add_option("--lr", o.lr, "with --train: learning rate (constant)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+                 ->check(CLI::PositiveNumber)
+                 ->capture_default_str();
   auto* frame = app.add_option("--frame", o.frame,
                                "time the element's per-frame path for frames of this size and format, "
                                "e.g. 1920x1080:BGRA (RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420); batch 1")
@@ -74,7 +82,8 @@ int main(int argc, char** argv) {
                       }
                     });
   auto* top_k = app.add_option("--top-k", o.top_k, "with --frame: classes reported per frame (the element's default)")
-      ->check(CLI::Range(1u, 1000u))->capture_default_str();
+                    ->check(CLI::Range(1u, 1000u))
+                    ->capture_default_str();
   auto* write_model = app.add_option("--write-model", o.write_model,
                                      "with --arch: write that model with its random weights (--seed) to this .vkcnn "
                                      "file and exit, e.g. to time the element on it (bench/in_flight.sh)");

@@ -35,12 +35,12 @@ enum class ParamInit {
 };
 
 struct ParamDesc {
-  std::string suffix;          // "weight", "bias", "running_mean", ...; the file name is "<layer>.<suffix>"
-  std::vector<int64_t> dims;   // PyTorch layout, e.g. conv weight [out, in/groups, kh, kw]
-  bool trainable = true;       // false for batchnorm running statistics
+  std::string suffix;         // "weight", "bias", "running_mean", ...; the file name is "<layer>.<suffix>"
+  std::vector<int64_t> dims;  // PyTorch layout, e.g. conv weight [out, in/groups, kh, kw]
+  bool trainable = true;      // false for batchnorm running statistics
   ParamInit init = ParamInit::Zeros;
   int64_t fan_in = 1;
-  bool non_negative = false;   // a file holding a negative value is refused (batchnorm running_var)
+  bool non_negative = false;  // a file holding a negative value is refused (batchnorm running_var)
 
   // Saturates at SIZE_MAX: the dims come from a file's attributes and may multiply past 2^64.
   std::size_t count() const {
@@ -59,18 +59,18 @@ struct LayerIO {
   std::vector<TensorView> inputs;  // x (one per input; add has two)
   TensorView output;               // y
   std::vector<TensorView> params;
-  TensorView scratch;              // Layer::scratch_floats() floats, kept from forward to backward
+  TensorView scratch;  // Layer::scratch_floats() floats, kept from forward to backward
   bool training = false;
-  uint32_t seed = 0;               // changes every training step (dropout masks)
-  bool prepared = false;           // prepare() ran on these params and scratch, and they are unchanged
+  uint32_t seed = 0;      // changes every training step (dropout masks)
+  bool prepared = false;  // prepare() ran on these params and scratch, and they are unchanged
 };
 
 // What a backward pass writes. Every gradient *accumulates* (+=): the trainer zeroes them once
 // per step, which is what lets one tensor feed several layers (residual connections).
 struct LayerGrads {
-  TensorView grad_output;                // dL/dy, shape of y
-  std::vector<TensorView> grad_inputs;   // dL/dx per input; empty() where nobody needs it
-  std::vector<TensorView> grad_params;   // dL/dparam per trainable param, in params() order
+  TensorView grad_output;               // dL/dy, shape of y
+  std::vector<TensorView> grad_inputs;  // dL/dx per input; empty() where nobody needs it
+  std::vector<TensorView> grad_params;  // dL/dparam per trainable param, in params() order
 };
 
 class Layer {

@@ -42,11 +42,11 @@ class ForwardPlan {
   const Model* model_;
   uint32_t batch_;
   Tensor input_;
-  std::deque<Buffer> buffers_;       // activations, shared by layers whose lifetimes don't overlap
-  std::vector<TensorView> views_;    // per node: its output's shape and buffer
-  std::vector<Tensor> scratch_;      // per node; empty where the layer needs none
+  std::deque<Buffer> buffers_;     // activations, shared by layers whose lifetimes don't overlap
+  std::vector<TensorView> views_;  // per node: its output's shape and buffer
+  std::vector<Tensor> scratch_;    // per node; empty where the layer needs none
   Buffer upload_, readback_;
-  std::unique_ptr<Recorder> pass_;   // upload -> layers -> readback, recorded on first run()
+  std::unique_ptr<Recorder> pass_;  // upload -> layers -> readback, recorded on first run()
 };
 
 }  // namespace vkcnn

@@ -12,18 +12,18 @@ namespace vkcnn {
 
 struct GraphNode {
   std::unique_ptr<Layer> layer;
-  std::vector<int> inputs;           // node indices; -1 = the model input
-  Shape output_shape;                // at batch 1
-  std::vector<ParamDesc> params;     // Layer::params() for this node's input shapes
+  std::vector<int> inputs;        // node indices; -1 = the model input
+  Shape output_shape;             // at batch 1
+  std::vector<ParamDesc> params;  // Layer::params() for this node's input shapes
 };
 
 struct ParamEntry {
-  std::string name;                  // "<layer>.<suffix>", PyTorch's state_dict key
+  std::string name;  // "<layer>.<suffix>", PyTorch's state_dict key
   std::vector<int64_t> dims;
   bool trainable = true;
-  bool non_negative = false;         // ParamDesc::non_negative
+  bool non_negative = false;  // ParamDesc::non_negative
   int node = 0;
-  int index = 0;                     // position in the node's params
+  int index = 0;  // position in the node's params
 };
 
 class Graph {

@@ -21,8 +21,8 @@ class Model {
   static std::unique_ptr<Model> load(Context& ctx, const std::string& path);
 
   Context& context() const { return *ctx_; }
-  const ModelSpec& spec() const { return spec_; }     // as written in the file (labels, input)
-  const Graph& graph() const { return *graph_; }      // after folding and fusion
+  const ModelSpec& spec() const { return spec_; }  // as written in the file (labels, input)
+  const Graph& graph() const { return *graph_; }   // after folding and fusion
   const std::string& origin() const { return origin_; }
   Shape input_shape(uint32_t batch) const { return graph_->input_shape(batch); }
   uint32_t classes() const { return graph_->classes(); }

@@ -23,8 +23,8 @@ enum class OptimizerKind { Sgd, AdamW };
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::Sgd;
   // Doubles, like PyTorch's Python floats: the host-side bias corrections use them exactly.
-  double momentum = 0.9;   // SGD; 0 = plain SGD (no state)
-  bool nesterov = false;   // SGD; needs momentum > 0
+  double momentum = 0.9;  // SGD; 0 = plain SGD (no state)
+  bool nesterov = false;  // SGD; needs momentum > 0
   double weight_decay = 0;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // AdamW
 };

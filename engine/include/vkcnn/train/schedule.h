@@ -15,14 +15,14 @@ enum class ScheduleKind {
 
 struct ScheduleConfig {
   ScheduleKind kind = ScheduleKind::Constant;
-  double lr = 0.01;             // base learning rate (the peak for one-cycle)
+  double lr = 0.01;  // base learning rate (the peak for one-cycle)
   uint64_t total_steps = 1;
-  uint64_t warmup_steps = 0;    // linear warmup: lr(t) = schedule(0) * (t + 1) / warmup_steps
-  uint64_t step_size = 1;       // Step
-  double gamma = 0.1;           // Step
-  double min_lr = 0;            // Cosine
-  double pct_start = 0.3;       // OneCycle
-  double div_factor = 25;       // OneCycle: start at lr / div_factor
+  uint64_t warmup_steps = 0;      // linear warmup: lr(t) = schedule(0) * (t + 1) / warmup_steps
+  uint64_t step_size = 1;         // Step
+  double gamma = 0.1;             // Step
+  double min_lr = 0;              // Cosine
+  double pct_start = 0.3;         // OneCycle
+  double div_factor = 25;         // OneCycle: start at lr / div_factor
   double final_div_factor = 1e4;  // OneCycle: end at lr / (div_factor * final_div_factor)
 };
 

@@ -93,23 +93,23 @@ class TrainingPlan {
   uint32_t classes_ = 0;
   uint64_t step_ = 0;
 
-  Tensor input_;                   // (B, C, H, W)
-  Buffer labels_;                  // (B) uint32
-  Buffer upload_;                  // images then labels, written by the host every step
+  Tensor input_;   // (B, C, H, W)
+  Buffer labels_;  // (B) uint32
+  Buffer upload_;  // images then labels, written by the host every step
   std::vector<Node> nodes_;
-  TensorView logits_;              // (B, K): the training graph's last output
-  TensorView grad_logits_;         // (B, K)
-  std::vector<Tensor> params_;     // per graph param, in Graph::params() order
-  std::vector<Tensor> grad_params_;  // per trainable param
+  TensorView logits_;                   // (B, K): the training graph's last output
+  TensorView grad_logits_;              // (B, K)
+  std::vector<Tensor> params_;          // per graph param, in Graph::params() order
+  std::vector<Tensor> grad_params_;     // per trainable param
   std::vector<std::size_t> trainable_;  // index into params_ of each trainable param
   std::vector<TensorView> trainable_views_, grad_param_views_;
   std::unique_ptr<Optimizer> optimizer_;
-  Buffer loss_;                    // (B) float per-sample loss
-  Buffer predicted_;               // (B) uint32 per-sample argmax
-  Buffer readback_;                // loss then predicted
-  std::vector<float> host_loss_;   // (B)
+  Buffer loss_;                           // (B) float per-sample loss
+  Buffer predicted_;                      // (B) uint32 per-sample argmax
+  Buffer readback_;                       // loss then predicted
+  std::vector<float> host_loss_;          // (B)
   std::vector<uint32_t> host_predicted_;  // (B)
-  std::unique_ptr<Recorder> rec_;  // re-recorded per step: the seed and lr are push constants
+  std::unique_ptr<Recorder> rec_;         // re-recorded per step: the seed and lr are push constants
 };
 
 }  // namespace vkcnn

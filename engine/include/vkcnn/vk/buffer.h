@@ -3,7 +3,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-
 #include <volk.h>
 
 namespace vkcnn {

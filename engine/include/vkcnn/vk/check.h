@@ -2,7 +2,6 @@
 #pragma once
 #include <stdexcept>
 #include <string>
-
 #include <volk.h>
 
 namespace vkcnn {

@@ -7,13 +7,12 @@
 #include <span>
 #include <string>
 #include <vector>
-
 #include <volk.h>
 
+#include <vkcnn/shader_ids.h>
 #include <vkcnn/vk/check.h>
 #include <vkcnn/vk/kernel.h>
 #include <vkcnn/vk/owned.h>
-#include <vkcnn/shader_ids.h>
 
 namespace vkcnn {
 
@@ -34,9 +33,9 @@ struct DeviceInfo {
   uint32_t index = 0;
   uint32_t vendor_id = 0;
   uint32_t subgroup_size = 0;
-  bool subgroup_broadcast = false;   // subgroupBroadcast in compute shaders (the ballot feature)
+  bool subgroup_broadcast = false;  // subgroupBroadcast in compute shaders (the ballot feature)
   uint32_t max_shared_memory = 0;
-  uint32_t max_texel_elements = 0;   // texels one texel-buffer view may hold
+  uint32_t max_texel_elements = 0;      // texels one texel-buffer view may hold
   uint32_t texel_offset_alignment = 0;  // bytes
   float timestamp_period_ns = 0;
   bool timestamps = false;

@@ -3,7 +3,6 @@
 #pragma once
 #include <cstdint>
 #include <vector>
-
 #include <volk.h>
 
 namespace vkcnn {

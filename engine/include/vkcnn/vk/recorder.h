@@ -8,7 +8,6 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
 #include <volk.h>
 
 #include <vkcnn/vk/buffer.h>

@@ -59,6 +59,37 @@ double reference_loss(const std::vector<double>& flat, const std::vector<double>
   return reference::mean_cross_entropy(logits, y, 5, 0.0);
 }
 
+// The parameters in kParamNames order, concatenated (with each one's size), for the references.
+struct FlatParams {
+  std::vector<double> values;
+  std::vector<std::size_t> sizes;
+};
+FlatParams flatten_params(const Weights& w) {
+  FlatParams f;
+  for (const char* name : kParamNames) {
+    const auto& v = w.at(name).values;
+    f.values.insert(f.values.end(), v.begin(), v.end());
+    f.sizes.push_back(v.size());
+  }
+  return f;
+}
+
+// After one plain SGD step with lr 1, every parameter moved by exactly its gradient: checks
+// before - after against `expected` (in kParamNames order, concatenated).
+void expect_moved_by_gradient(const Weights& before, const Weights& after, const std::vector<double>& expected) {
+  std::size_t at = 0;
+  for (const char* name : kParamNames) {
+    const auto& b = before.at(name).values;
+    const auto& a = after.at(name).values;
+    ASSERT_EQ(a.size(), b.size()) << name;
+    std::vector<float> grad(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) grad[i] = b[i] - a[i];
+    const std::vector<double> want(expected.begin() + at, expected.begin() + at + a.size());
+    EXPECT_CLOSE_TO_REFERENCE(grad, want, test::kBackwardTolerance, std::string(name) + " gradient");
+    at += a.size();
+  }
+}
+
 TEST(TrainingPlan, OneSgdStepMovesEveryParamByTheReferenceGradient) {
   ModelSpec spec = parse_model_spec(kResidualNet, "residual-net");
   Weights w = initialize_weights(Graph(spec), 5);
@@ -72,14 +103,8 @@ TEST(TrainingPlan, OneSgdStepMovesEveryParamByTheReferenceGradient) {
   TrainingPlan plan(test::context(), spec, w, options, "residual-net");
   EXPECT_EQ(plan.classes(), 5u);
 
-  std::vector<double> flat;
-  std::vector<std::size_t> sizes;
-  for (const char* name : kParamNames) {
-    const auto& v = w.at(name).values;
-    flat.insert(flat.end(), v.begin(), v.end());
-    sizes.push_back(v.size());
-  }
-  const double ref_loss = reference_loss(flat, test::to_double(x), y, sizes);
+  const FlatParams p = flatten_params(w);
+  const double ref_loss = reference_loss(p.values, test::to_double(x), y, p.sizes);
 
   // Inference semantics first (nothing here differs between the modes), then a training step.
   BatchResult before = plan.evaluate(x, y);
@@ -90,19 +115,9 @@ TEST(TrainingPlan, OneSgdStepMovesEveryParamByTheReferenceGradient) {
   EXPECT_EQ(plan.step(), 1u);
 
   auto numeric = test::numeric_gradient(
-      [&](const std::vector<double>& v) { return reference_loss(v, test::to_double(x), y, sizes); }, flat);
+      [&](const std::vector<double>& v) { return reference_loss(v, test::to_double(x), y, p.sizes); }, p.values);
   Weights after = plan.weights();
-  std::size_t at = 0;
-  for (std::size_t k = 0; k < std::size(kParamNames); ++k) {
-    const auto& b = w.at(kParamNames[k]).values;
-    const auto& a = after.at(kParamNames[k]).values;
-    ASSERT_EQ(a.size(), b.size()) << kParamNames[k];
-    std::vector<float> grad(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) grad[i] = b[i] - a[i];
-    std::vector<double> expected(numeric.begin() + at, numeric.begin() + at + a.size());
-    EXPECT_CLOSE_TO_REFERENCE(grad, expected, test::kBackwardTolerance, std::string(kParamNames[k]) + " gradient");
-    at += a.size();
-  }
+  expect_moved_by_gradient(w, after, numeric);
   EXPECT_EQ(after.at("f1.weight").dims, (std::vector<int64_t>{5, 36}));
 }
 
@@ -150,30 +165,14 @@ TEST(TrainingPlan, GradientsFlowThroughBothInputsOfAChannelGate) {
   options.batch = kN;
   options.optimizer.momentum = 0;  // plain SGD with lr 1: param_after = param - grad
   TrainingPlan plan(test::context(), spec, w, options, "gated-net");
-  std::vector<double> flat;
-  std::vector<std::size_t> sizes;
-  for (const char* name : kParamNames) {
-    const auto& v = w.at(name).values;
-    flat.insert(flat.end(), v.begin(), v.end());
-    sizes.push_back(v.size());
-  }
-  const double ref_loss = gated_reference_loss(flat, test::to_double(x), y, sizes);
+  const FlatParams p = flatten_params(w);
+  const double ref_loss = gated_reference_loss(p.values, test::to_double(x), y, p.sizes);
   BatchResult step = plan.train_step(x, y, 1.0);
   EXPECT_NEAR(step.loss_sum / kN, ref_loss, 1e-4 * std::abs(ref_loss)) << "train_step() loss";
 
   auto numeric = test::numeric_gradient(
-      [&](const std::vector<double>& v) { return gated_reference_loss(v, test::to_double(x), y, sizes); }, flat);
-  Weights after = plan.weights();
-  std::size_t at = 0;
-  for (const char* name : kParamNames) {
-    const auto& b = w.at(name).values;
-    const auto& a = after.at(name).values;
-    std::vector<float> grad(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) grad[i] = b[i] - a[i];
-    std::vector<double> expected(numeric.begin() + at, numeric.begin() + at + a.size());
-    EXPECT_CLOSE_TO_REFERENCE(grad, expected, test::kBackwardTolerance, std::string(name) + " gradient");
-    at += a.size();
-  }
+      [&](const std::vector<double>& v) { return gated_reference_loss(v, test::to_double(x), y, p.sizes); }, p.values);
+  expect_moved_by_gradient(w, plan.weights(), numeric);
 }
 
 // Batchnorm (running statistics), dropout (per-step seeds) and AdamW (moments, bias correction

@@ -89,6 +89,13 @@ TEST(Concat, MismatchedPlanesAndBadSpecsAreRejectedWithTheLayerNamed) {
     EXPECT_CONTAINS(std::string(e.what()),
                     "concat 'cat1': inputs must agree in batch, height and width, got (2, 3, 4, 5) and (2, 6, 5, 4)");
   }
+  const Shape too_many[] = {{1, 1u << 24, 1, 1}, {1, 1, 1, 1}};
+  try {
+    layer->output_shape(too_many);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "concat 'cat1': more than 16777216 output channels");
+  }
   const Shape ok[] = {{2, 3, 4, 5}, {2, 6, 4, 5}};
   EXPECT_EQ(layer->output_shape(ok), (Shape{2, 9, 4, 5}));
 

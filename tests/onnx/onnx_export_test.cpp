@@ -159,3 +159,34 @@ TEST(OnnxExport, SiluAndHardSwishExportAsTheirProducts) {
 
 }  // namespace
 }  // namespace vkcnn
+
+namespace vkcnn {
+namespace {
+
+// A mul of a flattened (N, F) value by a pooled (N, F, 1, 1) one is one shape to vkcnn but two
+// ranks to ONNX: refused with the layer named rather than written wrong.
+TEST(OnnxExport, ProductsOfDifferentRanksAreRefusedWithTheLayerNamed) {
+  ModelFile f;
+  f.spec = parse_model_spec(R"({
+    "name": "ranks",
+    "input": {"channels": 3, "height": 4, "width": 4, "color": "rgb"},
+    "layers": [
+      {"type": "global_avgpool", "name": "gap"},
+      {"type": "flatten", "name": "flat"},
+      {"type": "mul", "name": "m", "inputs": ["flat", "gap"]},
+      {"type": "softmax", "name": "prob"}
+    ]})",
+                            "ranks");
+  f.weights = initialize_weights(Graph(f.spec, "ranks"), 1);
+  try {
+    export_onnx(f, "ranks.vkcnn");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ranks.vkcnn: layer 'm': multiplies values of different ranks"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace vkcnn

@@ -3,6 +3,8 @@
 
 namespace vkcnn {
 
+std::string_view precision_name(Precision p) { return p == Precision::Fp16 ? "fp16" : "fp32"; }
+
 std::string Shape::str() const {
   // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "(" + std::to_string(...).
   std::string s = "(";

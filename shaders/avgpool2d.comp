@@ -2,12 +2,13 @@
 #extension GL_GOOGLE_include_directive : require
 // y = mean of x over each window (see avgpool2d.glsl for the divisor).
 // x (N, C, H, W), y (N, C, OH, OW).
+#include "precision.glsl"
 #include "common.glsl"
 #include "pool2d.glsl"
 #include "avgpool2d.glsl"
 layout(local_size_x = ELEMENTWISE_LOCAL_SIZE) in;
-layout(binding = 0) readonly buffer X { float x[]; };
-layout(binding = 1) writeonly buffer Y { float y[]; };
+layout(binding = 0) readonly buffer X { ELEM x[]; };
+layout(binding = 1) writeonly buffer Y { ELEM y[]; };
 
 void main() {
   uint o = flat_index();
@@ -19,7 +20,7 @@ void main() {
 
   float sum = 0.0;
   for (int ih = win.begin.x; ih < win.end.x; ++ih)
-    for (int iw = win.begin.y; iw < win.end.y; ++iw) sum += x[base + uint(ih) * p.w + uint(iw)];
+    for (int iw = win.begin.y; iw < win.end.y; ++iw) sum += float(x[base + uint(ih) * p.w + uint(iw)]);
   // A window of padding only (possible with ceil_mode) averages to 0, as in PyTorch.
-  y[o] = (win.begin.x < win.end.x && win.begin.y < win.end.y) ? sum / win.divisor : 0.0;
+  y[o] = ELEM((win.begin.x < win.end.x && win.begin.y < win.end.y) ? sum / win.divisor : 0.0);
 }

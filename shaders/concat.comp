@@ -3,10 +3,11 @@
 // Concatenation on channels, one input per dispatch: y[n][offset + c] = x[n][c] for the input's
 // `channels` channels of `plane` pixels. The inputs' channel ranges are disjoint.
 // x: (N, channels, H, W)   y: (N, out_channels, H, W)
+#include "precision.glsl"
 #include "common.glsl"
 layout(local_size_x = ELEMENTWISE_LOCAL_SIZE) in;
-layout(binding = 0) readonly buffer X { float x[]; };
-layout(binding = 1) buffer Y { float y[]; };
+layout(binding = 0) readonly buffer X { ELEM x[]; };
+layout(binding = 1) buffer Y { ELEM y[]; };
 layout(push_constant) uniform Push { uint count; uint plane; uint channels; uint out_channels; uint offset; } p;
 
 void main() {

@@ -4,13 +4,14 @@
 //   M = cout_g (output channels), N = batch*oh*ow (output pixels), K = cin_g*KH*KW (taps);
 //   A = w as [M][K], B = im2col(x) as [K][N], gathered tile by tile and never stored.
 // x: (batch, cin, h, w)   w: (cout, cin_g, KH, KW)   b: (cout)   y: (batch, cout, oh, ow)
+#include "precision.glsl"
 #include "common.glsl"
 #include "conv2d_common.glsl"
 #include "conv2d_gemm.glsl"
-layout(binding = 0) readonly buffer X { float x[]; };
-layout(binding = 1) readonly buffer Wt { float w[]; };
-layout(binding = 2) readonly buffer Bias { float bias[]; };  // w again when there is no bias
-layout(binding = 3) writeonly buffer Y { float y[]; };
+layout(binding = 0) readonly buffer X { ELEM x[]; };
+layout(binding = 1) readonly buffer Wt { ELEM w[]; };
+layout(binding = 2) readonly buffer Bias { ELEM bias[]; };  // w again when there is no bias
+layout(binding = 3) writeonly buffer Y { ELEM y[]; };
 
 void main() {
   gemm_init();
@@ -43,7 +44,7 @@ void main() {
       vec4 v = vec4(0.0);
       for (uint c = 0; c < 4; ++c) {
         const uint m = m0 + 4 * m4 + c;
-        if (k < K && m < M) v[c] = w[w_base + m * K + k];
+        if (k < K && m < M) v[c] = float(w[w_base + m * K + k]);
       }
       As[kk * AS + m4] = v;
     }
@@ -56,10 +57,10 @@ void main() {
       for (uint c = 0; c < 4; ++c) {
         if (!n_ok[c] || k >= K) continue;
         if (POINTWISE) {
-          v[c] = x[x_off[c] + ci * HW];
+          v[c] = float(x[x_off[c] + ci * HW]);
         } else {
           const int iy = iy0[c] + dy, ix = ix0[c] + dx;
-          if (uint(iy) < p.h && uint(ix) < p.w) v[c] = x[x_off[c] + ci * HW + uint(iy) * p.w + uint(ix)];
+          if (uint(iy) < p.h && uint(ix) < p.w) v[c] = float(x[x_off[c] + ci * HW + uint(iy) * p.w + uint(ix)]);
         }
       }
       Bs[kk * BS + bn4] = v;
@@ -75,7 +76,7 @@ void main() {
     for (uint r = 0; r < 4; ++r) {
       const uint m = m0 + tile_row(i4, r);
       b[i4 * 4 + r] = 0.0;
-      if (HAS_BIAS && m < M) b[i4 * 4 + r] = bias[g * p.cout_g + m];
+      if (HAS_BIAS && m < M) b[i4 * 4 + r] = float(bias[g * p.cout_g + m]);
     }
   for (uint j4 = 0; j4 < TN4; ++j4)
     for (uint c = 0; c < 4; ++c) {
@@ -86,7 +87,7 @@ void main() {
       for (uint i4 = 0; i4 < TM4; ++i4)
         for (uint r = 0; r < 4; ++r) {
           const uint m = m0 + tile_row(i4, r);
-          if (m < M) y[y_base + m * OHW] = activate(ACT, acc[(i4 * 4 + r) * TN4 + j4][c] + b[i4 * 4 + r], p.slope);
+          if (m < M) y[y_base + m * OHW] = ELEM(activate(ACT, acc[(i4 * 4 + r) * TN4 + j4][c] + b[i4 * 4 + r], p.slope));
         }
     }
 }

@@ -6,14 +6,15 @@
 // Grid: x over (output channel, output row, run of OPI pixels), z = image: one flat index, so
 // that small maps (7x7) still fill workgroups.
 // x: (batch, cin, h, w)   w: (cout, 1, KH, KW)   b: (cout)   y: (batch, cout, oh, ow)
+#include "precision.glsl"
 #include "common.glsl"
 #include "texel_inputs.glsl"
 #include "conv2d_common.glsl"
 layout(local_size_x = 256) in;
 FLOAT_INPUT(0, x)
 FLOAT_INPUT(1, w)
-layout(binding = 2) readonly buffer Bias { float bias[]; };  // w again when there is no bias
-layout(binding = 3) writeonly buffer Y { float y[]; };
+layout(binding = 2) readonly buffer Bias { ELEM bias[]; };  // w again when there is no bias
+layout(binding = 3) writeonly buffer Y { ELEM y[]; };
 
 // Each invocation computes OPI neighbouring outputs of one row: a weight is read once for all
 // of them, and with stride 1 and dilation 1 (and KW <= 7) so is each input their windows share.
@@ -30,7 +31,7 @@ void main() {
   const uint x_base = (img * p.cin + ci) * p.h * p.w, w_base = co * KHW;
   const int iy0 = int(oy * SH) - int(PH), ix0 = int(ox0 * SW) - int(PW);
   float sum[OPI];
-  [[unroll]] for (uint c = 0; c < OPI; ++c) sum[c] = HAS_BIAS ? bias[co] : 0.0;
+  [[unroll]] for (uint c = 0; c < OPI; ++c) sum[c] = HAS_BIAS ? float(bias[co]) : 0.0;
   for (uint kh = 0; kh < KH; ++kh) {
     const int iy = iy0 + int(kh * DH);
     if (uint(iy) >= p.h) continue;
@@ -59,5 +60,5 @@ void main() {
   }
   const uint y_row = (img * p.cout + co) * p.oh * p.ow + oy * p.ow;
   [[unroll]] for (uint c = 0; c < OPI; ++c)
-    if (ox0 + c < p.ow) y[y_row + ox0 + c] = activate(ACT, sum[c], p.slope);
+    if (ox0 + c < p.ow) y[y_row + ox0 + c] = ELEM(activate(ACT, sum[c], p.slope));
 }

@@ -7,6 +7,7 @@
 // vec4s of four neighbouring pixels where X_VEC4 (a 1x1 stride-1 unpadded conv whose image
 // planes are multiples of 4 pixels).
 // x: (batch, cin, h, w)   w: (cout, cin_g, KH, KW)   b: (cout)   y: (batch, cout, oh, ow)
+#include "precision.glsl"
 #include "common.glsl"
 #include "conv2d_common.glsl"
 #include "gemm_subgroup.glsl"
@@ -14,8 +15,8 @@ layout(constant_id = 17) const bool W_VEC4 = false;
 layout(constant_id = 18) const bool X_VEC4 = false;
 layout(binding = 0) uniform samplerBuffer X;   // float or vec4 texels (X_VEC4)
 layout(binding = 1) uniform samplerBuffer Wt;  // float or vec4 texels (W_VEC4)
-layout(binding = 2) readonly buffer Bias { float bias[]; };  // any buffer when there is no bias
-layout(binding = 3) writeonly buffer Y { float y[]; };
+layout(binding = 2) readonly buffer Bias { ELEM bias[]; };  // any buffer when there is no bias
+layout(binding = 3) writeonly buffer Y { ELEM y[]; };
 
 const uint NC = 4 * CV;  // output pixels per lane: columns 4(n4_0 + 8j) + c
 
@@ -85,12 +86,12 @@ void main() {
   [[unroll]] for (uint r = 0; r < RM; ++r) {
     const uint m = m0 + r;
     if (m >= M) continue;
-    const float b = HAS_BIAS ? bias[g * M + m] : 0.0;
+    const float b = HAS_BIAS ? float(bias[g * M + m]) : 0.0;
     [[unroll]] for (uint c = 0; c < NC; ++c) {
       if (!n_ok[c]) continue;
       const uint n = n0 + 4 * (lane + (c / 4) * SG) + c % 4;
       const uint img = div_ohw(n), pix = n - img * OHW;
-      y[(img * p.cout + g * M + m) * OHW + pix] = activate(ACT, acc[r][c / 4][c % 4] + b, p.slope);
+      y[(img * p.cout + g * M + m) * OHW + pix] = ELEM(activate(ACT, acc[r][c / 4][c % 4] + b, p.slope));
     }
   }
 }

@@ -5,10 +5,11 @@
 // outside the image), scattered into the a*a GEMM operands of this chunk. One invocation per
 // (tile, channel): neighbouring invocations write neighbouring V columns.
 // x: (batch, cin, h, w)   scratch at v_off: V (a*a, cin, tiles)
+#include "precision.glsl"
 #include "common.glsl"
 #include "conv2d_winograd_common.glsl"
 layout(local_size_x = 64) in;
-layout(binding = 0) readonly buffer X { float x[]; };
+layout(binding = 0) readonly buffer X { ELEM x[]; };
 layout(binding = 1) writeonly buffer Scratch { float s[]; };
 
 void main() {
@@ -23,7 +24,7 @@ void main() {
     const int iy = iy0 + int(i);
     [[unroll]] for (uint j = 0; j < IT; ++j) {
       const int ix = ix0 + int(j);
-      d[i][j] = uint(iy) < p.h && uint(ix) < p.w ? x[base + uint(iy) * p.w + uint(ix)] : 0.0;
+      d[i][j] = uint(iy) < p.h && uint(ix) < p.w ? float(x[base + uint(iy) * p.w + uint(ix)]) : 0.0;
     }
   }
   float r[6][6];  // r[i] = row i of d B; B^T is then applied down the columns of r

@@ -5,12 +5,13 @@
 // the fused activation (or, with ACCUMULATE, y += Y: an input gradient adds to what is there).
 // Edge tiles write only the outputs inside the image.
 // scratch at m_off: M (a*a, cout, tiles)   b: (cout)   y: (batch, cout, oh, ow)
+#include "precision.glsl"
 #include "common.glsl"
 #include "conv2d_winograd_common.glsl"
 layout(local_size_x = 64) in;
 layout(binding = 0) readonly buffer Scratch { float s[]; };
-layout(binding = 1) readonly buffer Bias { float bias[]; };  // scratch again when there is no bias
-layout(binding = 2) buffer Y { float y[]; };
+layout(binding = 1) readonly buffer Bias { ELEM bias[]; };  // scratch again when there is no bias
+layout(binding = 2) buffer Y { ELEM y[]; };
 
 void main() {
   const uint t = gl_GlobalInvocationID.x, co = gl_WorkGroupID.y;
@@ -25,7 +26,7 @@ void main() {
       row[j] = j < IT ? s[p.m_off + (i * IT + j) * plane + t * p.cout_stride + co] : 0.0;
     r[i] = output_line(row);
   }
-  const float b = HAS_BIAS ? bias[co] : 0.0;
+  const float b = HAS_BIAS ? float(bias[co]) : 0.0;
   const uint base = (o.x * p.cout + co) * p.oh * p.ow;
   [[unroll]] for (uint j = 0; j < OT; ++j) {
     float col[6];
@@ -37,9 +38,9 @@ void main() {
       if (oy >= p.oh || ox >= p.ow) continue;
       const uint at = base + oy * p.ow + ox;
       if (ACCUMULATE)
-        y[at] += v[i];
+        y[at] = ELEM(float(y[at]) + v[i]);
       else
-        y[at] = activate(ACT, v[i] + b, p.slope);
+        y[at] = ELEM(activate(ACT, v[i] + b, p.slope));
     }
   }
 }

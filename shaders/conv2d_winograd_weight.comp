@@ -6,10 +6,11 @@
 // the input gradient: g[i][j] = w[k][m][2-i][2-j] (channels swapped, rotated 180 degrees).
 // Runs in every pass rather than once at load: weights change every training step.
 // w: (cout, cin, 3, 3), or (cin, cout, 3, 3) with FLIP   scratch at u_off: U (a*a, cout, cin)
+#include "precision.glsl"
 #include "common.glsl"
 #include "conv2d_winograd_common.glsl"
 layout(local_size_x = 64) in;
-layout(binding = 0) readonly buffer Wt { float w[]; };
+layout(binding = 0) readonly buffer Wt { ELEM w[]; };
 layout(binding = 1) writeonly buffer Scratch { float s[]; };
 
 void main() {
@@ -18,7 +19,7 @@ void main() {
   float g[3][3];
   [[unroll]] for (uint i = 0; i < 3; ++i)
     [[unroll]] for (uint j = 0; j < 3; ++j)
-      g[i][j] = FLIP ? w[(k * p.cout + m) * 9 + (2 - i) * 3 + (2 - j)] : w[(m * p.cin + k) * 9 + i * 3 + j];
+      g[i][j] = float(FLIP ? w[(k * p.cout + m) * 9 + (2 - i) * 3 + (2 - j)] : w[(m * p.cin + k) * 9 + i * 3 + j]);
   float r[3][6];  // r[i] = G applied along row i
   [[unroll]] for (uint i = 0; i < 3; ++i) r[i] = weight_line(g[i]);
   const uint plane = p.cin * p.cout_stride;

@@ -8,6 +8,7 @@
 // lane, loads and the reduction's steps decide: there the layer asks for 4 features (each x
 // load serves 4 weight rows) and 16 invocations; GPUs get 1 feature and 128 invocations, for
 // enough workgroups.
+#include "precision.glsl"
 #include "common.glsl"
 layout(local_size_x_id = 5) in;
 layout(constant_id = 0) const uint ROWS = 1;  // N, 1..8
@@ -26,17 +27,17 @@ layout(binding = 1) uniform samplerBuffer W;  // [M, K] floats, or [M, K / 4] ve
 #define X1(i) texelFetch(X, int(i)).x
 #define W1(i) texelFetch(W, int(i)).x
 #else
-layout(binding = 0) readonly buffer X { float x[]; };        // [N, K]
-layout(binding = 0) readonly buffer X4_ { vec4 x4[]; };      // [N, K / 4], the same memory
-layout(binding = 1) readonly buffer W { float w[]; };        // [M, K]
-layout(binding = 1) readonly buffer W4_ { vec4 w4[]; };      // [M, K / 4], the same memory
-#define X4(i) x4[i]
-#define W4(i) w4[i]
-#define X1(i) x[i]
-#define W1(i) w[i]
+layout(binding = 0) readonly buffer X { ELEM x[]; };    // [N, K]
+layout(binding = 0) readonly buffer X4_ { ELEM4 x4[]; };  // [N, K / 4], the same memory
+layout(binding = 1) readonly buffer W { ELEM w[]; };    // [M, K]
+layout(binding = 1) readonly buffer W4_ { ELEM4 w4[]; };  // [M, K / 4], the same memory
+#define X4(i) vec4(x4[i])
+#define W4(i) vec4(w4[i])
+#define X1(i) float(x[i])
+#define W1(i) float(w[i])
 #endif
-layout(binding = 2) readonly buffer Bias { float bias[]; };  // [M], read only when HAS_BIAS
-layout(binding = 3) writeonly buffer Y { float y[]; };       // [N, M]
+layout(binding = 2) readonly buffer Bias { ELEM bias[]; };  // [M], read only when HAS_BIAS
+layout(binding = 3) writeonly buffer Y { ELEM y[]; };       // [N, M]
 layout(push_constant) uniform Push { uint K, M; float slope; } p;
 
 shared float partial[FEATURES * ROWS][LOCAL];
@@ -77,6 +78,6 @@ void main() {
   // Invocation t < FEATURES * ROWS writes one output (LOCAL may be smaller: then it loops).
   for (uint i = t; i < FEATURES * ROWS; i += LOCAL) {
     const uint m = m0 + i / ROWS, r = i % ROWS;
-    if (m < p.M) y[r * p.M + m] = activate(ACT, partial[i][0] + (HAS_BIAS != 0 ? bias[m] : 0.0), p.slope);
+    if (m < p.M) y[r * p.M + m] = ELEM(activate(ACT, partial[i][0] + (HAS_BIAS != 0 ? float(bias[m]) : 0.0), p.slope));
   }
 }

@@ -1,5 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#include "precision.glsl"
 #include "texel_inputs.glsl"
 // y[plane] = mean of x over the plane. One workgroup per (n, c) plane: each thread sums a
 // strided slice, then a shared-memory tree (any subgroup size) adds the partial sums.
@@ -9,7 +10,7 @@ layout(local_size_x_id = 0) in;  // a power of two, 32..256 (GlobalAvgPoolLayer:
 // workgroup's barriers cost more than the sum, and the lanes then read eight planes at once.
 layout(constant_id = 1) const bool PER_PLANE = false;
 FLOAT_INPUT(0, x)
-layout(binding = 1) writeonly buffer Y { float y[]; };
+layout(binding = 1) writeonly buffer Y { ELEM y[]; };
 layout(push_constant) uniform Push { uint planes; uint plane_size; } p;
 
 shared float partial[gl_WorkGroupSize.x];
@@ -21,7 +22,7 @@ void main() {
     if (plane >= p.planes) return;
     float sum = 0.0;
     for (uint i = 0; i < p.plane_size; ++i) sum += READ(x, plane * p.plane_size + i);
-    y[plane] = sum / float(p.plane_size);
+    y[plane] = ELEM(sum / float(p.plane_size));
     return;
   }
   uint plane = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
@@ -37,5 +38,5 @@ void main() {
     if (lid < half_size) partial[lid] += partial[lid + half_size];
     barrier();
   }
-  if (lid == 0) y[plane] = partial[0] / float(p.plane_size);
+  if (lid == 0) y[plane] = ELEM(partial[0] / float(p.plane_size));
 }

@@ -4,13 +4,14 @@
 // order and NaN wins, as in PyTorch. In training also argmax = h*W + w of the winner within
 // its (n, c) plane (0xFFFFFFFF for a window that holds only padding).
 // x (N, C, H, W), y and argmax (N, C, OH, OW).
+#include "precision.glsl"
 #include "common.glsl"
 #include "texel_inputs.glsl"
 #include "pool2d.glsl"
 layout(local_size_x = ELEMENTWISE_LOCAL_SIZE) in;
 layout(constant_id = 8) const bool STORE_ARGMAX = false;
 FLOAT_INPUT(0, x)
-layout(binding = 1) writeonly buffer Y { float y[]; };
+layout(binding = 1) writeonly buffer Y { ELEM y[]; };
 layout(binding = 2) writeonly buffer Argmax { uint argmax[]; };
 
 void main() {
@@ -37,6 +38,6 @@ void main() {
       }
     }
   }
-  y[o] = best;
+  y[o] = ELEM(best);
   if (STORE_ARGMAX) argmax[o] = best_at;
 }

@@ -28,7 +28,7 @@ void main() {
       int ow = window_of(int(iw), kw, SW, PW, DW, p.ow);
       if (ow < 0) continue;
       uint o = out_base + uint(oh) * p.ow + uint(ow);
-      if (READ(argmax, o) == at) g += READ(dy, o);
+      if (READ_UINT(argmax, o) == at) g += READ(dy, o);
     }
   }
   dx[i] += g;

@@ -57,7 +57,8 @@ void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
   const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
   std::size_t count = io.output.shape.count();
   const bool texel = use_texel_inputs(rec.context(), {count});
-  const Kernel& k = rec.context().kernel(texel ? ShaderId::activation_texel : ShaderId::activation, spec);
+  const Kernel& k =
+      rec.context().kernel(in_precision_of(io.output, texel ? ShaderId::activation_texel : ShaderId::activation), spec);
   rec.dispatch(k, {input(io.inputs[0], texel), io.output.writes()}, Push{static_cast<uint32_t>(count), slope_},
                elementwise_groups(count));
 }

@@ -19,6 +19,7 @@ class ActivationLayer : public Layer {
  public:
   ActivationLayer(std::string name, Activation kind, float negative_slope);
   std::string_view type() const override;
+  bool supports_fp16() const override { return true; }
   Activation kind() const { return kind_; }
   float negative_slope() const { return slope_; }
   bool outputs_independent_scores() const override { return kind_ == Activation::Sigmoid; }

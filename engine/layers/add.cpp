@@ -1,5 +1,7 @@
 #include "layers/add.h"
 
+#include "layers/texel_inputs.h"
+
 namespace vkcnn {
 namespace {
 struct Push {
@@ -33,7 +35,7 @@ bool AddLayer::fuse_activation(Activation kind, float negative_slope) {
 
 void AddLayer::forward(Recorder& rec, const LayerIO& io) {
   const uint32_t spec[] = {static_cast<uint32_t>(act_)};
-  const Kernel& k = rec.context().kernel(ShaderId::add, spec);
+  const Kernel& k = rec.context().kernel(in_precision_of(io.output, ShaderId::add), spec);
   const std::size_t count = io.output.shape.count();
   rec.dispatch(k, {io.inputs[0].reads(), io.inputs[1].reads(), io.output.writes()},
                Push{static_cast<uint32_t>(count), slope_, 1.f}, elementwise_groups(count));

@@ -13,6 +13,7 @@ class AddLayer : public Layer {
       : Layer(std::move(name)), act_(activation), slope_(negative_slope) {}
   static std::unique_ptr<Layer> create(const Attributes& a, const std::string& name);
   std::string_view type() const override { return "add"; }
+  bool supports_fp16() const override { return true; }
   std::size_t input_count() const override { return 2; }
   Activation activation() const { return act_; }
   bool outputs_independent_scores() const override { return act_ == Activation::Sigmoid; }

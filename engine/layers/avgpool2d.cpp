@@ -1,6 +1,7 @@
 #include "layers/avgpool2d.h"
 
 #include "layers/activation.h"
+#include "layers/texel_inputs.h"
 
 namespace vkcnn {
 
@@ -24,7 +25,7 @@ std::vector<uint32_t> AvgPool2dLayer::spec_constants() const {
 
 void AvgPool2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const TensorView& x = io.inputs[0];
-  const Kernel& k = rec.context().kernel(ShaderId::avgpool2d, spec_constants());
+  const Kernel& k = rec.context().kernel(in_precision_of(io.output, ShaderId::avgpool2d), spec_constants());
   rec.dispatch(k, {x.reads(), io.output.writes()}, pool_push(x.shape, io.output.shape),
                elementwise_groups(io.output.shape.count()));
 }

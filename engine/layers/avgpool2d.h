@@ -13,6 +13,7 @@ class AvgPool2dLayer : public Layer {
       : Layer(std::move(name)), g_(geometry), count_include_pad_(count_include_pad) {}
   static std::unique_ptr<Layer> create(const Attributes& a, const std::string& name);
   std::string_view type() const override { return "avgpool2d"; }
+  bool supports_fp16() const override { return true; }
   const PoolGeometry& geometry() const { return g_; }
   bool count_include_pad() const { return count_include_pad_; }
 

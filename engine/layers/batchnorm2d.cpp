@@ -1,6 +1,7 @@
 #include "layers/batchnorm2d.h"
 
 #include "layers/activation.h"
+#include "layers/texel_inputs.h"
 
 namespace vkcnn {
 namespace {
@@ -55,7 +56,7 @@ void BatchNorm2dLayer::forward(Recorder& rec, const LayerIO& io) {
 
   if (!io.training) {
     const uint32_t spec[] = {0};
-    const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d, spec);
+    const Kernel& k = rec.context().kernel(in_precision_of(io.output, ShaderId::batchnorm2d), spec);
     rec.dispatch(
         k, {x.reads(), io.output.writes(), weight.reads(), bias.reads(), running_mean.reads(), running_var.reads()},
         NormalizePush{static_cast<uint32_t>(s.count()), s.c, S, eps_}, elementwise_groups(s.count()));

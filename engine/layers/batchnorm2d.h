@@ -10,6 +10,7 @@ class BatchNorm2dLayer : public Layer {
  public:
   BatchNorm2dLayer(std::string name, float eps, float momentum);
   std::string_view type() const override { return "batchnorm2d"; }
+  bool supports_fp16() const override { return true; }
   float eps() const { return eps_; }
   float momentum() const { return momentum_; }
 

@@ -1,6 +1,7 @@
 #include "layers/concat.h"
 
 #include "layers/activation.h"  // elementwise_groups
+#include "layers/texel_inputs.h"
 
 namespace vkcnn {
 namespace {
@@ -42,7 +43,7 @@ Shape ConcatLayer::output_shape(std::span<const Shape> inputs) const {
 }
 
 void ConcatLayer::forward(Recorder& rec, const LayerIO& io) {
-  const Kernel& k = rec.context().kernel(ShaderId::concat);
+  const Kernel& k = rec.context().kernel(in_precision_of(io.output, ShaderId::concat));
   uint32_t offset = 0;
   for (const TensorView& x : io.inputs) {
     const Push push{static_cast<uint32_t>(x.shape.count()), x.shape.h * x.shape.w, x.shape.c, io.output.shape.c,

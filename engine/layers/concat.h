@@ -13,6 +13,7 @@ class ConcatLayer : public Layer {
   ConcatLayer(std::string name, std::size_t inputs) : Layer(std::move(name)), inputs_(inputs) {}
   static std::unique_ptr<Layer> create(const Attributes& a, const std::string& name);
   std::string_view type() const override { return "concat"; }
+  bool supports_fp16() const override { return true; }
   std::size_t input_count() const override { return inputs_; }
 
   // (N, C_i, H, W) for every i -> (N, sum of C_i, H, W)

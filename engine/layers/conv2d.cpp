@@ -478,8 +478,9 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
                   std::to_string(g.oh) + "x" + std::to_string(g.ow) + ", batch " + std::to_string(g.batch) +
                   ") are not supported");
     const bool texel = use_texel_inputs(ctx, {x.shape.count(), w.shape.count()});
-    const Kernel& k = ctx.kernel(texel ? ShaderId::conv2d_depthwise_texel : ShaderId::conv2d_depthwise,
-                                 specialization(o_, kNoTile, {act_, o_.bias}));
+    const Kernel& k =
+        ctx.kernel(in_precision_of(y, texel ? ShaderId::conv2d_depthwise_texel : ShaderId::conv2d_depthwise),
+                   specialization(o_, kNoTile, {act_, o_.bias}));
     rec.dispatch(k, {input(x, texel), input(w, texel), b.reads(), y.writes()}, push,
                  Groups{static_cast<uint32_t>(groups_x), 1, g.batch});
     return;
@@ -491,7 +492,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     const bool w_vec4 = g.k() % 4 == 0, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
     std::vector<uint32_t> spec = specialization(o_, kNoTile, {act_, o_.bias});
     spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_subgroup, spec);
+    const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d_subgroup), spec);
     const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
     const Binding wb = w_vec4 ? w.reads_vec4s(0, w.shape.count()) : w.reads_floats();
     dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, kSubgroupTile, g.pixels(),
@@ -499,7 +500,7 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     return;
   }
   const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups, o_.tile);
-  const Kernel& k = ctx.kernel(ShaderId::conv2d, specialization(o_, t, {act_, o_.bias}));
+  const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d), specialization(o_, t, {act_, o_.bias}));
   dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm),
                    g.groups);
 }

@@ -84,6 +84,7 @@ class Conv2dLayer : public Layer {
   // Throws Error naming the layer for zero sizes or out_channels not divisible by groups.
   Conv2dLayer(std::string name, const Conv2dOptions& options);
   std::string_view type() const override { return "conv2d"; }
+  bool supports_fp16() const override { return true; }
 
   uint32_t out_channels() const { return o_.out_channels; }
   std::array<uint32_t, 2> kernel() const { return o_.kernel; }

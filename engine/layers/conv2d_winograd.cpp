@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "layers/conv2d.h"
+#include "layers/texel_inputs.h"
 
 namespace vkcnn::conv2d::winograd {
 namespace {
@@ -121,8 +122,8 @@ Push make_push(const Problem& p, const Layout& l, float slope) {
 
 void record_weights(Recorder& rec, const Problem& p, bool flip, const TensorView& w, const TensorView& scratch) {
   const Push push = make_push(p, layout(p, scratch), 0.f);
-  const Kernel& k =
-      rec.context().kernel(ShaderId::conv2d_winograd_weight, specialization(kNoTile, p.tile, 0, 0, {.flip = flip}));
+  const Kernel& k = rec.context().kernel(in_precision_of(w, ShaderId::conv2d_winograd_weight),
+                                         specialization(kNoTile, p.tile, 0, 0, {.flip = flip}));
   rec.dispatch(k, {w.reads(), scratch.writes()}, push, Groups{div_up(p.cin, kLocal), p.cout, 1});
 }
 
@@ -133,7 +134,8 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   Context& ctx = rec.context();
   if (!weights_ready) record_weights(rec, p, e.flip, w, scratch);
 
-  const Kernel& input = ctx.kernel(ShaderId::conv2d_winograd_input, specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
+  const Kernel& input = ctx.kernel(in_precision_of(x, ShaderId::conv2d_winograd_input),
+                                   specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
   const uint64_t largest = std::max(l.v_off - l.u_off, l.m_off - l.v_off) / 4;  // vec4 texels of U or V
   const bool subgroup =
       use_subgroup_gemm(p.gemm, largest, l.v_off * 4 % ctx.info().texel_offset_alignment == 0, ctx, "conv2d winograd");
@@ -144,7 +146,8 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   const uint64_t u_count = l.v_off - l.u_off, v_count = l.m_off - l.v_off;
   Epilogue out_e = e;
   out_e.flip = false;
-  const Kernel& output = ctx.kernel(ShaderId::conv2d_winograd_output, specialization(kNoTile, p.tile, 0, 0, out_e));
+  const Kernel& output =
+      ctx.kernel(in_precision_of(y, ShaderId::conv2d_winograd_output), specialization(kNoTile, p.tile, 0, 0, out_e));
   const uint64_t total = p.tiles();
   for (uint64_t first = 0; first < total; first += l.chunk) {
     push.tile0 = static_cast<uint32_t>(first);

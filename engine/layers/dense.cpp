@@ -30,7 +30,7 @@ GemvTiling gemv_tiling(const Context& ctx, const std::optional<GemvTiling>& forc
 
 // v's buffer under the 1x1 convolution's shape (n, c, 1, 1); an empty view stays empty.
 TensorView as_pointwise(const TensorView& v, uint32_t n, uint32_t c) {
-  return v.empty() ? v : TensorView{Shape{n, c, 1, 1}, v.buffer};
+  return v.empty() ? v : TensorView{Shape{n, c, 1, 1}, v.buffer, v.fp16};
 }
 
 Shape pointwise_input(const Shape& in) { return {in.n, static_cast<uint32_t>(in.per_image()), 1, 1}; }
@@ -91,7 +91,8 @@ void DenseLayer::forward(Recorder& rec, const LayerIO& io) {
     const Binding bias = bias_ ? io.params[1].reads() : w.reads();  // bound but unread without bias
     const uint32_t spec[] = {N, bias_, static_cast<uint32_t>(act_), K % 4 == 0, g.features, g.invocations};
     const bool texel = use_texel_inputs(rec.context(), {x.shape.count(), w.shape.count()});
-    const Kernel& k = rec.context().kernel(texel ? ShaderId::dense_gemv_texel : ShaderId::dense_gemv, spec);
+    const Kernel& k = rec.context().kernel(
+        in_precision_of(io.output, texel ? ShaderId::dense_gemv_texel : ShaderId::dense_gemv), spec);
     // The texel variant reads vec4s through vec4 views (K % 4 == 0), floats otherwise.
     const bool vec4 = K % 4 == 0;
     const Binding xb = !texel ? x.reads() : vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();

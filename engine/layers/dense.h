@@ -39,6 +39,7 @@ class DenseLayer : public Layer {
 
   DenseLayer(std::string name, uint32_t out_features, bool bias, const DenseTuning& tuning = {});
   std::string_view type() const override { return "dense"; }
+  bool supports_fp16() const override { return true; }
   uint32_t out_features() const { return out_features_; }
   bool has_bias() const { return bias_; }
 

@@ -34,7 +34,8 @@ void GlobalAvgPoolLayer::forward(Recorder& rec, const LayerIO& io) {
   const bool per_plane = texel;
   if (per_plane) local = 64;
   const uint32_t spec[] = {local, per_plane ? 1u : 0u};
-  const Kernel& k = rec.context().kernel(texel ? ShaderId::global_avgpool_texel : ShaderId::global_avgpool, spec);
+  const Kernel& k = rec.context().kernel(
+      in_precision_of(io.output, texel ? ShaderId::global_avgpool_texel : ShaderId::global_avgpool), spec);
   rec.dispatch(k, {input(x, texel), io.output.writes()}, Push{planes, plane_size},
                plane_groups(per_plane ? div_up(planes, local) : planes));
 }

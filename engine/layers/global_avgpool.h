@@ -8,6 +8,7 @@ class GlobalAvgPoolLayer : public Layer {
  public:
   using Layer::Layer;
   std::string_view type() const override { return "global_avgpool"; }
+  bool supports_fp16() const override { return true; }
 
   Shape output_shape(std::span<const Shape> inputs) const override;
   // x (N, C, H, W) -> y (N, C, 1, 1); one workgroup per plane

@@ -32,7 +32,8 @@ void MaxPool2dLayer::forward(Recorder& rec, const LayerIO& io) {
   auto spec = g_.spec_constants();
   spec.push_back(store_argmax ? 1 : 0);
   const bool texel = use_texel_inputs(rec.context(), {x.shape.count()});
-  const Kernel& k = rec.context().kernel(texel ? ShaderId::maxpool2d_texel : ShaderId::maxpool2d, spec);
+  const Kernel& k =
+      rec.context().kernel(in_precision_of(io.output, texel ? ShaderId::maxpool2d_texel : ShaderId::maxpool2d), spec);
   // Without scratch the argmax binding is never written; y stands in so that the set is complete.
   const Binding argmax = store_argmax ? io.scratch.writes() : io.output.writes();
   rec.dispatch(k, {input(x, texel), io.output.writes(), argmax}, pool_push(x.shape, io.output.shape),

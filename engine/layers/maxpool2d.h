@@ -12,6 +12,7 @@ class MaxPool2dLayer : public Layer {
   MaxPool2dLayer(std::string name, PoolGeometry geometry) : Layer(std::move(name)), g_(geometry) {}
   static std::unique_ptr<Layer> create(const Attributes& a, const std::string& name);
   std::string_view type() const override { return "maxpool2d"; }
+  bool supports_fp16() const override { return true; }
   const PoolGeometry& geometry() const { return g_; }
 
   Shape output_shape(std::span<const Shape> inputs) const override;

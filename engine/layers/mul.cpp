@@ -1,6 +1,7 @@
 #include "layers/mul.h"
 
 #include "layers/activation.h"  // elementwise_groups
+#include "layers/texel_inputs.h"
 
 namespace vkcnn {
 namespace {
@@ -29,7 +30,7 @@ Shape MulLayer::output_shape(std::span<const Shape> inputs) const {
 void MulLayer::forward(Recorder& rec, const LayerIO& io) {
   const Shape& a = io.inputs[0].shape;
   const uint32_t spec[] = {per_plane(a, io.inputs[1].shape) ? 1u : 0u};
-  const Kernel& k = rec.context().kernel(ShaderId::mul, spec);
+  const Kernel& k = rec.context().kernel(in_precision_of(io.output, ShaderId::mul), spec);
   rec.dispatch(k, {io.inputs[0].reads(), io.inputs[1].reads(), io.output.writes()},
                Push{static_cast<uint32_t>(a.count()), a.h * a.w}, elementwise_groups(a.count()));
 }

@@ -13,6 +13,7 @@ class MulLayer : public Layer {
   explicit MulLayer(std::string name) : Layer(std::move(name)) {}
   static std::unique_ptr<Layer> create(const Attributes& a, const std::string& name);
   std::string_view type() const override { return "mul"; }
+  bool supports_fp16() const override { return true; }
   std::size_t input_count() const override { return 2; }
 
   // a: (N, C, H, W); b: the same or (N, C, 1, 1); y: a's shape.

@@ -1,3 +1,5 @@
+// Which variant of a shader a layer runs.
+//
 // Shaders built on shaders/texel_inputs.glsl exist twice: <name> reads its inputs from storage
 // buffers, <name>_texel from texel buffers. Lavapipe executes a storage load lane by lane but a
 // texel fetch as one gather, so the texel variant is several times faster there; GPUs keep the
@@ -6,9 +8,11 @@
 #pragma once
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 
 #include <vkcnn/shader_ids.h>
 #include <vkcnn/tensor.h>
+#include <vkcnn/vk/check.h>
 #include <vkcnn/vk/context.h>
 
 namespace vkcnn {
@@ -27,6 +31,16 @@ inline Binding uint_input(const TensorView& v, bool texel) {
   Binding b = input(v, texel);
   if (texel) b.texels = VK_FORMAT_R32_UINT;
   return b;
+}
+
+// Shaders built on shaders/precision.glsl also have an _fp16 twin (of each texel variant) that
+// stores tensors as 16-bit floats. A layer runs it when the plan gave it a 16-bit output (its
+// inputs and params are then 16-bit as well: ForwardPlan keeps each layer's tensors in one
+// precision, converting between layers where needed).
+inline ShaderId in_precision_of(const TensorView& output, ShaderId id) {
+  if (!output.fp16) return id;
+  if (const auto twin = shader_fp16_variant(id)) return *twin;
+  throw Error(std::string("shader ") + std::string(shader_name(id)) + " has no fp16 variant");
 }
 
 }  // namespace vkcnn

@@ -101,6 +101,13 @@ std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
   return devices;
 }
 
+// Whether shaders can read this format through a uniform texel buffer (texelFetch).
+bool texel_format_usable(VkPhysicalDevice pd, VkFormat format) {
+  VkFormatProperties props{};
+  vkGetPhysicalDeviceFormatProperties(pd, format, &props);
+  return (props.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) != 0;
+}
+
 bool has_extension(VkPhysicalDevice pd, const char* name) {
   uint32_t count = 0;
   vkEnumerateDeviceExtensionProperties(pd, nullptr, &count, nullptr);
@@ -209,6 +216,12 @@ Context::Context(const ContextOptions& options) {
   info_.texel_offset_alignment = static_cast<uint32_t>(props.limits.minTexelBufferOffsetAlignment);
   info_.timestamp_period_ns = props.limits.timestampPeriod;
   vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
+  VkPhysicalDevice16BitStorageFeatures storage16{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+  VkPhysicalDeviceFeatures2 features2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  features2.pNext = &storage16;
+  vkGetPhysicalDeviceFeatures2(physical_, &features2);
+  info_.fp16_storage = storage16.storageBuffer16BitAccess && texel_format_usable(physical_, VK_FORMAT_R16_SFLOAT) &&
+                       texel_format_usable(physical_, VK_FORMAT_R16G16B16A16_SFLOAT);
 
   if (!has_extension(physical_, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
     throw Error("Vulkan device \"" + info_.name +
@@ -240,6 +253,9 @@ Context::Context(const ContextOptions& options) {
   dci.pQueueCreateInfos = &qci;
   dci.enabledExtensionCount = 1;
   dci.ppEnabledExtensionNames = extensions;
+  VkPhysicalDevice16BitStorageFeatures enable16{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+  enable16.storageBuffer16BitAccess = info_.fp16_storage ? VK_TRUE : VK_FALSE;
+  dci.pNext = &enable16;
   VkDevice device = VK_NULL_HANDLE;
   vk_check(vkCreateDevice(physical_, &dci, nullptr, &device), "vkCreateDevice");
   device_ = Owned<VkDevice>(device, [](VkDevice d) { vkDestroyDevice(d, nullptr); });

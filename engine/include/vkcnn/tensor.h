@@ -1,9 +1,11 @@
-// Shapes and tensors: fp32, NCHW, contiguous, in one device buffer.
+// Shapes and tensors: NCHW, contiguous, in one device buffer; fp32, or fp16 where an inference
+// plan stores a layer's tensors in 16 bits (ForwardPlan, Precision::Fp16).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <vkcnn/vk/buffer.h>
@@ -23,21 +25,29 @@ struct Shape {
   bool operator==(const Shape&) const = default;
 };
 
+// How a plan stores activations and parameters. Arithmetic is fp32 either way.
+enum class Precision { Fp32, Fp16 };
+std::string_view precision_name(Precision p);  // "fp32", "fp16"
+
 // A shape and the buffer that holds it, without ownership: what layers record against.
 struct TensorView {
   Shape shape;
   const Buffer* buffer = nullptr;
+  bool fp16 = false;  // elements are 16-bit floats: layers run their shaders' _fp16 variants
 
   bool empty() const { return buffer == nullptr; }
+  std::size_t element_bytes() const { return fp16 ? 2 : sizeof(float); }
+  std::size_t bytes() const { return shape.count() * element_bytes(); }
   Binding reads() const { return {buffer->handle(), 0, VK_WHOLE_SIZE, false}; }
   Binding writes() const { return {buffer->handle(), 0, VK_WHOLE_SIZE, true}; }
-  // The tensor as a texel buffer of floats.
+  // The tensor as a texel buffer of floats (texelFetch widens 16-bit ones).
   Binding reads_floats() const {
-    return {buffer->handle(), 0, shape.count() * sizeof(float), false, VK_FORMAT_R32_SFLOAT};
+    return {buffer->handle(), 0, bytes(), false, fp16 ? VK_FORMAT_R16_SFLOAT : VK_FORMAT_R32_SFLOAT};
   }
-  // floats [first, first + count) as a texel buffer of vec4s (first and count multiples of 4).
+  // Elements [first, first + count) as a texel buffer of vec4s (first and count multiples of 4).
   Binding reads_vec4s(uint64_t first, uint64_t count) const {
-    return {buffer->handle(), first * sizeof(float), count * sizeof(float), false, VK_FORMAT_R32G32B32A32_SFLOAT};
+    return {buffer->handle(), first * element_bytes(), count * element_bytes(), false,
+            fp16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT};
   }
 };
 

@@ -98,6 +98,11 @@ class Layer {
   // Layers that fuse an activation answer for the fused one.
   virtual bool outputs_independent_scores() const { return false; }
 
+  // Inference only: whether forward can run with its inputs, output and params all stored as
+  // 16-bit floats (TensorView::fp16; its shaders have _fp16 twins). A plan in Precision::Fp16
+  // converts to and from fp32 around the layers that cannot.
+  virtual bool supports_fp16() const { return false; }
+
   // Inference only: apply `kind` to the output in this layer's epilogue, so that the graph can
   // drop the separate activation layer. Layers that can (conv2d, dense) return true.
   virtual bool fuse_activation(Activation kind, float negative_slope) { return false; }

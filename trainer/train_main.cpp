@@ -218,17 +218,21 @@ int main(int argc, char** argv) {
   app.add_option("--classes", o.classes, "with --reset-head: the class count the dataset must have (a check)")
       ->needs(reset)
       ->check(CLI::Range(1u, 1000000u));
-  app.add_option("--freeze", o.freeze,
-                 "keep these layers' parameters fixed: a comma list of layer names, or all-but-head; a frozen "
-                 "batchnorm uses its running statistics");
-  app.add_option("--keep", o.keep,
-                 "which epoch's weights the model keeps: best (validation accuracy; the default with --val-split) "
-                 "or last (the default otherwise)")
-      ->check(CLI::IsMember({"best", "last"}));
+  auto* freeze =
+      app.add_option("--freeze", o.freeze,
+                     "keep these layers' parameters fixed: a comma list of layer names, or all-but-head; a frozen "
+                     "batchnorm uses its running statistics");
+  auto* keep =
+      app.add_option("--keep", o.keep,
+                     "which epoch's weights the model keeps: best (validation accuracy; the default with --val-split) "
+                     "or last (the default otherwise)")
+          ->check(CLI::IsMember({"best", "last"}));
   app.add_flag("--drop-last", o.run.drop_last,
                "skip each epoch's last batch when it is short (default: train on it, like PyTorch's drop_last=False)");
-  app.add_option("--mean", o.mean, "override the model's per-channel mean (0-1 scale, a,b,c); written into OUT");
-  app.add_option("--std", o.std, "override the model's per-channel std (0-1 scale, a,b,c); written into OUT");
+  auto* mean =
+      app.add_option("--mean", o.mean, "override the model's per-channel mean (0-1 scale, a,b,c); written into OUT");
+  auto* std_dev =
+      app.add_option("--std", o.std, "override the model's per-channel std (0-1 scale, a,b,c); written into OUT");
   app.add_option("--data", o.data,
                  "dataset: fashion-mnist:DIR, mnist:DIR (IDX files, .gz or not), cifar10:DIR (binary batches), "
                  "folder:DIR (DIR/<class>/<image>, or DIR/train + DIR/test)")
@@ -270,7 +274,11 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile)
       ->excludes(arch)
       ->excludes(init)
-      ->excludes(reset);
+      ->excludes(reset)
+      ->excludes(freeze)
+      ->excludes(keep)
+      ->excludes(mean)
+      ->excludes(std_dev);
   app.add_option("--plot", o.plot, "training-curve picture (.png), loss and accuracy per epoch");
   app.add_option("--csv", o.csv, "training curves as CSV (default: the plot's or OUT's name with .csv)");
   app.add_option("--device", o.device,

@@ -88,10 +88,10 @@ void BatchNorm2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGra
     if (!want_dx) return;
     const uint32_t spec[] = {1, 1};
     const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d_backward, spec);
-    // Bindings 0, 5 and 6 are not read in this mode; they are bound to tensors that are.
-    rec.dispatch(k,
-                 {x.reads(), grads.grad_output.reads(), io.params[0].reads(), io.params[3].reads(),
-                  grads.grad_inputs[0].writes(), io.params[0].reads(), io.params[0].reads()},
+    // Bindings 0, 5 and 6 are not used in this mode: 0 is bound to x, and 5 and 6, which the
+    // shader declares writable, to dx, which it does write (so barriers see a write there).
+    const Binding dx = grads.grad_inputs[0].writes();
+    rec.dispatch(k, {x.reads(), grads.grad_output.reads(), io.params[0].reads(), io.params[3].reads(), dx, dx, dx},
                  push, Groups{s.c, 1, 1});
     return;
   }

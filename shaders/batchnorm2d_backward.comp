@@ -5,23 +5,36 @@
 //   dweight[c] += sum dy x_hat
 //   dx         += weight[c] inv_std (dy - sum dy / M - x_hat sum(dy x_hat) / M)
 // The sums need the whole channel before any dx, so the workgroup reduces, then walks the channel again.
+// FROZEN (inference-mode forward with running statistics, a layer that fine-tuning keeps fixed): the
+// statistics are constants, so only dx += weight[c] dy / sqrt(running_var[c] + eps) remains; binding 3
+// holds running_var and bindings 0, 5, 6 are not read.
 #define LOCAL 256
 layout(local_size_x = LOCAL) in;
 layout(constant_id = 0) const uint WANT_DX = 1;
+layout(constant_id = 1) const uint FROZEN = 0;
 layout(binding = 0) readonly buffer X { float x[]; };            // (N, C, H, W)
 layout(binding = 1) readonly buffer DY { float dy[]; };          // (N, C, H, W)
 layout(binding = 2) readonly buffer Weight { float weight[]; };  // [C]
-layout(binding = 3) readonly buffer Stats { float stats[]; };    // [mean[C], inv_std[C]] from forward
+layout(binding = 3) readonly buffer Stats { float stats[]; };    // [mean[C], inv_std[C]] from forward; FROZEN: running_var [C]
 layout(binding = 4) buffer DX { float dx[]; };                   // (N, C, H, W); unused without WANT_DX
 layout(binding = 5) buffer DWeight { float dweight[]; };         // [C]
 layout(binding = 6) buffer DBias { float dbias[]; };             // [C]
-layout(push_constant) uniform Push { uint N, C, S; } p;
+layout(push_constant) uniform Push { uint N, C, S; float eps; } p;
 
 shared vec2 partial[LOCAL];
 
 void main() {
   const uint c = gl_WorkGroupID.x, t = gl_LocalInvocationID.x;
   const uint count = p.N * p.S;
+  if (FROZEN != 0) {
+    // The same expression as batchnorm2d.comp's inference normalisation.
+    const float scale = weight[c] * (1.0 / sqrt(stats[c] + p.eps));
+    for (uint e = t; e < count; e += LOCAL) {
+      uint i = ((e / p.S) * p.C + c) * p.S + e % p.S;
+      dx[i] += scale * dy[i];
+    }
+    return;
+  }
   const float mean = stats[c], inv_std = stats[p.C + c];
 
   vec2 s = vec2(0.0);  // (sum dy, sum dy x_hat)

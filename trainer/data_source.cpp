@@ -51,7 +51,8 @@ DataSplits load_data(const std::string& source, const InputSpec& input) {
   if (dir.empty()) throw Error("--data " + source + ": no folder given after the kind");
   if (kind.empty()) kind = detect(dir);
 
-  DataSplits s{kind, {}, std::nullopt};
+  DataSplits s;
+  s.kind = kind;
   if (kind == "fashion-mnist" || kind == "mnist") {
     std::vector<std::string> classes = fashion_mnist_classes();
     if (kind == "mnist")
@@ -66,6 +67,12 @@ DataSplits load_data(const std::string& source, const InputSpec& input) {
     auto f = load_image_folder(dir, input);
     s.train = std::move(f.train);
     s.test = std::move(f.test);
+  }
+  if (kind != "folder") {
+    s.file_channels = s.train.channels;
+    s.file_height = s.train.height;
+    s.file_width = s.train.width;
+    s.file_color = s.train.color;
   }
   s.train = conform(std::move(s.train), input);
   if (s.test) s.test = conform(std::move(*s.test), input);

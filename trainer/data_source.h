@@ -17,6 +17,10 @@ struct DataSplits {
   std::string kind;  // "fashion-mnist", "mnist", "cifar10", "folder"
   Dataset train;
   std::optional<Dataset> test;
+  // The images as the files hold them, before conversion to the model's input: IDX and CIFAR
+  // have one fixed format; 0 for image folders, decoded and resized to the model's input.
+  uint32_t file_channels = 0, file_height = 0, file_width = 0;
+  ColorOrder file_color = ColorOrder::Gray;
 };
 
 const std::vector<std::string>& fashion_mnist_classes();

@@ -14,6 +14,7 @@
 #include "batches.h"
 #include "data_source.h"
 #include "report.h"
+#include "training_run.h"
 
 namespace {
 
@@ -24,6 +25,7 @@ struct Options {
   std::string model, data, split = "test", device;
   uint32_t batch = 256;
   bool json = false;
+  RunConfig hold_out;  // val_split, seed, limit: the trainer's validation split
 };
 
 int evaluate(const Options& o) {
@@ -33,8 +35,15 @@ int evaluate(const Options& o) {
   auto model = Model::load(ctx, o.model);
   const ModelSpec& spec = model->spec();
   DataSplits splits = load_data(o.data, spec.input);
-  if (o.split == "test" && !splits.test) throw Error(o.data + ": has no test split (use --split train)");
-  const Dataset& data = o.split == "test" ? *splits.test : splits.train;
+  if (o.split == "test" && !splits.test)
+    throw Error(o.data +
+                ": has no test split (DIR/test or DIR/val); score the trainer's validation split with --split val "
+                "--val-split F --seed S (the values the training run used), or --split train");
+  if (o.split == "val" && !(o.hold_out.val_split > 0))
+    throw Error("--split val needs --val-split F (and --seed S, --limit N as the training run had them)");
+  std::optional<RunData> held;
+  if (o.split == "val") held = split_data(std::move(splits.train), std::nullopt, o.hold_out);
+  const Dataset& data = o.split == "test" ? *splits.test : o.split == "val" ? *held->val : splits.train;
   if (data.classes.size() != model->classes())
     throw Error(o.data + ": " + std::to_string(data.classes.size()) + " classes, but " + o.model + " outputs " +
                 std::to_string(model->classes()));
@@ -84,7 +93,14 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("--model", o.model, "model file (.vkcnn)")->required()->check(CLI::ExistingFile);
   app.add_option("--data", o.data, "dataset: fashion-mnist:DIR, mnist:DIR, cifar10:DIR, folder:DIR")->required();
-  app.add_option("--split", o.split, "which split to evaluate")->check(CLI::IsMember({"test", "train"}));
+  app.add_option("--split", o.split,
+                 "which split to evaluate: test, train, or val (the images vkcnn-train held out with the same "
+                 "--val-split, --seed and --limit)")
+      ->check(CLI::IsMember({"test", "train", "val"}));
+  app.add_option("--val-split", o.hold_out.val_split, "--split val: the training run's --val-split")
+      ->check(CLI::Range(0.0, 0.99));
+  app.add_option("--seed", o.hold_out.seed, "--split val: the training run's --seed");
+  app.add_option("--limit", o.hold_out.limit, "--split val: the training run's --limit (0: all)");
   app.add_option("--batch", o.batch, "images per forward pass")->check(CLI::Range(1u, 65536u));
   app.add_flag("--json", o.json, "print the report as JSON");
   app.add_option("--device", o.device, "Vulkan device index or name substring");

@@ -28,7 +28,18 @@ nlohmann::json to_json(const RunConfig& c) {
           {"seed", c.seed},
           {"crop_padding", c.augment.crop_padding},
           {"flip", c.augment.flip},
-          {"limit", c.limit}};
+          {"limit", c.limit},
+          {"freeze", c.freeze},
+          {"keep_best", c.keep_best},
+          {"drop_last", c.drop_last}};
+}
+
+uint32_t best_epoch(const std::vector<EpochStats>& history) {
+  uint32_t best = 0;
+  double best_accuracy = -1;
+  for (const EpochStats& s : history)
+    if (s.val_accuracy && *s.val_accuracy > best_accuracy) best = s.epoch, best_accuracy = *s.val_accuracy;
+  return best;
 }
 
 RunConfig run_config_from_json(const nlohmann::json& j) {
@@ -55,6 +66,9 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     c.augment.crop_padding = j.at("crop_padding").get<uint32_t>();
     c.augment.flip = j.at("flip").get<bool>();
     c.limit = j.at("limit").get<std::size_t>();
+    c.freeze = j.value("freeze", std::vector<std::string>{});
+    c.keep_best = j.value("keep_best", false);
+    c.drop_last = j.value("drop_last", true);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("run settings: ") + e.what());
   }
@@ -99,7 +113,7 @@ RunData split_data(Dataset train, std::optional<Dataset> test, const RunConfig& 
 }
 
 TrainingRun::TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, const RunData& data,
-                         std::string checkpoint_path, const Checkpoint* resume)
+                         std::string checkpoint_path, const Checkpoint* resume, const Weights* initial)
     : ctx_(&ctx),
       spec_(std::move(spec)),
       config_(config),
@@ -107,10 +121,22 @@ TrainingRun::TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, 
       checkpoint_path_(std::move(checkpoint_path)),
       norm_(spec_.input) {
   if (config.epochs == 0) throw Error("--epochs must be at least 1");
-  steps_per_epoch_ = data.train.size() / std::max<uint32_t>(config.batch, 1);
+  if (config.batch == 0) throw Error("--batch must be at least 1");
+  if (config.keep_best && !data.val)
+    throw Error("keeping the best epoch needs a validation set (--val-split F holds part of the training images out)");
+  // The last batch of an epoch is short unless the batch size divides the data; it trains
+  // (PyTorch's drop_last=False) unless drop_last says otherwise.
+  steps_per_epoch_ = data.train.size() / config.batch;
+  if (data.train.size() % config.batch) {
+    if (config.drop_last)
+      dropped_ = data.train.size() % config.batch;
+    else
+      ++steps_per_epoch_;
+  }
   if (steps_per_epoch_ == 0)
     throw Error(data.train.origin + ": " + std::to_string(data.train.size()) +
-                " training images are fewer than one batch of " + std::to_string(config.batch));
+                " training images are fewer than one batch of " + std::to_string(config.batch) +
+                (config.drop_last ? " (and the short batch is dropped)" : ""));
 
   // Schedule lengths are given in epochs; the plan counts optimizer steps.
   const double spe = static_cast<double>(steps_per_epoch_);
@@ -129,8 +155,11 @@ TrainingRun::TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, 
   options.optimizer = config.optimizer;
   options.label_smoothing = config.label_smoothing;
   options.seed = config.seed;
-  const Weights initial = resume ? resume->state.weights : initialize_weights(Graph(spec_), config.seed);
-  plan_ = std::make_unique<TrainingPlan>(ctx, spec_, initial, options, spec_.name.empty() ? "model" : spec_.name);
+  options.frozen = config.freeze;
+  const Weights start = resume    ? resume->state.weights
+                        : initial ? *initial
+                                  : initialize_weights(Graph(spec_), config.seed);
+  plan_ = std::make_unique<TrainingPlan>(ctx, spec_, start, options, spec_.name.empty() ? "model" : spec_.name);
   if (resume) {
     plan_->restore(resume->state);
     const auto& info = resume->info;
@@ -141,6 +170,10 @@ TrainingRun::TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, 
     epoch_seen_ = info.value("epoch_seen", uint64_t{0});
     if (info.contains("history"))
       for (const auto& e : info.at("history")) history_.push_back(epoch_stats_from_json(e));
+    kept_epoch_ = info.value("kept_epoch", 0u);
+    kept_ = resume->kept;
+    if (config.keep_best && kept_epoch_ && kept_.empty())
+      throw Error("the checkpoint keeps epoch " + std::to_string(kept_epoch_) + " but holds no kept weights");
     if (batch_in_epoch_ > steps_per_epoch_)
       throw Error("the checkpoint stopped at batch " + std::to_string(batch_in_epoch_) +
                   " of an epoch, but this data gives " + std::to_string(steps_per_epoch_) +
@@ -159,12 +192,15 @@ bool TrainingRun::run(const RunCallbacks& cb) {
     const auto start = clock::now();
     const std::size_t first_batch = batch_in_epoch_;
     double lr = learning_rate(schedule_, plan_->step());
+    const std::size_t epoch_images = config_.drop_last ? steps_per_epoch_ * B : train.size();
     while (batch_in_epoch_ < steps_per_epoch_) {
       const uint64_t step = plan_->step();
-      fill_batch(train, std::span(order).subspan(batch_in_epoch_ * B, B), norm_, config_.augment,
+      const std::size_t first = batch_in_epoch_ * B, n = std::min(B, train.size() - first);
+      fill_batch(train, std::span(order).subspan(first, n), norm_, config_.augment,
                  mix_seed(config_.seed, 0x100000000ull + step), images_, labels_);
       lr = learning_rate(schedule_, step);
-      BatchResult r = plan_->train_step(images_, labels_, lr);
+      BatchResult r =
+          plan_->train_step(std::span(images_).first(n * plan_->image_floats()), std::span(labels_).first(n), lr);
       epoch_loss_ += r.loss_sum;
       epoch_correct_ += r.correct;
       epoch_seen_ += r.count;
@@ -174,11 +210,11 @@ bool TrainingRun::run(const RunCallbacks& cb) {
         Progress p;
         p.epoch = epoch_ + 1;
         p.epochs = config_.epochs;
-        p.done = batch_in_epoch_ * B;
-        p.total = steps_per_epoch_ * B;
+        p.done = first + n;
+        p.total = epoch_images;
         p.loss = epoch_loss_ / double(epoch_seen_);
         p.accuracy = double(epoch_correct_) / double(epoch_seen_);
-        p.images_per_second = secs > 0 ? double((batch_in_epoch_ - first_batch) * B) / secs : 0;
+        p.images_per_second = secs > 0 ? double(p.done - first_batch * B) / secs : 0;
         p.eta_seconds = p.images_per_second > 0 ? double(p.total - p.done) / p.images_per_second : 0;
         p.lr = lr;
         cb.on_batch(p);
@@ -195,13 +231,17 @@ bool TrainingRun::run(const RunCallbacks& cb) {
     s.train_loss = epoch_seen_ ? epoch_loss_ / double(epoch_seen_) : 0;
     s.train_accuracy = epoch_seen_ ? double(epoch_correct_) / double(epoch_seen_) : 0;
     s.seconds = train_seconds;
-    s.images_per_second = train_seconds > 0 ? double((steps_per_epoch_ - first_batch) * B) / train_seconds : 0;
+    s.images_per_second = train_seconds > 0 ? double(epoch_images - first_batch * B) / train_seconds : 0;
     if (data_->val) {
       Evaluation e = evaluate(*data_->val);
       s.val_loss = e.mean_loss();
       s.val_accuracy = e.accuracy();
     }
     history_.push_back(s);
+    if (config_.keep_best && best_epoch(history_) == s.epoch) {
+      kept_epoch_ = s.epoch;
+      kept_ = plan_->weights();
+    }
     batch_in_epoch_ = 0;
     epoch_loss_ = 0;
     epoch_correct_ = epoch_seen_ = 0;
@@ -209,6 +249,7 @@ bool TrainingRun::run(const RunCallbacks& cb) {
     if (!checkpoint_path_.empty()) write_checkpoint(checkpoint_path_);
     if (cb.on_epoch) cb.on_epoch(s);
   }
+  if (kept_epoch()) plan_->load_weights(kept_);  // the model, and evaluate() from now on
   return true;
 }
 
@@ -238,8 +279,9 @@ void TrainingRun::write_checkpoint(const std::string& path) const {
                          {"epoch_loss", epoch_loss_},
                          {"epoch_correct", epoch_correct_},
                          {"epoch_seen", epoch_seen_},
-                         {"history", history}};
-  vkcnn::write_checkpoint(path, spec_, plan_->state(), info);
+                         {"history", history},
+                         {"kept_epoch", kept_epoch_}};
+  vkcnn::write_checkpoint(path, spec_, plan_->state(), info, config_.keep_best ? kept_ : Weights{});
 }
 
 }  // namespace vkcnn::trainer

@@ -40,11 +40,22 @@ struct RunConfig {
   uint32_t seed = 0;
   Augment augment;
   std::size_t limit = 0;  // use only the first `limit` training images (0: all)
+  // Fine-tuning: layers whose parameters stay fixed (TrainingOptions::frozen), by name.
+  std::vector<std::string> freeze;
+  bool keep_best = false;  // the model is the epoch of best validation accuracy, not the last
+  bool drop_last = false;  // skip each epoch's last, short batch instead of training on it
 };
 
 nlohmann::json to_json(const RunConfig& c);
 // Errors name the field; a checkpoint from another version is refused rather than half-read.
+// Checkpoints written before fine-tuning existed lack "freeze", "keep_best" and "drop_last":
+// they read as nothing frozen, the last epoch kept, and the short batch dropped, which is how
+// those runs trained.
 RunConfig run_config_from_json(const nlohmann::json& j);
+
+// The epoch (1-based) with the highest validation accuracy, the earliest of equals; 0 when no
+// epoch was validated.
+uint32_t best_epoch(const std::vector<EpochStats>& history);
 
 // Train / validation / test sets for a run: --limit, then --val-split (a seeded, fixed hold-out);
 // without a split the test set validates every epoch.
@@ -69,12 +80,13 @@ struct RunCallbacks {
 
 class TrainingRun {
  public:
-  // `spec` carries the labels of `data.train`. Fresh weights come from initialize_weights(seed)
-  // unless `resume` is given, whose weights, optimizer state and progress are restored (its
-  // configuration must be the one passed here). `checkpoint_path` (may be empty) is written at
-  // the end of every epoch and when should_stop() stops the run.
+  // `spec` carries the labels of `data.train`. The weights are `initial` (fine-tuning: every
+  // tensor of the spec) or fresh from initialize_weights(seed), unless `resume` is given, whose
+  // weights, optimizer state and progress are restored (its configuration must be the one passed
+  // here). `checkpoint_path` (may be empty) is written at the end of every epoch and when
+  // should_stop() stops the run.
   TrainingRun(Context& ctx, ModelSpec spec, const RunConfig& config, const RunData& data, std::string checkpoint_path,
-              const Checkpoint* resume = nullptr);
+              const Checkpoint* resume = nullptr, const Weights* initial = nullptr);
 
   // Runs until the last epoch or until should_stop() returns true (a checkpoint is written
   // first). Returns true when every epoch finished.
@@ -89,6 +101,13 @@ class TrainingRun {
   const std::vector<EpochStats>& history() const { return history_; }
   uint32_t epochs_done() const { return epoch_; }
   std::size_t steps_per_epoch() const { return steps_per_epoch_; }
+  // Images of the last, short batch that each epoch skips (drop_last), else 0.
+  std::size_t dropped_per_epoch() const { return dropped_; }
+  // With keep_best: the epoch whose weights are kept so far (0 before the first validation);
+  // after run() returns true the plan holds that epoch's weights. 0 without keep_best.
+  uint32_t kept_epoch() const { return config_.keep_best ? kept_epoch_ : 0; }
+  // What the model file should hold now: the kept epoch's weights, else the current ones.
+  Weights model_weights() const { return kept_epoch() ? kept_ : plan_->weights(); }
   TrainingPlan& plan() { return *plan_; }
   Weights weights() const { return plan_->weights(); }
 
@@ -101,7 +120,9 @@ class TrainingRun {
   std::unique_ptr<TrainingPlan> plan_;
   ScheduleConfig schedule_;
   Normalizer norm_;
-  std::size_t steps_per_epoch_ = 0;
+  std::size_t steps_per_epoch_ = 0, dropped_ = 0;
+  uint32_t kept_epoch_ = 0;
+  Weights kept_;
   // Progress: epochs finished, steps taken in the current epoch, its running sums.
   uint32_t epoch_ = 0;
   std::size_t batch_in_epoch_ = 0;

@@ -16,6 +16,7 @@ struct StatsPush {
 };
 struct BackwardPush {
   uint32_t N, C, S;
+  float eps;
 };
 
 constexpr uint32_t kMaxGroups = 65535;
@@ -76,21 +77,36 @@ void BatchNorm2dLayer::forward(Recorder& rec, const LayerIO& io) {
 }
 
 void BatchNorm2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
-  if (!io.training || io.scratch.empty())
-    throw error("backward needs the batch statistics of a training-mode forward pass");
-  if (grads.grad_params.size() != 2)
-    throw error("backward needs 2 parameter gradients (weight, bias), got " + std::to_string(grads.grad_params.size()));
   const TensorView& x = io.inputs[0];  // (N, C, H, W)
   const Shape& s = x.shape;
   const bool want_dx = !grads.grad_inputs.empty() && !grads.grad_inputs[0].empty();
-  const uint32_t spec[] = {want_dx};
+  const BackwardPush push{s.n, s.c, s.h * s.w, eps_};
+  if (!io.training) {
+    // A frozen layer: the forward pass used the running statistics, which are constants here.
+    if (!grads.grad_params.empty())
+      throw error("an inference-mode backward pass (a frozen layer) computes no parameter gradients, got " +
+                  std::to_string(grads.grad_params.size()));
+    if (!want_dx) return;
+    const uint32_t spec[] = {1, 1};
+    const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d_backward, spec);
+    // Bindings 0, 5 and 6 are not used in this mode: 0 is bound to x, and 5 and 6, which the
+    // shader declares writable, to dx, which it does write (so barriers see a write there).
+    const Binding dx = grads.grad_inputs[0].writes();
+    rec.dispatch(k, {x.reads(), grads.grad_output.reads(), io.params[0].reads(), io.params[3].reads(), dx, dx, dx},
+                 push, Groups{s.c, 1, 1});
+    return;
+  }
+  if (io.scratch.empty()) throw error("backward needs the batch statistics of a training-mode forward pass");
+  if (grads.grad_params.size() != 2)
+    throw error("backward needs 2 parameter gradients (weight, bias), got " + std::to_string(grads.grad_params.size()));
+  const uint32_t spec[] = {want_dx, 0};
   const Kernel& k = rec.context().kernel(ShaderId::batchnorm2d_backward, spec);
   // Without dx the slot is bound to x and never touched.
   const Binding dx = want_dx ? grads.grad_inputs[0].writes() : x.reads();
   rec.dispatch(k,
                {x.reads(), grads.grad_output.reads(), io.params[0].reads(), io.scratch.reads(), dx,
                 grads.grad_params[0].writes(), grads.grad_params[1].writes()},
-               BackwardPush{s.n, s.c, s.h * s.w}, Groups{s.c, 1, 1});
+               push, Groups{s.c, 1, 1});
 }
 
 }  // namespace vkcnn

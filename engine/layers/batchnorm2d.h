@@ -22,9 +22,11 @@ class BatchNorm2dLayer : public Layer {
 
   // x, y (N, C, H, W). Training also writes running_mean and running_var (params 2 and 3).
   void forward(Recorder& rec, const LayerIO& io) override;
-  // Training mode only (it needs forward's batch statistics), with x_hat = (x - mean) inv_std:
+  // Training mode (it needs forward's batch statistics), with x_hat = (x - mean) inv_std:
   // dx += weight inv_std (dy - mean(dy) - x_hat mean(dy x_hat)), dweight += sum dy x_hat, dbias += sum dy
-  // (sums and means per channel over N, H, W)
+  // (sums and means per channel over N, H, W).
+  // Inference mode (io.training false: a frozen layer that normalised with its running
+  // statistics): dx += weight dy / sqrt(running_var + eps), and no parameter gradients.
   void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) override;
 
  private:

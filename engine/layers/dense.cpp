@@ -110,8 +110,10 @@ void DenseLayer::forward(Recorder& rec, const LayerIO& io) {
 void DenseLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (act_ != Activation::None)
     throw error("backward pass is not available with a fused activation (fusion is for inference)");
-  if (grads.grad_params.size() != (bias_ ? 2u : 1u))
-    throw error("backward needs " + std::to_string(bias_ ? 2 : 1) + " parameter gradients, got " +
+  // No parameter gradients at all: a frozen layer (fine-tuning), only dx flows.
+  const bool frozen = grads.grad_params.empty();
+  if (!frozen && grads.grad_params.size() != (bias_ ? 2u : 1u))
+    throw error("backward needs " + std::to_string(bias_ ? 2 : 1) + " parameter gradients (or none: frozen), got " +
                 std::to_string(grads.grad_params.size()));
   const TensorView& x = io.inputs[0];        // (N, K)
   const TensorView& dy = grads.grad_output;  // (N, M)
@@ -124,12 +126,12 @@ void DenseLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& gr
   LayerGrads conv_grads;
   conv_grads.grad_output = as_pointwise(dy, N, M);
   if (!grads.grad_inputs.empty()) conv_grads.grad_inputs = {as_pointwise(grads.grad_inputs[0], N, K)};
-  conv_grads.grad_params = {as_pointwise(grads.grad_params[0], M, K)};
+  if (!frozen) conv_grads.grad_params = {as_pointwise(grads.grad_params[0], M, K)};
   gemm_.backward(rec, conv, conv_grads);
 
   // db[m] += sum_n dY[n, m]: conv2d's per-channel reduction spends a 256-wide workgroup on each
   // channel's N values, where one invocation per feature is ~50x faster on lavapipe.
-  if (bias_) {
+  if (bias_ && !frozen) {
     const Kernel& k = rec.context().kernel(ShaderId::dense_backward_bias);
     rec.dispatch(k, {dy.reads(), grads.grad_params[1].writes()}, BiasPush{N, M}, elementwise_groups(M));
   }

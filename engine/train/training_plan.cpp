@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 
 #include <vkcnn/train/training_plan.h>
@@ -14,8 +15,10 @@ struct TrainingPlan::Node {
   Tensor output;  // (B, out); empty when the node aliases its input in both modes
   TensorView train_view, eval_view;
   Tensor scratch;  // max of the training and inference scratch sizes
-  Tensor grad;     // dL/d(output): (B, out)
+  Tensor grad;     // dL/d(output): (B, out); empty where nothing below trains
   std::vector<TensorView> params, grad_params;
+  bool frozen = false;          // TrainingOptions::frozen names it: inference-mode forward, no param grads
+  bool needs_backward = false;  // it, or a layer it reads from, has trainable parameters
 };
 
 namespace {
@@ -31,7 +34,19 @@ uint32_t step_seed(uint32_t seed, uint64_t step) {
 
 Shape flat_shape(std::size_t count) { return Shape{static_cast<uint32_t>(count), 1, 1, 1}; }
 
+// The first `batch` images of a (B, ...) tensor: batch is the outermost dimension.
+TensorView first_images(const TensorView& v, uint32_t batch) {
+  return v.empty() ? v : TensorView{with_batch(v.shape, batch), v.buffer};
+}
+
 }  // namespace
+
+std::vector<std::string> layers_with_parameters(const Graph& graph) {
+  std::vector<std::string> names;
+  for (const GraphNode& n : graph.nodes())
+    if (!n.params.empty()) names.push_back(n.layer->name());
+  return names;
+}
 
 TrainingPlan::TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& weights, const TrainingOptions& options,
                            const std::string& origin)
@@ -45,6 +60,20 @@ TrainingPlan::TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& w
     logits_node_ = gnodes.back().inputs[0];
     trained_nodes_ = gnodes.size() - 1;
     if (logits_node_ < 0) throw Error(origin + ": a model that is only a softmax has nothing to train");
+  }
+
+  // Frozen layers: every name must be a layer with parameters.
+  std::vector<bool> frozen(gnodes.size(), false);
+  for (const std::string& name : options.frozen) {
+    auto it = std::find_if(gnodes.begin(), gnodes.end(), [&](const GraphNode& n) { return n.layer->name() == name; });
+    if (it == gnodes.end() || it->params.empty()) {
+      std::string valid;
+      for (const std::string& v : layers_with_parameters(*graph_)) valid += (valid.empty() ? "" : ", ") + v;
+      throw Error(origin + ": cannot freeze '" + name +
+                  "': " + (it == gnodes.end() ? "no layer of that name" : "layer without parameters") +
+                  " (layers with parameters: " + valid + ")");
+    }
+    frozen[it - gnodes.begin()] = true;
   }
 
   input_ = Tensor(ctx, graph_->input_shape(B));
@@ -61,12 +90,23 @@ TrainingPlan::TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& w
       throw Error(origin + ": tensor \"" + p.name + "\" has " + std::to_string(it->second.values.size()) +
                   " values, expected " + std::to_string(count));
     params_.emplace_back(ctx, flat_shape(count)).upload(it->second.values);
-    if (p.trainable) trainable_.push_back(params_.size() - 1);
+    if (p.trainable && !frozen[p.node]) trainable_.push_back(params_.size() - 1);
   }
   grad_params_.reserve(trainable_.size());
   for (std::size_t t : trainable_) grad_params_.emplace_back(ctx, params_[t].shape());
 
   nodes_.resize(trained_nodes_);
+  // A node needs a backward pass when it or anything it reads from trains; a gradient of its
+  // output is then needed, and none otherwise.
+  for (std::size_t i = 0; i < trained_nodes_; ++i) {
+    Node& n = nodes_[i];
+    n.frozen = frozen[i];
+    for (const ParamEntry& p : graph_->params())
+      if (static_cast<std::size_t>(p.node) == i && p.trainable && !frozen[i]) n.needs_backward = true;
+    for (int src : gnodes[i].inputs)
+      if (src >= 0 && nodes_[src].needs_backward) n.needs_backward = true;
+  }
+  if (!nodes_[logits_node_].needs_backward) throw Error(origin + ": every layer is frozen: nothing to train");
   auto in_view = [&](int src, bool training) {
     if (src < 0) return input_.view();
     return training ? nodes_[src].train_view : nodes_[src].eval_view;
@@ -83,14 +123,14 @@ TrainingPlan::TrainingPlan(Context& ctx, const ModelSpec& spec, const Weights& w
     for (int src : g.inputs) in_shapes.push_back(in_view(src, true).shape);
     std::size_t scratch = std::max(g.layer->scratch_floats(in_shapes, true), g.layer->scratch_floats(in_shapes, false));
     if (scratch) n.scratch = Tensor(ctx, flat_shape(scratch));
-    n.grad = Tensor(ctx, out);
+    if (n.needs_backward) n.grad = Tensor(ctx, out);
   }
   std::size_t next_trainable = 0;
   for (std::size_t p = 0; p < graph_->params().size(); ++p) {
     const ParamEntry& e = graph_->params()[p];
     if (static_cast<std::size_t>(e.node) >= trained_nodes_) continue;
     nodes_[e.node].params.push_back(params_[p].view());
-    if (e.trainable) {
+    if (e.trainable && !frozen[e.node]) {
       nodes_[e.node].grad_params.push_back(grad_params_[next_trainable].view());
       trainable_views_.push_back(params_[p].view());
       grad_param_views_.push_back(grad_params_[next_trainable].view());
@@ -122,9 +162,9 @@ Recorder& TrainingPlan::recorder() {
 
 void TrainingPlan::check_batch(std::size_t images, std::size_t labels, bool full) const {
   const std::size_t B = options_.batch;
-  if (full ? labels != B : (labels == 0 || labels > B))
+  if (labels == 0 || labels > B)
     throw Error(origin_ + ": " + std::to_string(labels) + " labels for a batch of " + std::to_string(B) +
-                (full ? " (training needs full batches)" : ""));
+                (full ? " (a training step takes 1 to " + std::to_string(B) + " samples)" : ""));
   if (images != labels * image_floats())
     throw Error(origin_ + ": " + std::to_string(images) + " input values for " + std::to_string(labels) +
                 " images of " + input_.shape().str() + " (expected " + std::to_string(labels * image_floats()) + ")");
@@ -143,51 +183,73 @@ void TrainingPlan::upload(std::span<const float> images, std::span<const uint32_
   upload_.write(std::as_bytes(labels), image_bytes);
 }
 
-void TrainingPlan::record_forward(Recorder& rec, bool training, uint32_t seed) const {
+void TrainingPlan::record_forward(Recorder& rec, bool training, uint32_t seed, uint32_t batch) const {
   const auto& gnodes = graph_->nodes();
   for (std::size_t i = 0; i < trained_nodes_; ++i) {
     const Node& n = nodes_[i];
     LayerIO io;
     for (int src : gnodes[i].inputs)
-      io.inputs.push_back(src < 0 ? input_.view() : training ? nodes_[src].train_view : nodes_[src].eval_view);
-    io.output = training ? n.train_view : n.eval_view;
+      io.inputs.push_back(first_images(src < 0    ? input_.view()
+                                       : training ? nodes_[src].train_view
+                                                  : nodes_[src].eval_view,
+                                       batch));
+    io.output = first_images(training ? n.train_view : n.eval_view, batch);
     io.params = n.params;
     if (n.scratch.buffer().valid()) io.scratch = n.scratch.view();
-    io.training = training;
+    // A frozen layer runs as at inference (batchnorm: running statistics, left unchanged).
+    io.training = training && !n.frozen;
     io.seed = seed;
     gnodes[i].layer->forward(rec, io);
     rec.mark(gnodes[i].layer->name());
   }
 }
 
-void TrainingPlan::record_backward(Recorder& rec, uint32_t seed) const {
+void TrainingPlan::record_backward(Recorder& rec, uint32_t seed, uint32_t batch) const {
   const auto& gnodes = graph_->nodes();
   for (std::size_t i = trained_nodes_; i-- > 0;) {
     const Node& n = nodes_[i];
+    if (!n.needs_backward) continue;  // nothing at or below it trains
     LayerIO io;
     LayerGrads grads;
     for (int src : gnodes[i].inputs) {
-      io.inputs.push_back(src < 0 ? input_.view() : nodes_[src].train_view);
-      // Nobody needs the gradient of the images.
-      grads.grad_inputs.push_back(src < 0 ? TensorView{} : nodes_[src].grad.view());
+      io.inputs.push_back(first_images(src < 0 ? input_.view() : nodes_[src].train_view, batch));
+      // Nobody needs the gradient of the images, nor of a part of the graph that is all frozen.
+      const bool wanted = src >= 0 && nodes_[src].needs_backward;
+      grads.grad_inputs.push_back(wanted ? first_images(nodes_[src].grad.view(), batch) : TensorView{});
     }
-    io.output = n.train_view;
+    io.output = first_images(n.train_view, batch);
     io.params = n.params;
     if (n.scratch.buffer().valid()) io.scratch = n.scratch.view();
-    io.training = true;
+    io.training = !n.frozen;
     io.seed = seed;
-    grads.grad_output = n.grad.view();
+    grads.grad_output = first_images(n.grad.view(), batch);
     grads.grad_params = n.grad_params;
     gnodes[i].layer->backward(rec, io, grads);
     rec.mark(gnodes[i].layer->name() + " backward");
   }
 }
 
+void TrainingPlan::ensure_scratch(uint32_t batch) {
+  // Scratch was sized for the full batch; some layers want more for fewer images (conv2d
+  // splits a weight gradient's sum further when there are fewer pixels to spread over).
+  const auto& gnodes = graph_->nodes();
+  for (std::size_t i = 0; i < trained_nodes_; ++i) {
+    std::vector<Shape> in_shapes;
+    for (int src : gnodes[i].inputs)
+      in_shapes.push_back(with_batch(src < 0 ? input_.shape() : nodes_[src].train_view.shape, batch));
+    const std::size_t need = gnodes[i].layer->scratch_floats(in_shapes, true);
+    Node& n = nodes_[i];
+    if (need > (n.scratch.buffer().valid() ? n.scratch.shape().count() : 0))
+      n.scratch = Tensor(*ctx_, flat_shape(need));
+  }
+}
+
 BatchResult TrainingPlan::train_step(std::span<const float> images, std::span<const uint32_t> labels, double lr) {
   check_batch(images.size(), labels.size(), true);
+  const uint32_t B = static_cast<uint32_t>(labels.size());
+  if (B != options_.batch) ensure_scratch(B);
   upload(images, labels);
   const uint32_t seed = step_seed(options_.seed, step_);
-  const uint32_t B = options_.batch;
 
   Recorder& rec = recorder();
   rec.begin();
@@ -195,14 +257,16 @@ BatchResult TrainingPlan::train_step(std::span<const float> images, std::span<co
   rec.copy(upload_, labels_, labels_.bytes(), input_.buffer().bytes(), 0);
   // Gradients accumulate (+=), so they start from zero every step; none of these fills
   // depends on another, so they share the barrier before the first layer.
-  for (const Node& n : nodes_) rec.fill(n.grad.buffer());
+  for (const Node& n : nodes_)
+    if (n.grad.buffer().valid()) rec.fill(n.grad.buffer());
   for (const Tensor& g : grad_params_) rec.fill(g.buffer());
   rec.mark("upload, zero grads");
-  record_forward(rec, true, seed);
-  record_softmax_cross_entropy(rec, {logits_, &labels_, grad_logits_, &loss_, &predicted_}, B,
-                               options_.label_smoothing);
+  record_forward(rec, true, seed, B);
+  record_softmax_cross_entropy(rec,
+                               {first_images(logits_, B), &labels_, first_images(grad_logits_, B), &loss_, &predicted_},
+                               B, options_.label_smoothing);
   rec.mark("loss");
-  record_backward(rec, seed);
+  record_backward(rec, seed, B);
   optimizer_->record(rec, trainable_views_, grad_param_views_, lr, step_ + 1);
   rec.mark("optimizer");
   rec.copy(loss_, readback_, loss_.bytes());
@@ -225,7 +289,7 @@ BatchResult TrainingPlan::evaluate(std::span<const float> images, std::span<cons
   rec.copy(upload_, input_.buffer(), input_.buffer().bytes());
   rec.copy(upload_, labels_, labels_.bytes(), input_.buffer().bytes(), 0);
   rec.mark("upload");
-  record_forward(rec, false, 0);
+  record_forward(rec, false, 0, options_.batch);
   record_softmax_cross_entropy(rec, {nodes_[logits_node_].eval_view, &labels_, TensorView{}, &loss_, &predicted_},
                                static_cast<uint32_t>(labels.size()), options_.label_smoothing);
   rec.mark("loss");
@@ -299,6 +363,18 @@ void TrainingPlan::restore(const TrainingState& s) {
     optimizer_->set_state(t, values);
   }
   step_ = s.step;
+}
+
+void TrainingPlan::load_weights(const Weights& w) {
+  for (std::size_t p = 0; p < params_.size(); ++p) {
+    const ParamEntry& e = graph_->params()[p];
+    auto it = w.find(e.name);
+    if (it == w.end()) throw Error(origin_ + ": missing tensor \"" + e.name + "\"");
+    if (it->second.values.size() != params_[p].shape().count())
+      throw Error(origin_ + ": tensor \"" + e.name + "\" has " + std::to_string(it->second.values.size()) +
+                  " values, expected " + std::to_string(params_[p].shape().count()));
+  }
+  for (std::size_t p = 0; p < params_.size(); ++p) params_[p].upload(w.at(graph_->params()[p].name).values);
 }
 
 std::vector<std::pair<std::string, double>> TrainingPlan::last_profile() const {

@@ -106,6 +106,38 @@ TEST(BatchNorm2d, BackwardAccumulatesAndMatchesReferenceAndFiniteDifferences) {
   }
 }
 
+// A frozen batchnorm (fine-tuning) normalises with its running statistics, which stay put, and
+// passes dx = weight dy / sqrt(running_var + eps) on; it computes no parameter gradients.
+TEST(BatchNorm2d, FrozenUsesRunningStatsAndBackpropagatesThroughThem) {
+  std::mt19937 rng(41);
+  for (Shape s : {Shape{3, 5, 7, 9}, Shape{1, 3, 1, 1}, Shape{2, 70, 3, 5}}) {
+    auto layer = make_bn();
+    BnData d = random_data(s, rng);
+    auto dy = test::random_floats(s.count(), rng);
+    const float grad_init = 0.25f;
+    auto r = test::run_backward(*layer, {HostTensor{s, d.x}}, d.params(), dy, 0, grad_init, /*frozen=*/true);
+    EXPECT_TRUE(r.grad_params.empty());
+    EXPECT_EQ(r.params_after[2], d.running_mean) << "running_mean moved " << s.str();
+    EXPECT_EQ(r.params_after[3], d.running_var) << "running_var moved " << s.str();
+
+    auto xd = test::to_double(d.x), dyd = test::to_double(dy);
+    auto forward = [&](const std::vector<double>& x) {
+      return reference::batchnorm2d_forward(s, x, test::to_double(d.running_mean), test::to_double(d.running_var),
+                                            test::to_double(d.weight), test::to_double(d.bias), kEps);
+    };
+    EXPECT_CLOSE_TO_REFERENCE(r.output, forward(xd), test::kForwardTolerance, "frozen forward " + s.str());
+    auto dx = test::numeric_gradient(
+        [&](const std::vector<double>& x) {
+          auto y = forward(x);
+          double l = 0;
+          for (std::size_t i = 0; i < y.size(); ++i) l += dyd[i] * y[i];
+          return l;
+        },
+        xd);
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], plus(dx, grad_init), test::kBackwardTolerance, "frozen dx " + s.str());
+  }
+}
+
 TEST(BatchNorm2d, ParamsFollowPyTorch) {
   auto layer = make_layer({{"type", "batchnorm2d"}}, "bn");
   auto* bn = dynamic_cast<BatchNorm2dLayer*>(layer.get());

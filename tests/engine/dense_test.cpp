@@ -170,6 +170,24 @@ TEST(Dense, BackwardMatchesFiniteDifferences) {
   EXPECT_CLOSE_TO_REFERENCE(r.grad_params[1], db, test::kBackwardTolerance, "dbias");
 }
 
+// A frozen layer (fine-tuning): no parameter gradients are asked for, dx still flows and
+// accumulates.
+TEST(Dense, FrozenBackwardGivesDxOnly) {
+  const Shape in{5, 9, 1, 1};
+  const uint32_t N = 5, K = 9, M = 4;
+  std::mt19937 rng(17);
+  auto layer = make_layer({{"type", "dense"}, {"out_features", M}}, "fc");
+  auto x = test::random_floats(in.count(), rng), w = test::random_floats(M * K, rng), b = test::random_floats(M, rng);
+  auto dy = test::random_floats(N * M, rng);
+  const float grad_init = 0.5f;
+  auto r = test::run_backward(*layer, {HostTensor{in, x}}, {w, b}, dy, 0, grad_init, /*frozen=*/true);
+  EXPECT_TRUE(r.grad_params.empty());
+  auto g = reference::dense_backward(N, K, M, test::to_double(x), test::to_double(w), test::to_double(dy));
+  for (double& v : g.dx) v += grad_init;
+  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], g.dx, test::kBackwardTolerance, "frozen dx");
+  EXPECT_EQ(r.params_after[0], w) << "a frozen layer's weights are not written";
+}
+
 // The products run as a 1x1 convolution, whose only scratch is for its weight gradient's split-K
 // partial sums: none for inference, what the conv asks for in training.
 TEST(Dense, ScratchIsTheOneByOneConvolutions) {

@@ -107,9 +107,9 @@ std::vector<float> run_forward(Layer& layer, const std::vector<HostTensor>& inpu
 
 BackwardResult run_backward(Layer& layer, const std::vector<HostTensor>& inputs,
                             const std::vector<std::vector<float>>& params, const std::vector<float>& grad_output,
-                            uint32_t seed, float grad_init) {
+                            uint32_t seed, float grad_init, bool frozen) {
   DeviceLayer d;
-  prepare(layer, d, inputs, params, true);
+  prepare(layer, d, inputs, params, !frozen);
   d.io.seed = seed;
   std::vector<Shape> shapes;
   for (const auto& in : inputs) shapes.push_back(in.shape);
@@ -119,7 +119,7 @@ BackwardResult run_backward(Layer& layer, const std::vector<HostTensor>& inputs,
   for (const auto& in : inputs)
     d.grad_inputs.push_back(make_tensor(in.shape, std::vector<float>(in.shape.count(), grad_init)));
   for (const auto& desc : descs)
-    if (desc.trainable)
+    if (desc.trainable && !frozen)
       d.grad_params.push_back(make_tensor(Shape{static_cast<uint32_t>(desc.count()), 1, 1, 1},
                                           std::vector<float>(desc.count(), grad_init)));
   d.grads.grad_output = d.grad_output.view();

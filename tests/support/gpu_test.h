@@ -63,9 +63,11 @@ struct BackwardResult {
 };
 // Runs forward (training mode) then backward with dL/dy = grad_output, all in one command
 // buffer, gradients starting from `grad_init` (zero by default) to check they accumulate.
+// `frozen`: the layer as fine-tuning keeps it fixed: an inference-mode forward, and a backward
+// asked for dx only (grad_params stays empty).
 BackwardResult run_backward(Layer& layer, const std::vector<HostTensor>& inputs,
                             const std::vector<std::vector<float>>& params, const std::vector<float>& grad_output,
-                            uint32_t seed = 0, float grad_init = 0.f);
+                            uint32_t seed = 0, float grad_init = 0.f, bool frozen = false);
 
 // Central finite differences in double: d f / d x_i for every i.
 std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f, std::vector<double> x,

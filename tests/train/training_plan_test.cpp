@@ -259,11 +259,14 @@ TEST(TrainingPlan, RejectsBadBatchesWithMessages) {
       EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
     }
   };
+  expect_error([&] { plan.train_step(std::span(x).first(0), std::vector<uint32_t>{}, 0.1); },
+               "net.json: 0 labels for a batch of 4 (a training step takes 1 to 4 samples)");
+  std::vector<float> five(5 * 64);
   expect_error(
       [&] {
-        plan.train_step(std::span(x).first(3 * 64), std::vector<uint32_t>{0, 1, 2}, 0.1);
+        plan.train_step(five, std::vector<uint32_t>{0, 1, 2, 3, 0}, 0.1);
       },
-      "net.json: 3 labels for a batch of 4 (training needs full batches)");
+      "net.json: 5 labels for a batch of 4 (a training step takes 1 to 4 samples)");
   expect_error(
       [&] {
         plan.train_step(x, std::vector<uint32_t>{0, 1, 2, 4}, 0.1);

@@ -112,6 +112,9 @@ class Layer {
   // io.prepared is set (conv2d's Winograd weight transform). Others never call it.
   virtual void prepare(Recorder& rec, const LayerIO& io) {}
   virtual void forward(Recorder& rec, const LayerIO& io) = 0;
+  // The gradient of the forward pass that ran with the same io (io.training included). Empty
+  // grad_params: the layer is frozen (fine-tuning) and computes no parameter gradient at all;
+  // empty grad_inputs: nobody below needs dx.
   virtual void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads);
 
  protected:

@@ -2,6 +2,7 @@
 // state and the run's progress, so that `--resume` continues exactly where the run stopped.
 //   tensors   "<param>" (every model parameter, PyTorch names)  and
 //             "optimizer.<param>.<state>" (momentum_buffer | exp_avg | exp_avg_sq)
+//             "kept.<param>" (optional: a second set of weights the trainer keeps, the best epoch's)
 //   metadata  "vkcnn.model": the architecture JSON (labels included)
 //             "vkcnn.checkpoint": JSON with "step" and whatever the trainer adds (epoch, history)
 // It is not a model file (read_model_file refuses the extra tensors): the trainer writes the
@@ -20,11 +21,12 @@ struct Checkpoint {
   ModelSpec spec;
   TrainingState state;
   nlohmann::json info;  // the "vkcnn.checkpoint" object ("step" included)
+  Weights kept;         // "kept.<param>" tensors; empty when the run keeps none
 };
 
 // Written atomically (temporary file + rename): a crash mid-write leaves the previous checkpoint.
 void write_checkpoint(const std::string& path, const ModelSpec& spec, const TrainingState& state,
-                      const nlohmann::json& info = nlohmann::json::object());
+                      const nlohmann::json& info = nlohmann::json::object(), const Weights& kept = {});
 // Errors start with the path and name the problem (not a checkpoint, bad JSON, missing step).
 Checkpoint read_checkpoint(const std::string& path);
 

@@ -26,7 +26,16 @@ struct TrainingOptions {
   OptimizerConfig optimizer;
   float label_smoothing = 0.f;
   uint32_t seed = 0;  // dropout masks: every step gets its own seed derived from (seed, step)
+  // Layers (by name) whose parameters stay fixed, for fine-tuning: no optimizer update and no
+  // weight gradient (their backward-weight kernels are not recorded). A frozen batchnorm
+  // normalises with its running statistics and leaves them alone (PyTorch's eval mode). dx
+  // still flows through a frozen layer where a trainable one lies below it; a layer below which
+  // nothing trains records no backward pass at all. Every name must be a layer with parameters.
+  std::vector<std::string> frozen;
 };
+
+// The layers of a graph that have parameters (what TrainingOptions::frozen may name), in order.
+std::vector<std::string> layers_with_parameters(const Graph& graph);
 
 // Everything that makes a run continue identically after a restart.
 struct TrainingState {
@@ -58,7 +67,9 @@ class TrainingPlan {
   std::size_t image_floats() const { return input_.shape().per_image(); }
   uint64_t step() const { return step_; }
 
-  // One optimizer step on a full batch: images (batch, C, H, W) normalised floats, labels < classes.
+  // One optimizer step: images (n, C, H, W) normalised floats, labels < classes, 1 <= n <=
+  // batch(). A short batch (a dataset's last) trains on its n samples alone: the loss is their
+  // mean and batchnorm takes the statistics of those n, as PyTorch does with drop_last=False.
   BatchResult train_step(std::span<const float> images, std::span<const uint32_t> labels, double lr);
   // Loss and accuracy with inference semantics (batchnorm running statistics, no dropout) on up
   // to batch() samples; `predicted` and `losses` (each empty or the size of labels) receive
@@ -71,6 +82,9 @@ class TrainingPlan {
   TrainingState state() const;
   // Puts weights, optimizer state and the step counter back (a checkpoint).
   void restore(const TrainingState& state);
+  // Replaces the parameters only (every one, running statistics included); the optimizer state
+  // and the step counter stay (keeping the best epoch's weights at the end of a run).
+  void load_weights(const Weights& weights);
 
   // Per-section device times of the last step or evaluation when VKCNN_PROFILE=1.
   std::vector<std::pair<std::string, double>> last_profile() const;
@@ -79,8 +93,9 @@ class TrainingPlan {
   struct Node;
   void check_batch(std::size_t images, std::size_t labels, bool full) const;
   void upload(std::span<const float> images, std::span<const uint32_t> labels);
-  void record_forward(Recorder& rec, bool training, uint32_t seed) const;
-  void record_backward(Recorder& rec, uint32_t seed) const;
+  void record_forward(Recorder& rec, bool training, uint32_t seed, uint32_t batch) const;
+  void record_backward(Recorder& rec, uint32_t seed, uint32_t batch) const;
+  void ensure_scratch(uint32_t batch);
   BatchResult read_results(std::span<const uint32_t> labels, std::span<uint32_t> predicted, std::span<float> losses);
   Recorder& recorder();
 

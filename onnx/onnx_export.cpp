@@ -79,6 +79,20 @@ class Exporter {
     a->set_type(onnx::AttributeProto::INT);
     a->set_i(v);
   }
+  static void attr_s(onnx::NodeProto* n, const char* name, const std::string& v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(v);
+  }
+  // A 1-D INT64 initializer (shapes, pads, slice bounds).
+  void ints(const std::string& name, std::vector<int64_t> v) {
+    auto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(static_cast<int64_t>(v.size()));
+    for (int64_t x : v) t->add_int64_data(x);
+  }
   static void attr_f(onnx::NodeProto* n, const char* name, float v) {
     auto* a = n->add_attribute();
     a->set_name(name);
@@ -187,6 +201,28 @@ class Exporter {
       if (a.flag("bias", true)) inputs.push_back(name + ".bias");
       attr(node("Gemm", name, inputs, name), "transB", int64_t{1});
       rank = 2;
+    } else if (type == "pad") {
+      needs_image();
+      const auto p = a.array_size("padding") > 0 ? a.uints("padding") : std::vector<uint32_t>(4, a.uint("padding"));
+      ints(name + ".pads", {0, 0, p[2], p[0], 0, 0, p[3], p[1]});  // ONNX: begins of N, C, H, W, then ends
+      *g_->add_initializer() = to_tensor_proto(name + ".value", {{}, {a.real("value", 0.0)}});
+      attr_s(node("Pad", name, {ins[0], name + ".pads", name + ".value"}, name), "mode", "constant");
+    } else if (type == "channel_shuffle") {
+      // As torchvision's channel_shuffle exports: (N, g, C/g, H, W), swap g and C/g, back to (N, C, H, W).
+      needs_image();
+      const Shape& s = gn.output_shape;
+      const int64_t g = a.uint("groups");
+      ints(name + ".grouped_shape", {0, g, s.c / g, s.h, s.w});
+      ints(name + ".shape", {0, s.c, s.h, s.w});
+      node("Reshape", name + ".grouped", {ins[0], name + ".grouped_shape"}, name + ".grouped");
+      attr(node("Transpose", name + ".transposed", {name + ".grouped"}, name + ".transposed"), "perm", {0, 2, 1, 3, 4});
+      node("Reshape", name, {name + ".transposed", name + ".shape"}, name);
+    } else if (type == "channel_slice") {
+      needs_image();
+      ints(name + ".starts", {a.uint("start")});
+      ints(name + ".ends", {a.uint("end")});
+      ints(name + ".axes", {1});
+      node("Slice", name, {ins[0], name + ".starts", name + ".ends", name + ".axes"}, name);
     } else if (type == "softmax") {
       attr(node("Softmax", name, ins, name), "axis", int64_t{1});
     } else {

@@ -153,7 +153,15 @@ std::optional<LayerPlan> GraphTranslator::plan(const onnx::NodeProto& node, std:
   if (op == "Gemm") return gemm(node);
   if (op == "MatMul") return matmul(node, index);
   if (op == "Add") return add(node);
-  if (op == "Flatten" || op == "Reshape") return flatten(node);
+  if (op == "Flatten") return flatten(node);
+  if (op == "Reshape") return reshape(node);
+  if (op == "Transpose") return transpose(node);
+  if (op == "Pad") return pad(node);
+  if (op == "Slice") return slice(node);
+  if (op == "Split") {
+    split(node);
+    return std::nullopt;
+  }
   if (op == "Softmax") return softmax(node);
   if ((op == "Dropout" || op == "Identity") && node.input_size() > 0 && copy_constant(node.input(0), node.output(0)))
     return std::nullopt;  // PyTorch's exports alias shared weights through Identity
@@ -162,11 +170,17 @@ std::optional<LayerPlan> GraphTranslator::plan(const onnx::NodeProto& node, std:
     constant(node);
     return std::nullopt;
   }
+  if (op == "Shape") {
+    unsupported(node,
+                "a shape computed at run time that vkcnn-import could not fold into a constant (it is read "
+                "as data, or it depends on the batch where a Reshape cannot copy it)");
+    return std::nullopt;
+  }
   unsupported(node, "operator " + op + " has no vkcnn layer");
   return std::nullopt;
 }
 
-void GraphTranslator::apply(const onnx::NodeProto& node, LayerPlan plan) {
+void GraphTranslator::apply(const onnx::NodeProto& node, LayerPlan plan, const std::string& output) {
   std::vector<std::string> layers;
   for (const std::string& in : plan.inputs) {
     if (poisoned_.count(in)) {  // already reported where it started
@@ -174,13 +188,19 @@ void GraphTranslator::apply(const onnx::NodeProto& node, LayerPlan plan) {
       return;
     }
     auto p = producer(in);
+    if (!p && shuffle_views_.count(in)) {
+      unsupported(node,
+                  "input '" + in +
+                      "' is a 5-D view of a channel shuffle; vkcnn reads it only through Transpose (0, 2, 1, 3, 4) "
+                      "and a Reshape back to (N, C, H, W)");
+      return;
+    }
     if (!p) {
       unsupported(node, "input '" + in + "' is not computed from the image");
       return;
     }
     layers.push_back(*p);
   }
-  const std::string output = node.output(0);
   if (plan.type.empty()) {
     producers_[output] = layers.at(0);
     return;
@@ -208,7 +228,7 @@ void GraphTranslator::translate() {
     const auto& node = nodes[i];
     if (absorbed_.count(node.output(0))) continue;
     auto p = plan(node, static_cast<std::size_t>(i));
-    if (p) apply(node, std::move(*p));
+    if (p) apply(node, std::move(*p), node.output(0));
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "onnx_attributes.h"
 #include "onnx_file.h"
+#include "onnx_fold.h"
 #include "onnx_ops.h"
 
 namespace vkcnn {
@@ -118,7 +119,7 @@ std::vector<std::string> read_labels_file(const std::string& path) {
 }
 
 ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
-  const onnx::ModelProto model = read_onnx_model(path);
+  onnx::ModelProto model = read_onnx_model(path);
   const auto& g = model.graph();
   int64_t opset = 0;
   for (const auto& o : model.opset_import())
@@ -138,6 +139,7 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
   if (out.size() != 2 || out[1] < 1)
     throw Error(path + ": output '" + output.name() + "' " + dims_text(out) + " is not (N, classes)");
 
+  fold_shape_arithmetic(model, path);
   GraphTranslator t(model, input.name());
   t.translate();
   if (!t.problems().empty()) {

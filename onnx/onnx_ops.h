@@ -47,7 +47,8 @@ class GraphTranslator {
 
  private:
   std::optional<LayerPlan> plan(const onnx::NodeProto& node, std::size_t index);
-  void apply(const onnx::NodeProto& node, LayerPlan plan);
+  // Makes `plan` the producer of `output` (one of the node's outputs).
+  void apply(const onnx::NodeProto& node, LayerPlan plan, const std::string& output);
 
   // The ops (onnx_ops.cpp); each returns nullopt after recording why it cannot be translated.
   std::optional<LayerPlan> conv(const onnx::NodeProto& node);
@@ -64,6 +65,13 @@ class GraphTranslator {
   std::optional<LayerPlan> flatten(const onnx::NodeProto& node);
   std::optional<LayerPlan> softmax(const onnx::NodeProto& node);
   std::optional<LayerPlan> alias(const onnx::NodeProto& node);
+  // onnx_ops_layout.cpp: ops that move values without computing (Pad, ShuffleNet's channel
+  // shuffle as Reshape -> Transpose -> Reshape, Slice and Split on the channels).
+  std::optional<LayerPlan> pad(const onnx::NodeProto& node);
+  std::optional<LayerPlan> reshape(const onnx::NodeProto& node);
+  std::optional<LayerPlan> transpose(const onnx::NodeProto& node);
+  std::optional<LayerPlan> slice(const onnx::NodeProto& node);
+  void split(const onnx::NodeProto& node);  // one channel_slice per output, applied here
   void constant(const onnx::NodeProto& node);
   void add_constant(const onnx::TensorProto& t);                       // records a problem for a tensor it cannot read
   bool copy_constant(const std::string& from, const std::string& to);  // false: `from` is no constant
@@ -86,7 +94,15 @@ class GraphTranslator {
   std::map<std::string, std::string> producers_;  // ONNX value -> vkcnn layer ("input": the image)
   std::set<std::string> poisoned_;                // values of nodes that could not be translated
   std::set<std::string> layer_names_{"input"};
-  std::map<std::string, std::size_t> absorbed_;  // Add nodes folded into a MatMul, by output
+  std::map<std::string, std::size_t> absorbed_;
+  // The 5-D views inside a channel shuffle: the (N, g, C/g, H, W) Reshape of `source` and,
+  // once `transposed`, its (N, C/g, g, H, W) Transpose. Nothing else may read them.
+  struct ShuffleView {
+    std::string source;
+    int64_t groups = 0;
+    bool transposed = false;
+  };
+  std::map<std::string, ShuffleView> shuffle_views_;  // Add nodes folded into a MatMul, by output
   std::vector<LayerSpec> layers_;
   Weights weights_;
   std::vector<std::string> problems_;

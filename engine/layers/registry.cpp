@@ -7,6 +7,8 @@
 #include "layers/attributes.h"
 #include "layers/avgpool2d.h"
 #include "layers/batchnorm2d.h"
+#include "layers/channel_shuffle.h"
+#include "layers/channel_slice.h"
 #include "layers/concat.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
@@ -15,6 +17,7 @@
 #include "layers/global_avgpool.h"
 #include "layers/maxpool2d.h"
 #include "layers/mul.h"
+#include "layers/pad.h"
 #include "layers/softmax.h"
 
 namespace vkcnn {
@@ -39,6 +42,9 @@ const std::map<std::string, Factory, std::less<>>& factories() {
         {"add", AddLayer::create},
         {"mul", MulLayer::create},
         {"concat", ConcatLayer::create},
+        {"pad", PadLayer::create},
+        {"channel_shuffle", ChannelShuffleLayer::create},
+        {"channel_slice", ChannelSliceLayer::create},
         {"flatten",
          [](const Attributes&, const std::string& n) -> std::unique_ptr<Layer> {
            return std::make_unique<FlattenLayer>(n);

@@ -141,6 +141,32 @@ Value gemm(const Value& a, const Value& b, const Value* c, bool trans_b, double 
   return y;
 }
 
+std::vector<int64_t> strides_of(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * dims[i + 1];
+  return s;
+}
+
+// y[i_0, ..., i_k] = x[sum over axes of (begin_a + i_a) * x_stride_(from_a)]: Transpose (from =
+// perm, begin 0) and Slice (from = identity, begin = the start) by one loop.
+Value gather_view(const Value& x, const std::vector<int64_t>& out_dims, const std::vector<int64_t>& from,
+                  const std::vector<int64_t>& begin) {
+  const auto xs = strides_of(x.dims);
+  Value y{out_dims, {}};
+  int64_t count = 1;
+  for (int64_t d : out_dims) count *= d;
+  std::vector<int64_t> idx(out_dims.size(), 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t src = 0;
+    for (std::size_t a = 0; a < idx.size(); ++a) src += (begin[a] + idx[a]) * xs[from[a]];
+    y.data.push_back(x.data[src]);
+    for (int a = static_cast<int>(idx.size()) - 1; a >= 0 && ++idx[a] == out_dims[a]; --a) idx[a] = 0;
+  }
+  return y;
+}
+
+std::vector<int64_t> as_ints(const Value& v) { return {v.data.begin(), v.data.end()}; }
+
 Value elementwise(const Value& x, const std::function<double(double)>& f) {
   Value y = x;
   for (double& v : y.data) v = f(v);
@@ -190,6 +216,9 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
       const Value& small = a.data.size() >= b.data.size() ? b : a;
       const std::size_t repeat = y.data.size() / small.data.size();
       for (std::size_t i = 0; i < y.data.size(); ++i) y.data[i] *= small.data[i / repeat];
+    } else if (op == "Concat" && int_attr(n, "axis", 1) == 0) {  // of 1-D shape vectors
+      for (int i = 0; i < n.input_size(); ++i) y.data.insert(y.data.end(), in(i).data.begin(), in(i).data.end());
+      y.dims = {static_cast<int64_t>(y.data.size())};
     } else if (op == "Concat") {
       if (int_attr(n, "axis", 1) != 1) throw std::runtime_error("reference: concat axis");
       y.dims = in(0).dims;
@@ -222,9 +251,70 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
       y = a.data.size() >= b.data.size() ? a : b;
       const Value& small = a.data.size() >= b.data.size() ? b : a;  // same shape, or a bias per column
       for (std::size_t i = 0; i < y.data.size(); ++i) y.data[i] += small.data[i % small.data.size()];
-    } else if (op == "Flatten" || op == "Reshape") {
+    } else if (op == "Flatten") {
       y = in(0);
       y.dims = {y.dims[0], static_cast<int64_t>(y.data.size()) / y.dims[0]};
+    } else if (op == "Reshape") {  // 0 copies the input's dim, -1 takes the rest
+      y = in(0);
+      y.dims = as_ints(in(1));
+      int64_t known = 1, rest = -1;
+      for (std::size_t i = 0; i < y.dims.size(); ++i) {
+        if (y.dims[i] == 0) y.dims[i] = in(0).dims[i];
+        if (y.dims[i] == -1)
+          rest = static_cast<int64_t>(i);
+        else
+          known *= y.dims[i];
+      }
+      if (rest >= 0) y.dims[rest] = static_cast<int64_t>(y.data.size()) / known;
+    } else if (op == "Transpose") {
+      const auto perm = ints_attr(n, "perm", {});
+      std::vector<int64_t> dims;
+      for (int64_t p : perm) dims.push_back(in(0).dims[p]);
+      y = gather_view(in(0), dims, perm, std::vector<int64_t>(perm.size(), 0));
+    } else if (op == "Slice") {  // steps 1
+      const auto& d = in(0).dims;
+      const int64_t rank = static_cast<int64_t>(d.size());
+      std::vector<int64_t> from(d.size()), begin(d.size(), 0), dims = d;
+      for (int64_t a = 0; a < rank; ++a) from[a] = a;
+      const auto starts = as_ints(in(1)), ends = as_ints(in(2));
+      for (std::size_t i = 0; i < starts.size(); ++i) {
+        int64_t axis = has(3) ? as_ints(in(3))[i] : static_cast<int64_t>(i);
+        if (axis < 0) axis += rank;
+        auto bound = [&](int64_t b) { return std::clamp<int64_t>(b < 0 ? b + d[axis] : b, 0, d[axis]); };
+        begin[axis] = bound(starts[i]);
+        dims[axis] = bound(ends[i]) - begin[axis];
+      }
+      y = gather_view(in(0), dims, from, begin);
+    } else if (op == "Split") {  // on one axis, sizes from the input or equal
+      const auto& d = in(0).dims;
+      int64_t axis = int_attr(n, "axis", 0);
+      if (axis < 0) axis += static_cast<int64_t>(d.size());
+      std::vector<int64_t> sizes =
+          has(1) ? as_ints(in(1)) : std::vector<int64_t>(n.output_size(), d[axis] / n.output_size());
+      std::vector<int64_t> from(d.size()), begin(d.size(), 0);
+      for (std::size_t a = 0; a < d.size(); ++a) from[a] = static_cast<int64_t>(a);
+      for (int o = 0; o < n.output_size(); ++o) {
+        std::vector<int64_t> dims = d;
+        dims[axis] = sizes[o];
+        v[n.output(o)] = gather_view(in(0), dims, from, begin);
+        begin[axis] += sizes[o];
+      }
+      continue;
+    } else if (op == "Pad") {  // constant, H and W of (N, C, H, W)
+      const auto p = as_ints(in(1));
+      y = pad(in(0), {p[2], p[3], p[6], p[7]}, has(2) ? in(2).data[0] : 0.0);
+    } else if (op == "Shape") {
+      y = {{static_cast<int64_t>(in(0).dims.size())}, {in(0).dims.begin(), in(0).dims.end()}};
+    } else if (op == "Gather") {  // axis 0 of a 1-D shape
+      y = {in(1).dims, {}};
+      for (double i : in(1).data) y.data.push_back(in(0).data[static_cast<std::size_t>(i)]);
+    } else if (op == "Unsqueeze") {  // of a scalar
+      y = {{static_cast<int64_t>(in(0).data.size())}, in(0).data};
+    } else if (op == "Cast") {
+      y = in(0);
+    } else if (op == "Div") {  // integer division of shape values (ONNX's truncates)
+      y = in(0);
+      for (double& t : y.data) t = std::trunc(t / in(1).data[0]);
     } else if (op == "Softmax") {
       y = in(0);
       const int64_t n_rows = y.dims[0], features = static_cast<int64_t>(y.data.size()) / n_rows;

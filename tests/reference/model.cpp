@@ -7,12 +7,15 @@
 #include "reference/add.h"
 #include "reference/avgpool2d.h"
 #include "reference/batchnorm2d.h"
+#include "reference/channel_shuffle.h"
+#include "reference/channel_slice.h"
 #include "reference/concat.h"
 #include "reference/conv2d.h"
 #include "reference/dense.h"
 #include "reference/global_avgpool.h"
 #include "reference/maxpool2d.h"
 #include "reference/mul.h"
+#include "reference/pad.h"
 #include "reference/softmax.h"
 
 namespace vkcnn::reference {
@@ -94,6 +97,19 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
     out.c = 0;
     for (const Value* v : in) parts.push_back({v->shape, v->data}), out.c += v->shape.c;
     return {out, concat_forward(parts)};
+  }
+  if (t == "pad") {
+    std::array<uint32_t, 4> p{};
+    if (a.at("padding").is_array())
+      for (int i = 0; i < 4; ++i) p[i] = a.at("padding")[i].get<uint32_t>();
+    else
+      p.fill(a.at("padding").get<uint32_t>());
+    return {pad_output_shape(x.shape, p), pad_forward(x.shape, x.data, p, a.value("value", 0.0))};
+  }
+  if (t == "channel_shuffle") return {x.shape, channel_shuffle_forward(x.shape, x.data, a.at("groups"))};
+  if (t == "channel_slice") {
+    const uint32_t start = a.at("start"), end = a.at("end");
+    return {Shape{x.shape.n, end - start, x.shape.h, x.shape.w}, channel_slice_forward(x.shape, x.data, start, end)};
   }
   if (t == "flatten") return {Shape{x.shape.n, static_cast<uint32_t>(x.shape.per_image()), 1, 1}, x.data};
   if (t == "dropout") return x;  // identity at inference

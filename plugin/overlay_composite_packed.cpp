@@ -52,8 +52,8 @@ void composite(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Po
     composite_packed(canvas, visible, origin, mask, argb, opacity);
 }
 
-void composite_packed(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Point origin,
-                      const cv::Mat& mask, guint32 argb, int opacity) {
+void composite_packed(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Point origin, const cv::Mat& mask,
+                      guint32 argb, int opacity) {
   const Paint paint = paint_for(canvas, argb);
   for (int y = visible.y; y < visible.y + visible.height; ++y) {
     guint8* row = canvas.data + static_cast<std::ptrdiff_t>(y) * canvas.stride;

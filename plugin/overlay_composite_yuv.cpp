@@ -19,7 +19,7 @@ struct Yuv {
 Yuv to_yuv(const VkcnnOverlayCanvas& canvas, guint32 argb) {
   const double r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
   const double kr = canvas.kr, kb = canvas.kb;
-  const double y = kr * r + (1 - kr - kb) * g + kb * b;  // 0..255
+  const double y = kr * r + (1 - kr - kb) * g + kb * b;                       // 0..255
   const double cb = (b - y) / (2 * (1 - kb)), cr = (r - y) / (2 * (1 - kr));  // -127.5..127.5
   auto byte = [](double v) { return static_cast<int>(std::lround(std::clamp(v, 0.0, 255.0))); };
   if (canvas.full_range) return {byte(y), byte(128 + cb), byte(128 + cr)};

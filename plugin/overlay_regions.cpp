@@ -22,10 +22,10 @@ constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
 
 // Twenty colors chosen to be told apart at a glance (Sasha Trubetskoy's list), brightest and most
 // common classes first; opaque.
-constexpr std::array<guint32, 20> kPalette = {
-    0xffe6194b, 0xff3cb44b, 0xffffe119, 0xff4363d8, 0xfff58231, 0xff911eb4, 0xff42d4f4,
-    0xfff032e6, 0xffbfef45, 0xfffabed4, 0xff469990, 0xffdcbeff, 0xff9a6324, 0xfffffac8,
-    0xff800000, 0xffaaffc3, 0xff808000, 0xffffd8b1, 0xff000075, 0xffa9a9a9};
+constexpr std::array<guint32, 20> kPalette = {0xffe6194b, 0xff3cb44b, 0xffffe119, 0xff4363d8, 0xfff58231,
+                                              0xff911eb4, 0xff42d4f4, 0xfff032e6, 0xffbfef45, 0xfffabed4,
+                                              0xff469990, 0xffdcbeff, 0xff9a6324, 0xfffffac8, 0xff800000,
+                                              0xffaaffc3, 0xff808000, 0xffffd8b1, 0xff000075, 0xffa9a9a9};
 
 // Black text on light colors, white on dark ones.
 guint32 text_color_on(guint32 argb) {

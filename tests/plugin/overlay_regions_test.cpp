@@ -88,6 +88,22 @@ GstBuffer* to_buffer(const Image& f, const std::vector<Region>& regions, bool pa
   return buf;
 }
 
+// A field holding a GstValueArray of `values` as `type` (G_TYPE_UINT or G_TYPE_DOUBLE).
+void set_array(GstStructure* s, const char* field, GType type, const std::vector<double>& values) {
+  GValue array = G_VALUE_INIT;
+  gst_value_array_init(&array, values.size());
+  for (double v : values) {
+    GValue item = G_VALUE_INIT;
+    g_value_init(&item, type);
+    if (type == G_TYPE_UINT)
+      g_value_set_uint(&item, static_cast<guint>(v));
+    else
+      g_value_set_double(&item, v);
+    gst_value_array_append_and_take_value(&array, &item);
+  }
+  gst_structure_take_value(s, field, &array);
+}
+
 Image run(const std::string& properties, const Image& in, GstBuffer* buf) {
   GstHarness* h = gst_harness_new_parse(("vkcnnoverlay " + properties).c_str());
   gst_harness_set_src_caps(h, gst_video_info_to_caps(&in.info));
@@ -169,7 +185,7 @@ TEST(VkcnnOverlayRegions, OneColorPerLabelDifferentLabelsDifferentColors) {
       f{280, 180, 80, 60};
   b.label_id = 8;
   b.label = "Bag";
-  c.label = "Sneaker";  // the same class as a, further right
+  c.label = "Sneaker";   // the same class as a, further right
   d.classified = false;  // a detector's region: its type names it
   d.type = "person";
   e.label = "person";  // a classification labelled as d's type, without a class id
@@ -188,6 +204,14 @@ TEST(VkcnnOverlayRegions, OneColorPerLabelDifferentLabelsDifferentColors) {
   EXPECT_NE(color(a), color(b));
   EXPECT_EQ(color(a), color(c));
   EXPECT_EQ(color(d), color(e));  // colored by the label's text when there is no class id
+  // A top-k as arrays (labels, label_ids, scores, best first) is drawn by its best class.
+  GstBuffer* buf = to_buffer(in, {});
+  GstVideoRegionOfInterestMeta* roi = gst_buffer_add_video_region_of_interest_meta(buf, "object", a.x, a.y, a.w, a.h);
+  GstStructure* top = gst_structure_new_empty("classification");
+  set_array(top, "label_ids", G_TYPE_UINT, {double(b.label_id), double(a.label_id)});
+  set_array(top, "scores", G_TYPE_DOUBLE, {0.6, 0.3});
+  gst_video_region_of_interest_meta_add_param(roi, top);
+  EXPECT_EQ(run("", in, buf).rgb(a.x + a.w / 2, a.y + a.h - 1), color(b));
   // The same picture in a second frame and a second element: colors are fixed per label.
   Image again = run("box-thickness=7", in, {b, a});
   EXPECT_EQ(again.rgb(a.x + a.w / 2, a.y + a.h - 1), color(a));
@@ -231,10 +255,10 @@ std::array<int, 3> converted(const std::array<int, 3>& rgb, const GstVideoInfo& 
   GstVideoFrame sf, df;
   EXPECT_TRUE(gst_video_frame_map(&sf, &in_info, src, GST_MAP_READ));
   EXPECT_TRUE(gst_video_frame_map(&df, &out_info, dst, GST_MAP_WRITE));
-  GstVideoConverter* conv = gst_video_converter_new(
-      &in_info, &out_info,
-      gst_structure_new("options", GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
-                        GST_VIDEO_DITHER_NONE, nullptr));
+  GstVideoConverter* conv =
+      gst_video_converter_new(&in_info, &out_info,
+                              gst_structure_new("options", GST_VIDEO_CONVERTER_OPT_DITHER_METHOD,
+                                                GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE, nullptr));
   gst_video_converter_frame(conv, &sf, &df);
   gst_video_converter_free(conv);
   gst_video_frame_unmap(&sf);

@@ -77,7 +77,8 @@ GstBuffer* to_buffer(const Image& f, const std::vector<Region>& regions, bool pa
     if (r.label_id >= 0) gst_structure_set(s, "label_id", G_TYPE_INT, r.label_id, nullptr);
     gst_video_region_of_interest_meta_add_param(roi, s);
   }
-  if (panel_meta) {  // as vkcnnclassify adds it; the plugin registered it when the element was made
+  if (panel_meta) {  // as vkcnnclassify adds it; the plugin registers the meta with its elements
+    gst_object_unref(gst_element_factory_make("vkcnnoverlay", nullptr));
     auto* m = reinterpret_cast<VkcnnClassificationMeta*>(
         gst_buffer_add_meta(buf, gst_meta_get_info(VKCNN_CLASSIFICATION_META_IMPL_NAME), nullptr));
     m->n_top = 1;

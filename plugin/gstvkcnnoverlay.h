@@ -1,4 +1,5 @@
-/* vkcnnoverlay: draws the labels of VkcnnClassificationMeta on the frame. */
+/* vkcnnoverlay: draws the labels of VkcnnClassificationMeta and the regions of interest on the
+ * frame. */
 #ifndef GST_VKCNN_OVERLAY_H
 #define GST_VKCNN_OVERLAY_H
 
@@ -25,6 +26,8 @@ struct _GstVkcnnOverlay {
   VkcnnOverlayStyle style;
   gboolean show_fps;
   guint top_k;
+  gboolean draw_regions;
+  guint box_thickness;
 
   /* Streaming thread only: arrival times (monotonic, µs) of the last frames, a ring. */
   gint64 arrivals[VKCNN_OVERLAY_FPS_WINDOW];

@@ -1,11 +1,10 @@
-// vkcnnoverlay's drawing. Every element of the panel (background, bar tracks, bar fills, text)
-// is rasterised by OpenCV into an 8-bit coverage mask of the panel's size, then composited onto
-// the frame with one loop that knows the pixel layout: so one piece of code serves every packed
+// vkcnnoverlay's panel. Every element of it (background, bar tracks, bar fills, text) is
+// rasterised by OpenCV into an 8-bit coverage mask of the panel's size, then composited onto the
+// frame by overlay_composite*.cpp, which know the pixel layouts: so one piece of code serves every
 // format, colors keep their alpha, and antialiased text edges blend instead of being cut.
 #include "overlay_draw.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -13,60 +12,13 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "overlay_composite.h"
+
 namespace {
 
+using vkcnn_overlay::composite;
+
 constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
-constexpr int kFull = 255 * 255;  // mask coverage (0..255) times opacity (0..255)
-
-// A color as the bytes to write into one pixel of the canvas, and how opaque it is.
-struct Paint {
-  int n = 0;                    // components written
-  std::array<int, 4> offset{};  // byte offsets in the pixel
-  std::array<int, 4> value{};
-  int opacity = 255;  // 0..255
-};
-
-Paint paint_for(const VkcnnOverlayCanvas& canvas, guint32 argb, double opacity_scale = 1.0) {
-  const int a = (argb >> 24) & 0xff, r = (argb >> 16) & 0xff, g = (argb >> 8) & 0xff, b = argb & 0xff;
-  Paint p;
-  p.opacity = static_cast<int>(std::lround(a * std::clamp(opacity_scale, 0.0, 1.0)));
-  if (canvas.channels == 1) {
-    p.n = 1;
-    p.offset[0] = 0;
-    p.value[0] = static_cast<int>(std::lround(0.299 * r + 0.587 * g + 0.114 * b));
-    return p;
-  }
-  p.n = 3;
-  p.offset = {canvas.red, canvas.green, canvas.blue, 0};
-  p.value = {r, g, b, 0};
-  if (canvas.alpha >= 0) {  // what is drawn becomes opaque where it is opaque
-    p.offset[3] = canvas.alpha;
-    p.value[3] = 255;
-    p.n = 4;
-  }
-  return p;
-}
-
-// out = in * (1 - coverage) + paint * coverage over `visible` (frame coordinates); the mask is in
-// panel coordinates (panel's top-left at `origin`); an empty mask means full coverage.
-void composite(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Point origin, const cv::Mat& mask,
-               const Paint& paint) {
-  if (paint.opacity == 0) return;
-  for (int y = visible.y; y < visible.y + visible.height; ++y) {
-    guint8* row = canvas.data + static_cast<std::ptrdiff_t>(y) * canvas.stride;
-    const guint8* m = mask.empty() ? nullptr : mask.ptr<guint8>(y - origin.y) - origin.x;
-    for (int x = visible.x; x < visible.x + visible.width; ++x) {
-      const int a = (m ? m[x] : 255) * paint.opacity;
-      if (a == 0) continue;
-      guint8* px = row + static_cast<std::ptrdiff_t>(x) * canvas.channels;
-      for (int k = 0; k < paint.n; ++k) {
-        guint8& byte = px[paint.offset[k]];
-        byte = static_cast<guint8>((byte * (kFull - a) + paint.value[k] * a + kFull / 2) / kFull);
-      }
-    }
-  }
-}
-
 // Sizes in pixels, all derived from the font scale so the panel scales as one piece.
 struct Layout {
   double scale;
@@ -153,10 +105,10 @@ void draw(const VkcnnOverlayCanvas& canvas, const VkcnnOverlayStyle& style, cons
     if (l.score_w) put(score_text(lines[i].score), x);
   }
 
-  composite(canvas, visible, origin, cv::Mat(), paint_for(canvas, 0xff000000u, style.background_alpha));
-  composite(canvas, visible, origin, track, paint_for(canvas, style.bar_color, 0.3));
-  composite(canvas, visible, origin, fill, paint_for(canvas, style.bar_color));
-  composite(canvas, visible, origin, text, paint_for(canvas, style.text_color));
+  composite(canvas, visible, origin, cv::Mat(), 0xff000000u, style.background_alpha);
+  composite(canvas, visible, origin, track, style.bar_color, 0.3);
+  composite(canvas, visible, origin, fill, style.bar_color);
+  composite(canvas, visible, origin, text, style.text_color);
 }
 
 }  // namespace

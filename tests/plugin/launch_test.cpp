@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -92,6 +93,35 @@ TEST(ClassifyLaunch, ResultsFileHasOneJsonLinePerFrame) {
   std::size_t messages = 0;
   for (std::size_t at = 0; (at = r.out.find("vkcnn-classification", at)) != std::string::npos; ++at) ++messages;
   EXPECT_EQ(messages, static_cast<std::size_t>(frames / 2)) << r.out;
+}
+
+std::string file_contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// What a hardware decoder delivers, NV12 (or I420), straight through the classifier and the
+// overlay with no videoconvert: the pipeline runs, and the overlay changed the frames (the same
+// pipeline with identity in its place writes the test pattern unchanged).
+TEST(ClassifyLaunch, OverlayDrawsOnNv12AndI420WithoutConversion) {
+  const TestModel& model = test_model("launch", 51);
+  for (const std::string format : {"NV12", "I420"}) {
+    SCOPED_TRACE(format);
+    std::string out[2];
+    for (int drawn = 0; drawn < 2; ++drawn) {
+      out[drawn] = scratch_dir() + "/overlay-" + format + std::to_string(drawn) + ".yuv";
+      Process r = run(split("videotestsrc num-buffers=4 ! video/x-raw,format=" + format +
+                            ",width=161,height=121,framerate=30/1 ! vkcnnclassify model=\"" + model.path + "\" ! " +
+                            (drawn ? "vkcnnoverlay show-fps=true" : "identity") + " ! video/x-raw,format=" + format +
+                            " ! filesink location=\"" + out[drawn] + "\""));
+      ASSERT_EQ(r.status, 0) << r.out << r.err;
+      EXPECT_EQ(r.out.find("WARNING"), std::string::npos) << r.out;
+    }
+    const std::string plain = file_contents(out[0]), drawn = file_contents(out[1]);
+    EXPECT_FALSE(plain.empty());
+    EXPECT_EQ(drawn.size(), plain.size());
+    EXPECT_NE(drawn, plain);
+  }
 }
 
 TEST(ClassifyLaunch, InspectListsTheElementWithItsMetadataAndProperties) {

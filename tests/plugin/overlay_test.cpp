@@ -358,7 +358,7 @@ TEST(VkcnnOverlay, FactoryHasMetadataAndTheDocumentedProperties) {
   GstElementFactory* factory = gst_element_get_factory(element);
   EXPECT_STREQ(gst_element_factory_get_metadata(factory, GST_ELEMENT_METADATA_KLASS), "Filter/Effect/Video");
   for (const char* name : {"position", "font-scale", "thickness", "text-color", "bar-color", "background-alpha",
-                           "show-scores", "show-bars", "show-fps", "top-k"})
+                           "show-scores", "show-bars", "show-fps", "top-k", "draw-regions", "box-thickness"})
     EXPECT_NE(g_object_class_find_property(G_OBJECT_GET_CLASS(element), name), nullptr) << name;
   gst_object_unref(element);
 }

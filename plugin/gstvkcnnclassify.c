@@ -85,9 +85,10 @@ enum {
 /* Each slot holds a copy of the frame in GPU-visible memory; more than a few only add latency. */
 #define MAX_PROP_MAX_IN_FLIGHT 16
 #define DEFAULT_PROP_MODEL_INSTANCE_ID NULL
-/* Only a cap: with the default timeout a batch never waits to fill, and plans are made per
- * power of two actually used, so a high cap costs nothing where streams are few. */
-#define DEFAULT_PROP_BATCH_SIZE 8
+/* Only a cap: with the default timeout a batch never waits to fill. A partly filled batch runs
+ * as the next power of two (one plan per power of two), so a large cap costs compute on ragged
+ * batches and memory for the larger plans; a few streams' frames per pass is the common case. */
+#define DEFAULT_PROP_BATCH_SIZE 4
 #define MAX_PROP_BATCH_SIZE 64
 /* 0: a batch leaves as soon as the GPU is free (frames that came while the previous batch ran
  * form the next), adding no latency; waiting for fuller batches is the user's trade-off. */

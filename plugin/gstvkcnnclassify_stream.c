@@ -233,8 +233,16 @@ gboolean
 gst_vkcnn_classify_stop (GstBaseTransform *trans)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
+  guint64 batches, frames;
+  guint largest;
 
   free_pass (self);
+  if (self->shared_id && vkcnn_instance_statistics (self->shared_id, &batches, &frames, &largest)
+      && batches)
+    GST_INFO_OBJECT (self,
+                     "model-instance-id %s so far: %" G_GUINT64_FORMAT
+                     " batches, %" G_GUINT64_FORMAT " frames, mean batch size %.2f, largest %u",
+                     self->shared_id, batches, frames, (gdouble) frames / batches, largest);
   vkcnn_model_free (self->model);
   self->model = NULL;
   g_clear_pointer (&self->labels, g_free);

@@ -421,7 +421,7 @@ TEST(ClassifyShared, BatchPropertiesAreRangeCheckedAndDefaultAsDocumented) {
   guint batch_size = 0, timeout = 1;
   gchar* id = nullptr;
   g_object_get(element, "batch-size", &batch_size, "batch-timeout", &timeout, "model-instance-id", &id, nullptr);
-  EXPECT_EQ(batch_size, 8u);
+  EXPECT_EQ(batch_size, 4u);
   EXPECT_EQ(timeout, 0u);
   EXPECT_EQ(id, nullptr) << "not shared unless asked";
   GstStructure* stats = batch_statistics(element);

@@ -1,6 +1,7 @@
 // The engine objects behind the element: Context, Model + ForwardPlan, and a FrameQueue (frame
-// slots with their recorded command buffers) per (model, caps). No GStreamer logic here beyond
-// reading frames.
+// slots with their recorded command buffers) per (model, caps); or, for a model shared through
+// model-instance-id, the instance's model and a BatchStream into its batcher. No GStreamer logic
+// here beyond reading frames.
 #include "classify_engine.h"
 
 #include <chrono>
@@ -15,21 +16,23 @@
 #include <vkcnn/model/scores.h>
 #include <vkcnn/vk/context.h>
 
+#include "model_instance.h"
+
 struct VkcnnDevice {
   std::shared_ptr<vkcnn::Context> ctx;
 };
 
 struct VkcnnModel {
-  std::shared_ptr<vkcnn::Context> ctx;  // outlives the model's buffers
-  std::unique_ptr<vkcnn::Model> model;
-  std::unique_ptr<vkcnn::ForwardPlan> plan;
-  std::string name;
-  std::string path;  // the file it was loaded from
+  std::shared_ptr<vkcnn::plugin::LoadedModel> loaded;      // context, model, name, path
+  std::unique_ptr<vkcnn::ForwardPlan> plan;                // batch 1; only for a model of its own
+  std::shared_ptr<vkcnn::plugin::ModelInstance> instance;  // the shared one, or null
+  uint64_t generation = 0;                                 // the instance's latest model this handle knows of
 };
 
 struct VkcnnPass {
   VkcnnModel* model;
-  std::unique_ptr<vkcnn::FrameQueue> frames;
+  std::unique_ptr<vkcnn::FrameQueue> frames;          // a model of its own, or
+  std::unique_ptr<vkcnn::plugin::BatchStream> batch;  // a shared one
   // Accumulated microseconds, for the timing summary.
   uint64_t runs = 0;
   double copy_us = 0, submit_us = 0, gpu_preprocess_us = 0, gpu_forward_us = 0;
@@ -125,6 +128,10 @@ VkcnnDevice* vkcnn_device_ref(const VkcnnDevice* device, gchar** error) {
   return guarded(error, [&] { return new VkcnnDevice{device->ctx}; });
 }
 
+VkcnnDevice* vkcnn_model_device(const VkcnnModel* model, gchar** error) {
+  return guarded(error, [&] { return new VkcnnDevice{model->loaded->ctx}; });
+}
+
 void vkcnn_device_free(VkcnnDevice* device) { delete device; }
 
 const gchar* vkcnn_device_name(const VkcnnDevice* device) { return device->ctx->info().name.c_str(); }
@@ -132,62 +139,113 @@ const gchar* vkcnn_device_name(const VkcnnDevice* device) { return device->ctx->
 VkcnnModel* vkcnn_model_load(VkcnnDevice* device, const gchar* path, gchar** error) {
   return guarded(error, [&]() -> VkcnnModel* {
     auto m = std::make_unique<VkcnnModel>();
-    m->ctx = device->ctx;
-    m->model = vkcnn::Model::load(*m->ctx, path);
-    m->path = path;
-    m->plan = std::make_unique<vkcnn::ForwardPlan>(*m->model, 1);
-    m->name = m->model->spec().name;
-    if (m->name.empty()) {
-      // File names need not be UTF-8; the name goes into JSON, messages and metas.
-      gchar* base = g_path_get_basename(path);
-      gchar* valid = g_utf8_make_valid(base, -1);
-      m->name = valid;
-      g_free(valid);
-      g_free(base);
-    }
+    m->loaded = vkcnn::plugin::load_model(device->ctx, path);
+    m->plan = std::make_unique<vkcnn::ForwardPlan>(*m->loaded->model, 1);
     return m.release();
+  });
+}
+
+VkcnnModel* vkcnn_model_acquire_shared(const gchar* instance_id, const gchar* device, const gchar* path,
+                                       guint batch_size, guint batch_timeout_us, gchar** error) {
+  return guarded(error, [&]() -> VkcnnModel* {
+    vkcnn::plugin::InstanceSettings settings;
+    settings.device = device ? device : "";
+    settings.model_path = path;
+    settings.batch_size = batch_size;
+    settings.batch_timeout = std::chrono::microseconds(batch_timeout_us);
+    auto m = std::make_unique<VkcnnModel>();
+    m->instance = vkcnn::plugin::ModelInstance::acquire(instance_id, settings);
+    m->loaded = m->instance->current(&m->generation);
+    return m.release();
+  });
+}
+
+VkcnnModel* vkcnn_model_reload_shared(const gchar* instance_id, const gchar* path, gchar** error) {
+  return guarded(error, [&]() -> VkcnnModel* {
+    auto m = std::make_unique<VkcnnModel>();
+    m->instance = vkcnn::plugin::ModelInstance::find(instance_id);
+    if (!m->instance) throw vkcnn::Error(std::string("model-instance-id \"") + instance_id + "\" is not running");
+    m->loaded = m->instance->reload(path, &m->generation);
+    return m.release();
+  });
+}
+
+VkcnnModel* vkcnn_model_take_newer(VkcnnModel* model) {
+  if (!model || !model->instance) return nullptr;
+  return guarded(nullptr, [&]() -> VkcnnModel* {
+    uint64_t generation = 0;
+    auto current = model->instance->current(&generation);
+    if (generation <= model->generation) return nullptr;
+    model->generation = generation;  // offered once: a model that does not fit is not retried
+    auto m = std::make_unique<VkcnnModel>();
+    m->instance = model->instance;
+    m->loaded = std::move(current);
+    m->generation = generation;
+    return m.release();
+  });
+}
+
+gboolean vkcnn_instance_statistics(const gchar* instance_id, guint64* batches, guint64* frames, guint* largest) {
+  *batches = *frames = 0;
+  *largest = 0;
+  return guarded(nullptr, [&]() -> gboolean {
+    auto instance = vkcnn::plugin::ModelInstance::find(instance_id);
+    if (!instance) return FALSE;
+    auto stats = instance->batcher()->statistics();
+    *batches = stats.batches;
+    *frames = stats.frames;
+    *largest = stats.largest;
+    return TRUE;
   });
 }
 
 void vkcnn_model_free(VkcnnModel* model) { delete model; }
 
-const gchar* vkcnn_model_name(const VkcnnModel* model) { return model->name.c_str(); }
+const gchar* vkcnn_model_name(const VkcnnModel* model) { return model->loaded->name.c_str(); }
 
-const gchar* vkcnn_model_path(const VkcnnModel* model) { return model->path.c_str(); }
+const gchar* vkcnn_model_path(const VkcnnModel* model) { return model->loaded->path.c_str(); }
 
-guint vkcnn_model_classes(const VkcnnModel* model) { return model->model->classes(); }
+guint vkcnn_model_classes(const VkcnnModel* model) { return model->loaded->model->classes(); }
 
 const gchar* vkcnn_model_label(const VkcnnModel* model, guint class_id) {
-  const auto& labels = model->model->spec().labels;
+  const auto& labels = model->loaded->model->spec().labels;
   return class_id < labels.size() ? labels[class_id].c_str() : nullptr;
 }
 
 gboolean vkcnn_model_outputs_probabilities(const VkcnnModel* model) {
-  return vkcnn::outputs_probabilities(model->model->graph());
+  return vkcnn::outputs_probabilities(model->loaded->model->graph());
 }
 
 VkcnnPass* vkcnn_pass_new(VkcnnModel* model, const GstVideoInfo* info, guint slots, gchar** error) {
   return guarded(error, [&]() -> VkcnnPass* {
     auto pass = std::make_unique<VkcnnPass>();
     pass->model = model;
-    pass->frames = std::make_unique<vkcnn::FrameQueue>(*model->model, *model->plan, frame_layout(info), slots);
+    if (model->instance)
+      pass->batch = std::make_unique<vkcnn::plugin::BatchStream>(model->instance->batcher(), model->loaded,
+                                                                 frame_layout(info), slots);
+    else
+      pass->frames =
+          std::make_unique<vkcnn::FrameQueue>(*model->loaded->model, *model->plan, frame_layout(info), slots);
     return pass.release();
   });
 }
 
 void vkcnn_pass_free(VkcnnPass* pass) { delete pass; }
 
-guint vkcnn_pass_slots(const VkcnnPass* pass) { return pass->frames->slots(); }
+guint vkcnn_pass_slots(const VkcnnPass* pass) { return pass->batch ? pass->batch->slots() : pass->frames->slots(); }
 
-gboolean vkcnn_pass_full(const VkcnnPass* pass) { return pass->frames->full(); }
+gboolean vkcnn_pass_full(const VkcnnPass* pass) { return pass->batch ? pass->batch->full() : pass->frames->full(); }
 
 guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gchar** error) {
   return guarded(error, [&]() -> guint64 {
     auto t0 = std::chrono::steady_clock::now();
-    copy_frame(frame, pass->frames->layout(), static_cast<std::byte*>(pass->frames->frame_memory()));
+    if (pass->batch)
+      copy_frame(frame, pass->batch->layout(), static_cast<std::byte*>(pass->batch->frame_memory()));
+    else
+      copy_frame(frame, pass->frames->layout(), static_cast<std::byte*>(pass->frames->frame_memory()));
     pass->copy_us += micros_since(t0);
     auto t1 = std::chrono::steady_clock::now();
-    guint64 ticket = pass->frames->submit();
+    guint64 ticket = pass->batch ? pass->batch->submit() : pass->frames->submit();
     pass->submit_us += micros_since(t1);
     return ticket;
   });
@@ -196,13 +254,17 @@ guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gchar** e
 gboolean vkcnn_pass_wait(VkcnnPass* pass, guint64 ticket, gfloat* scores, gchar** error) {
   return guarded(error, [&]() -> gboolean {
     auto t0 = std::chrono::steady_clock::now();
-    vkcnn::FrameQueue::Result r = pass->frames->wait(ticket);
+    vkcnn::FrameQueue::Result r;
+    if (pass->batch)
+      r.output = pass->batch->wait(ticket);  // no per-section GPU times: a batch is not one frame's
+    else
+      r = pass->frames->wait(ticket);
     pass->submit_us += micros_since(t0);
     ++pass->runs;
     // Sections: "preprocess" (upload copy + preprocessing), then one per layer.
     for (std::size_t i = 0; i < r.sections.size(); ++i)
       (i == 0 ? pass->gpu_preprocess_us : pass->gpu_forward_us) += r.sections[i].second * 1e3;
-    auto p = vkcnn::probabilities(pass->model->model->graph(), r.output);
+    auto p = vkcnn::probabilities(pass->model->loaded->model->graph(), r.output);
     std::memcpy(scores, p.data(), p.size() * sizeof(float));
     return TRUE;
   });
@@ -211,7 +273,10 @@ gboolean vkcnn_pass_wait(VkcnnPass* pass, guint64 ticket, gfloat* scores, gchar*
 void vkcnn_pass_discard(VkcnnPass* pass) {
   // A device lost while flushing leaves nothing in flight to wait for; the next submit reports it.
   guarded(nullptr, [&] {
-    pass->frames->discard();
+    if (pass->batch)
+      pass->batch->discard();
+    else
+      pass->frames->discard();
     return 0;
   });
 }

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 /* A Vulkan device (the engine's Context). Models keep their device alive: freeing the handle
  * while a model still uses it is safe. */
 typedef struct VkcnnDevice VkcnnDevice;
-/* A loaded model with its batch-1 forward plan; may be loaded on any thread. */
+/* A loaded model with its batch-1 forward plan, or a handle on a shared instance's model; may
+ * be loaded on any thread. */
 typedef struct VkcnnModel VkcnnModel;
 /* What classifying frames of one format needs for one model: per slot, the frame's upload
  * buffer, a readback buffer and one command buffer (preprocessing, forward pass, readback)
@@ -37,7 +38,26 @@ const gchar *vkcnn_model_label (const VkcnnModel *model, guint class_id);
 /* Whether the model ends in softmax; when not, vkcnn_pass_wait applies it on the host. */
 gboolean vkcnn_model_outputs_probabilities (const VkcnnModel *model);
 
-/* Only one pass per model may run at a time (they share the model's plan). slots >= 1. */
+/* Models shared by elements with the same model-instance-id (model_instance.h): one context,
+ * one copy of the weights and one batcher per id in the process. acquire: a handle on the
+ * instance's model, the instance made with these settings if none runs; an error names the id
+ * and every setting that differs from the running instance's. */
+VkcnnModel *vkcnn_model_acquire_shared (const gchar *instance_id, const gchar *device,
+                                        const gchar *path, guint batch_size, guint batch_timeout_us,
+                                        gchar **error);
+/* Loads path as the running instance's model for all its elements; a handle on it. */
+VkcnnModel *vkcnn_model_reload_shared (const gchar *instance_id, const gchar *path, gchar **error);
+/* For a shared model that another element has since replaced (reload): a handle on the new one,
+ * offered once per reload; NULL otherwise (and always for a model of its own). */
+VkcnnModel *vkcnn_model_take_newer (VkcnnModel *model);
+/* The model's device (for a shared model, the instance's). */
+VkcnnDevice *vkcnn_model_device (const VkcnnModel *model, gchar **error);
+/* Batches the instance ran, the frames in them and the largest; FALSE (zeros) when not running. */
+gboolean vkcnn_instance_statistics (const gchar *instance_id, guint64 *batches, guint64 *frames,
+                                    guint *largest);
+
+/* Only one pass per model of its own may run at a time (they share the model's plan); a shared
+ * model's passes (one per element) feed its batcher and may run at once. slots >= 1. */
 VkcnnPass *vkcnn_pass_new (VkcnnModel *model, const GstVideoInfo *info, guint slots, gchar **error);
 /* Waits for the frames still in flight, then frees the pass. */
 void vkcnn_pass_free (VkcnnPass *pass);

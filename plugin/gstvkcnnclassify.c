@@ -29,6 +29,16 @@
  * GPU is done with them. max-in-flight - 1 buffers stay inside between input buffers, which the
  * LATENCY query reports; with 1 every frame is finished before its push returns.
  *
+ * Elements of one process with the same #GstVkcnnClassify:model-instance-id share one loaded
+ * model (one Vulkan context, one copy of the weights) and one batcher: their frames are gathered
+ * into batches of up to #GstVkcnnClassify:batch-size and run as one forward pass, each stream
+ * with its own preprocessing into its image of the batch, each result back to its own buffer.
+ * A batch leaves when it is full, when every sharing element waits for a result, or
+ * #GstVkcnnClassify:batch-timeout microseconds after its oldest frame. All sharers must set the
+ * same model, device, batch-size and batch-timeout (else the later one fails to start, naming
+ * the difference); setting the model on one while playing reloads it for all of them.
+ * #GstVkcnnClassify:batch-statistics counts the instance's batches.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 -m v4l2src ! videoconvert ! vkcnnclassify model=fmnist.vkcnn post-messages=true \
@@ -56,6 +66,10 @@ enum {
   PROP_POST_MESSAGES,
   PROP_RESULTS_FILE,
   PROP_MAX_IN_FLIGHT,
+  PROP_MODEL_INSTANCE_ID,
+  PROP_BATCH_SIZE,
+  PROP_BATCH_TIMEOUT,
+  PROP_BATCH_STATISTICS,
 };
 
 #define DEFAULT_PROP_MODEL NULL
@@ -70,6 +84,16 @@ enum {
 #define DEFAULT_PROP_MAX_IN_FLIGHT 2
 /* Each slot holds a copy of the frame in GPU-visible memory; more than a few only add latency. */
 #define MAX_PROP_MAX_IN_FLIGHT 16
+#define DEFAULT_PROP_MODEL_INSTANCE_ID NULL
+/* Only a cap: with the default timeout a batch never waits to fill. A partly filled batch runs
+ * as the next power of two (one plan per power of two), so a large cap costs compute on ragged
+ * batches and memory for the larger plans; a few streams' frames per pass is the common case. */
+#define DEFAULT_PROP_BATCH_SIZE 4
+#define MAX_PROP_BATCH_SIZE 64
+/* 0: a batch leaves as soon as the GPU is free (frames that came while the previous batch ran
+ * form the next), adding no latency; waiting for fuller batches is the user's trade-off. */
+#define DEFAULT_PROP_BATCH_TIMEOUT 0
+#define MAX_PROP_BATCH_TIMEOUT 1000000
 
 #define VKCNN_CLASSIFY_CAPS                                                                        \
   GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }")
@@ -174,6 +198,38 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
           "buffers stay inside the element between input buffers (added latency, reported to live "
           "pipelines). 1: every frame is classified before the next comes in",
           1, MAX_PROP_MAX_IN_FLIGHT, DEFAULT_PROP_MAX_IN_FLIGHT, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_MODEL_INSTANCE_ID,
+      g_param_spec_string (
+          "model-instance-id", "Model instance id",
+          "Elements of this process with the same id share one loaded model and one batcher: "
+          "their frames run in batches of up to batch-size. All of them must set the same model, "
+          "device, batch-size and batch-timeout. Unset: a model of its own; used from the next "
+          "start",
+          DEFAULT_PROP_MODEL_INSTANCE_ID, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_BATCH_SIZE,
+      g_param_spec_uint ("batch-size", "Batch size",
+                         "With model-instance-id: most frames (of all its elements) in one "
+                         "forward pass; used from the next start",
+                         1, MAX_PROP_BATCH_SIZE, DEFAULT_PROP_BATCH_SIZE,
+                         rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_BATCH_TIMEOUT,
+      g_param_spec_uint (
+          "batch-timeout", "Batch timeout",
+          "With model-instance-id: microseconds a batch may wait for more frames after its "
+          "oldest (it leaves earlier when full or when every sharing element waits for a "
+          "result); 0: as soon as the GPU is free. Added to the reported latency; used from the "
+          "next start",
+          0, MAX_PROP_BATCH_TIMEOUT, DEFAULT_PROP_BATCH_TIMEOUT, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_BATCH_STATISTICS,
+      g_param_spec_boxed ("batch-statistics", "Batch statistics",
+                          "With model-instance-id, while running: the shared instance's batches "
+                          "so far (batches, frames, mean-batch-size, largest-batch); all zero "
+                          "otherwise",
+                          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier",
                                          "Filter/Analyzer/Video",
@@ -205,6 +261,8 @@ gst_vkcnn_classify_init (GstVkcnnClassify *self)
   self->smoothing = DEFAULT_PROP_SMOOTHING;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   self->max_in_flight = DEFAULT_PROP_MAX_IN_FLIGHT;
+  self->batch_size = DEFAULT_PROP_BATCH_SIZE;
+  self->batch_timeout = DEFAULT_PROP_BATCH_TIMEOUT;
   self->frame_duration = GST_CLOCK_TIME_NONE;
   g_queue_init (&self->waiting);
   /* In place, and never passthrough: every buffer gets metadata, pixels stay as they are. */
@@ -219,6 +277,7 @@ gst_vkcnn_classify_finalize (GObject *object)
   g_free (self->labels_path);
   g_free (self->device_name);
   g_free (self->results_path);
+  g_free (self->instance_id);
   g_free (self->stream_id);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -238,11 +297,16 @@ set_model (GstVkcnnClassify *self, const gchar *path)
   }
   VkcnnDevice *device = vkcnn_device_ref (self->device, &error);
   guint session = self->session;
-  gchar *current = g_strdup (self->model_path);
+  gchar *current = g_strdup (self->model_path), *shared_id = g_strdup (self->shared_id);
   GST_OBJECT_UNLOCK (self);
 
-  VkcnnModel *model = device && path && *path ? vkcnn_model_load (device, path, &error) : NULL;
+  /* A shared model is reloaded for every element of the instance; the others swap it in too. */
+  VkcnnModel *model = NULL;
+  if (device && path && *path)
+    model = shared_id ? vkcnn_model_reload_shared (shared_id, path, &error)
+                      : vkcnn_model_load (device, path, &error);
   vkcnn_device_free (device);
+  g_free (shared_id);
   if (!model) {
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
                          ("%s", error ? error : "the model property was cleared"),
@@ -326,6 +390,16 @@ gst_vkcnn_classify_set_property (GObject *object, guint prop_id, const GValue *v
       /* Used when the slots are made (caps, model change); the frames in flight go by the slots. */
       self->max_in_flight = g_value_get_uint (value);
       break;
+    case PROP_MODEL_INSTANCE_ID:
+      g_free (self->instance_id);
+      self->instance_id = g_value_dup_string (value);
+      break;
+    case PROP_BATCH_SIZE:
+      self->batch_size = g_value_get_uint (value);
+      break;
+    case PROP_BATCH_TIMEOUT:
+      self->batch_timeout = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -370,6 +444,27 @@ gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GValue *value, 
     case PROP_MAX_IN_FLIGHT:
       g_value_set_uint (value, self->max_in_flight);
       break;
+    case PROP_MODEL_INSTANCE_ID:
+      g_value_set_string (value, self->instance_id);
+      break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint (value, self->batch_size);
+      break;
+    case PROP_BATCH_TIMEOUT:
+      g_value_set_uint (value, self->batch_timeout);
+      break;
+    case PROP_BATCH_STATISTICS: {
+      guint64 batches = 0, frames = 0;
+      guint largest = 0;
+      if (self->shared_id)
+        vkcnn_instance_statistics (self->shared_id, &batches, &frames, &largest);
+      g_value_take_boxed (value, gst_structure_new ("vkcnn-batch-statistics", "batches",
+                                                    G_TYPE_UINT64, batches, "frames", G_TYPE_UINT64,
+                                                    frames, "mean-batch-size", G_TYPE_DOUBLE,
+                                                    batches ? (gdouble) frames / batches : 0.0,
+                                                    "largest-batch", G_TYPE_UINT, largest, NULL));
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -433,9 +528,16 @@ gst_vkcnn_classify_query (GstBaseTransform *trans, GstPadDirection direction, Gs
   GST_OBJECT_LOCK (self);
   guint held = self->max_in_flight - 1;
   GstClockTime duration = self->frame_duration;
+  /* A frame may wait that long for its batch to fill. */
+  GstClockTime batch_wait = self->shared_id ? self->batch_timeout * GST_USECOND : 0;
   GST_OBJECT_UNLOCK (self);
-  if (held == 0)
+  min += batch_wait;
+  if (GST_CLOCK_TIME_IS_VALID (max))
+    max += batch_wait;
+  if (held == 0) {
+    gst_query_set_latency (query, live, min, max);
     return TRUE;
+  }
   if (GST_CLOCK_TIME_IS_VALID (duration)) {
     min += held * duration;
     if (GST_CLOCK_TIME_IS_VALID (max))

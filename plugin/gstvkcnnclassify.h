@@ -30,10 +30,14 @@ struct _GstVkcnnClassify {
   gboolean post_messages;
   gchar *results_path;
   guint max_in_flight;
+  gchar *instance_id; /* model-instance-id: share the model and batch with its other elements */
+  guint batch_size;
+  guint batch_timeout; /* microseconds */
 
   /* Between start and stop. device and pending are shared with set_property (object lock);
    * the rest belongs to the streaming thread. */
   VkcnnDevice *device;
+  gchar *shared_id;    /* the instance the running element is in, or NULL */
   guint session;       /* counts starts, so a model loaded for an old session is dropped */
   VkcnnModel *pending; /* loaded by set_property("model"), swapped in before the next frame */
   gchar *pending_path;

@@ -145,6 +145,8 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
   GST_OBJECT_LOCK (self);
   gchar *model_path = g_strdup (self->model_path), *labels_path = g_strdup (self->labels_path);
   gchar *device_name = g_strdup (self->device_name), *results_path = g_strdup (self->results_path);
+  gchar *shared_id = self->instance_id && *self->instance_id ? g_strdup (self->instance_id) : NULL;
+  guint batch_size = self->batch_size, batch_timeout = self->batch_timeout;
   GST_OBJECT_UNLOCK (self);
 
   if (!model_path || !*model_path) {
@@ -152,12 +154,21 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
                        ("No model: set the \"model\" property to a .vkcnn file"), (NULL));
     goto failed;
   }
-  if (!(device = vkcnn_device_open (device_name, &error))) {
+  if (shared_id) {
+    /* The instance's device and model (made by the first of its elements to start). */
+    if (!(model = vkcnn_model_acquire_shared (shared_id, device_name, model_path, batch_size,
+                                              batch_timeout, &error))
+        || !(device = vkcnn_model_device (model, &error))) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error),
+                         ("model-instance-id \"%s\", model %s", shared_id, model_path));
+      goto failed;
+    }
+  } else if (!(device = vkcnn_device_open (device_name, &error))) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error),
                        ("opening Vulkan device \"%s\"", device_name ? device_name : ""));
     goto failed;
   }
-  if (!(model = vkcnn_model_load (device, model_path, &error))) {
+  if (!model && !(model = vkcnn_model_load (device, model_path, &error))) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", error), ("loading model %s", model_path));
     goto failed;
   }
@@ -175,6 +186,8 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
 
   GST_OBJECT_LOCK (self);
   self->device = device;
+  self->shared_id = shared_id;
+  shared_id = NULL;
   self->session++;
   g_strfreev (self->label_override);
   self->label_override = lines;
@@ -197,6 +210,7 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
   g_free (labels_path);
   g_free (device_name);
   g_free (results_path);
+  g_free (shared_id);
   return TRUE;
 
   /* ERRORS */
@@ -211,6 +225,7 @@ failed:
   g_free (labels_path);
   g_free (device_name);
   g_free (results_path);
+  g_free (shared_id);
   return FALSE;
 }
 
@@ -218,8 +233,16 @@ gboolean
 gst_vkcnn_classify_stop (GstBaseTransform *trans)
 {
   GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
+  guint64 batches, frames;
+  guint largest;
 
   free_pass (self);
+  if (self->shared_id && vkcnn_instance_statistics (self->shared_id, &batches, &frames, &largest)
+      && batches)
+    GST_INFO_OBJECT (self,
+                     "model-instance-id %s so far: %" G_GUINT64_FORMAT
+                     " batches, %" G_GUINT64_FORMAT " frames, mean batch size %.2f, largest %u",
+                     self->shared_id, batches, frames, (gdouble) frames / batches, largest);
   vkcnn_model_free (self->model);
   self->model = NULL;
   g_clear_pointer (&self->labels, g_free);
@@ -236,6 +259,7 @@ gst_vkcnn_classify_stop (GstBaseTransform *trans)
   self->pending = NULL;
   vkcnn_device_free (self->device);
   self->device = NULL;
+  g_clear_pointer (&self->shared_id, g_free);
   g_clear_pointer (&self->label_override, g_strfreev);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
@@ -456,7 +480,16 @@ gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
   *outbuf = NULL;
 
   if (trans->queued_buf) {
+    /* Another element of a shared instance reloaded the model: this one follows. */
+    VkcnnModel *newer = vkcnn_model_take_newer (self->model);
     GST_OBJECT_LOCK (self);
+    if (newer && !self->pending) {
+      self->pending = newer;
+      g_free (self->model_path);
+      self->model_path = g_strdup (vkcnn_model_path (newer));
+    } else {
+      vkcnn_model_free (newer); /* a model set on this element itself comes in anyway */
+    }
     gboolean changes = self->pending || self->labels_changed;
     guint interval = self->interval;
     GST_OBJECT_UNLOCK (self);

@@ -11,8 +11,9 @@ check=0
 [ "${1:-}" = "--check" ] && check=1
 
 # clang-format picks the nearest .clang-format; the plugin's C++ files name the root one.
-mapfile -t plugin_cxx < <(git ls-files 'plugin/*.cpp')
-mapfile -t plugin_c < <(git ls-files 'plugin/*.c' 'plugin/*.h')
+# A plugin header with a C++ namespace (batcher.h, model_instance.h) is C++, the others are C.
+mapfile -t plugin_cxx < <(git ls-files 'plugin/*.cpp'; git ls-files 'plugin/*.h' | xargs grep -l '^namespace ')
+mapfile -t plugin_c < <(git ls-files 'plugin/*.c'; git ls-files 'plugin/*.h' | xargs grep -L '^namespace ')
 
 differs=0
 run() {  # run STYLE FILES...

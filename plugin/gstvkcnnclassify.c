@@ -56,6 +56,7 @@ enum {
   PROP_POST_MESSAGES,
   PROP_RESULTS_FILE,
   PROP_MAX_IN_FLIGHT,
+  PROP_FIRST_REGION_PROPERTY, /* and on: classify_regions.c's */
 };
 
 #define DEFAULT_PROP_MODEL NULL
@@ -174,6 +175,7 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
           "buffers stay inside the element between input buffers (added latency, reported to live "
           "pipelines). 1: every frame is classified before the next comes in",
           1, MAX_PROP_MAX_IN_FLIGHT, DEFAULT_PROP_MAX_IN_FLIGHT, rw | GST_PARAM_MUTABLE_READY));
+  vkcnn_regions_install_properties (gobject_class, PROP_FIRST_REGION_PROPERTY);
 
   gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier",
                                          "Filter/Analyzer/Video",
@@ -206,6 +208,7 @@ gst_vkcnn_classify_init (GstVkcnnClassify *self)
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   self->max_in_flight = DEFAULT_PROP_MAX_IN_FLIGHT;
   self->frame_duration = GST_CLOCK_TIME_NONE;
+  vkcnn_regions_settings_init (&self->region_settings);
   g_queue_init (&self->waiting);
   /* In place, and never passthrough: every buffer gets metadata, pixels stay as they are. */
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
@@ -220,6 +223,7 @@ gst_vkcnn_classify_finalize (GObject *object)
   g_free (self->device_name);
   g_free (self->results_path);
   g_free (self->stream_id);
+  vkcnn_regions_settings_clear (&self->region_settings);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -327,10 +331,16 @@ gst_vkcnn_classify_set_property (GObject *object, guint prop_id, const GValue *v
       self->max_in_flight = g_value_get_uint (value);
       break;
     default:
+      if (vkcnn_regions_set_property (&self->region_settings, prop_id, value, &error))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+  if (error) { /* a refused region setting (posting takes the object lock) */
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s", error), (NULL));
+    g_free (error);
+  }
 }
 
 static void
@@ -371,6 +381,8 @@ gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GValue *value, 
       g_value_set_uint (value, self->max_in_flight);
       break;
     default:
+      if (vkcnn_regions_get_property (GST_ELEMENT (self), &self->region_settings, prop_id, value))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }

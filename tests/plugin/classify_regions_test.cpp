@@ -343,6 +343,20 @@ TEST(ClassifyRegions, ObjectClassWithAnEmptyNameIsRefusedWithAWarning) {
   g_free(kept);
 }
 
+TEST(ClassifyRegions, StreamIdThatIsNotUtf8IsRefusedWithAWarning) {
+  Harnessed h("model=\"" + kModel + "\" stream-id=cam-2");
+  g_object_set(h.element, "stream-id", "cam\xff", nullptr);
+  GstMessage* msg = h.pop(GST_MESSAGE_WARNING);
+  ASSERT_NE(msg, nullptr);
+  EXPECT_EQ(message_text(msg),
+            "stream-id is not UTF-8 text (it goes into JSON lines and metas); keeping the previous one");
+  gst_message_unref(msg);
+  gchar* kept = nullptr;
+  g_object_get(h.element, "stream-id", &kept, nullptr);
+  EXPECT_STREQ(kept, "cam-2");
+  g_free(kept);
+}
+
 TEST(ClassifyRegions, UnknownInferenceRegionIsAnErrorNamingTheValue) {
   GError* error = nullptr;
   GstElement* e = gst_parse_launch("vkcnnclassify inference-region=boxes", &error);

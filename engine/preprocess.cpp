@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <vector>
 
 #include <vkcnn/preprocess.h>
 #include <vkcnn/vk/context.h>
@@ -20,6 +22,21 @@ struct Push {
 };
 static_assert(sizeof(Push) <= kMaxPushConstantBytes);
 
+// Mirror shaders/preprocess_regions.comp: push constants and one Item per region (std430).
+struct RegionsPush {
+  uint32_t stride[3];
+  uint32_t offset[3];
+  uint32_t dst_w, dst_h, count;
+  float mul[3], add[3];
+};
+static_assert(sizeof(RegionsPush) <= kMaxPushConstantBytes);
+struct RegionItem {
+  int32_t box_x0, box_y0, box_x1, box_y1;
+  float scale_x, base_x, scale_y, base_y;
+  uint32_t crop_x, crop_y, crop_w, crop_h;
+};
+static_assert(sizeof(RegionItem) == 48);
+
 // One axis of the destination → source mapping (see the header): the source coordinate of
 // destination pixel x is x * scale + base, and pixels [lo, hi) see the frame.
 struct Axis {
@@ -37,6 +54,15 @@ Axis map_axis(uint32_t src, uint32_t dst, double inv) {
   a.lo = static_cast<int32_t>(std::clamp(lo, 0.0, double(dst)));
   a.hi = static_cast<int32_t>(std::clamp(hi, 0.0, double(dst)));
   return a;
+}
+
+// Both axes of a (src_w, src_h) source onto a (dst_w, dst_h) image for the resize mode.
+std::pair<Axis, Axis> map_geometry(uint32_t src_w, uint32_t src_h, uint32_t dst_w, uint32_t dst_h, ResizeMode resize) {
+  const double sx = double(src_w) / dst_w, sy = double(src_h) / dst_h;
+  double inv_x = sx, inv_y = sy;
+  if (resize == ResizeMode::CenterCrop) inv_x = inv_y = std::min(sx, sy);
+  if (resize == ResizeMode::Letterbox) inv_x = inv_y = std::max(sx, sy);
+  return {map_axis(src_w, dst_w, inv_x), map_axis(src_h, dst_h, inv_y)};
 }
 
 uint32_t bytes_per_pixel(PixelFormat f) {
@@ -148,23 +174,24 @@ Preprocessor::Preprocessor(Context& ctx, const InputSpec& input, const FrameLayo
   if (!device_local) device_ = Buffer(ctx, layout_.size, MemoryKind::Device);
 }
 
-void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index) const {
+void Preprocessor::check_destination(const TensorView& dst, uint32_t images, const char* what) const {
   const Shape& s = dst.shape;
-  if (s.c != input_.channels || s.h != input_.height || s.w != input_.width || index >= s.n)
-    throw Error("preprocessing writes image " + std::to_string(index) + " of a (N, " + std::to_string(input_.channels) +
-                ", " + std::to_string(input_.height) + ", " + std::to_string(input_.width) + ") tensor, got " +
-                s.str());
-  const Buffer* frame = &upload_;
-  if (device_.valid()) {
-    rec.copy(upload_, device_, (layout_.size + 3) & ~std::size_t(3));
-    frame = &device_;
-  }
+  if (s.c != input_.channels || s.h != input_.height || s.w != input_.width || images > s.n)
+    throw Error(std::string("preprocessing writes ") + what + " of a (N, " + std::to_string(input_.channels) + ", " +
+                std::to_string(input_.height) + ", " + std::to_string(input_.width) + ") tensor, got " + s.str());
+}
 
-  const double sx = double(layout_.width) / s.w, sy = double(layout_.height) / s.h;
-  double inv_x = sx, inv_y = sy;
-  if (input_.resize == ResizeMode::CenterCrop) inv_x = inv_y = std::min(sx, sy);
-  if (input_.resize == ResizeMode::Letterbox) inv_x = inv_y = std::max(sx, sy);
-  const Axis ax = map_axis(layout_.width, s.w, inv_x), ay = map_axis(layout_.height, s.h, inv_y);
+const Buffer& Preprocessor::frame_on_device(Recorder& rec) const {
+  if (!device_.valid()) return upload_;
+  rec.copy(upload_, device_, (layout_.size + 3) & ~std::size_t(3));
+  return device_;
+}
+
+void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index) const {
+  check_destination(dst, index + 1, ("image " + std::to_string(index)).c_str());
+  const Shape& s = dst.shape;
+  const Buffer& frame = frame_on_device(rec);
+  const auto [ax, ay] = map_geometry(layout_.width, layout_.height, s.w, s.h, input_.resize);
 
   Push p{};
   p.src_w = layout_.width;
@@ -190,7 +217,61 @@ void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index) 
   }
   const uint32_t spec[] = {static_cast<uint32_t>(layout_.format), static_cast<uint32_t>(input_.color)};
   const Kernel& k = ctx_->kernel(ShaderId::preprocess, spec);
-  rec.dispatch(k, {reads(*frame), dst.writes()}, p, Groups{div_up(s.w, 16), div_up(s.h, 16), 1});
+  rec.dispatch(k, {reads(frame), dst.writes()}, p, Groups{div_up(s.w, 16), div_up(s.h, 16), 1});
+}
+
+std::size_t Preprocessor::region_params_bytes(std::size_t regions) {
+  return std::max<std::size_t>(regions, 1) * sizeof(RegionItem);
+}
+
+void Preprocessor::record_regions(Recorder& rec, const TensorView& dst, std::span<const FrameRegion> regions,
+                                  const Buffer& params) const {
+  const auto count = static_cast<uint32_t>(regions.size());
+  check_destination(dst, count, (std::to_string(count) + " region images").c_str());
+  if (!params.mapped() || params.bytes() < region_params_bytes(count))
+    throw Error("preprocessing " + std::to_string(count) + " regions needs a host-visible parameter buffer of " +
+                std::to_string(region_params_bytes(count)) + " bytes");
+  std::vector<RegionItem> items(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const FrameRegion& r = regions[i];
+    if (r.width == 0 || r.height == 0 || r.x >= layout_.width || r.y >= layout_.height ||
+        r.width > layout_.width - r.x || r.height > layout_.height - r.y)
+      throw Error("region " + std::to_string(i) + " (" + std::to_string(r.width) + "x" + std::to_string(r.height) +
+                  " at " + std::to_string(r.x) + "," + std::to_string(r.y) + ") is empty or not inside the " +
+                  describe(layout_));
+    const auto [ax, ay] = map_geometry(r.width, r.height, dst.shape.w, dst.shape.h, input_.resize);
+    items[i] = RegionItem{ax.lo,
+                          ay.lo,
+                          ax.hi,
+                          ay.hi,
+                          static_cast<float>(ax.scale),
+                          static_cast<float>(ax.base),
+                          static_cast<float>(ay.scale),
+                          static_cast<float>(ay.base),
+                          r.x,
+                          r.y,
+                          r.width,
+                          r.height};
+  }
+  if (count == 0) return;
+  std::memcpy(params.mapped(), items.data(), items.size() * sizeof(RegionItem));
+  const Buffer& frame = frame_on_device(rec);
+  RegionsPush p{};
+  for (int i = 0; i < 3; ++i) {
+    p.stride[i] = layout_.stride[i];
+    p.offset[i] = static_cast<uint32_t>(layout_.offset[i]);
+  }
+  p.dst_w = dst.shape.w;
+  p.dst_h = dst.shape.h;
+  p.count = count;
+  for (uint32_t c = 0; c < input_.channels; ++c) {
+    p.mul[c] = static_cast<float>(1.0 / (255.0 * input_.std[c]));
+    p.add[c] = static_cast<float>(-double(input_.mean[c]) / input_.std[c]);
+  }
+  const uint32_t spec[] = {static_cast<uint32_t>(layout_.format), static_cast<uint32_t>(input_.color)};
+  const Kernel& k = ctx_->kernel(ShaderId::preprocess_regions, spec);
+  rec.dispatch(k, {reads(frame), dst.writes(), reads(params)}, p,
+               Groups{div_up(dst.shape.w, 16), div_up(dst.shape.h, 16), count});
 }
 
 }  // namespace vkcnn

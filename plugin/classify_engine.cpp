@@ -13,6 +13,7 @@
 
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/frame_queue.h>
+#include <vkcnn/model/region_batch.h>
 #include <vkcnn/model/scores.h>
 #include <vkcnn/vk/context.h>
 
@@ -36,6 +37,11 @@ struct VkcnnPass {
   // Accumulated microseconds, for the timing summary.
   uint64_t runs = 0;
   double copy_us = 0, submit_us = 0, gpu_preprocess_us = 0, gpu_forward_us = 0;
+};
+
+struct VkcnnRegionPass {
+  VkcnnModel* model;
+  std::unique_ptr<vkcnn::RegionBatch> batch;
 };
 
 namespace {
@@ -290,6 +296,36 @@ void vkcnn_pass_timing(const VkcnnPass* pass, guint64* runs, gdouble* copy_us, g
   *gpu_preprocess_us = pass->gpu_preprocess_us / n;
   *gpu_forward_us = pass->gpu_forward_us / n;
 }
+
+VkcnnRegionPass* vkcnn_region_pass_new(VkcnnModel* model, const GstVideoInfo* info, guint max_batch, gchar** error) {
+  return guarded(error, [&]() -> VkcnnRegionPass* {
+    auto pass = std::make_unique<VkcnnRegionPass>();
+    pass->model = model;
+    pass->batch = std::make_unique<vkcnn::RegionBatch>(*model->loaded->model, frame_layout(info), max_batch);
+    return pass.release();
+  });
+}
+
+void vkcnn_region_pass_free(VkcnnRegionPass* pass) { delete pass; }
+
+gboolean vkcnn_region_pass_run(VkcnnRegionPass* pass, const GstVideoFrame* frame, const VkcnnRect* rects, guint n,
+                               gfloat* scores, gchar** error) {
+  return guarded(error, [&]() -> gboolean {
+    copy_frame(frame, pass->batch->layout(), static_cast<std::byte*>(pass->batch->frame_memory()));
+    std::vector<vkcnn::FrameRegion> regions(n);
+    for (guint i = 0; i < n; ++i) regions[i] = {rects[i].x, rects[i].y, rects[i].width, rects[i].height};
+    const std::vector<float> out = pass->batch->run(regions);
+    const std::size_t classes = pass->model->loaded->model->classes();
+    const auto& graph = pass->model->loaded->model->graph();
+    for (guint i = 0; i < n; ++i) {
+      auto p = vkcnn::probabilities(graph, std::span(out).subspan(i * classes, classes));
+      std::memcpy(scores + i * classes, p.data(), classes * sizeof(float));
+    }
+    return TRUE;
+  });
+}
+
+guint64 vkcnn_region_pass_forward_passes(const VkcnnRegionPass* pass) { return pass->batch->passes(); }
 
 guint vkcnn_top_k(const gfloat* scores, guint n, guint k, gfloat threshold, guint* ids) {
   // No result rather than std::terminate in a streaming thread (top_k allocates).

@@ -77,6 +77,24 @@ void vkcnn_pass_discard (VkcnnPass *pass);
 void vkcnn_pass_timing (const VkcnnPass *pass, guint64 *runs, gdouble *copy_us, gdouble *submit_us,
                         gdouble *gpu_preprocess_us, gdouble *gpu_forward_us);
 
+/* Regions of frames of one format through one model (inference-region=roi-list): every
+ * region of a frame cropped and resized in one preprocessing dispatch and classified in one
+ * forward pass of batch N (chunks of max_batch). Synchronous; independent of a VkcnnPass. */
+typedef struct VkcnnRegionPass VkcnnRegionPass;
+typedef struct {
+  guint x, y, width, height; /* inside the frame, non-empty */
+} VkcnnRect;
+
+VkcnnRegionPass *vkcnn_region_pass_new (VkcnnModel *model, const GstVideoInfo *info,
+                                        guint max_batch, gchar **error);
+void vkcnn_region_pass_free (VkcnnRegionPass *pass);
+/* Copies the mapped frame, classifies rects[0 .. n) and writes n x classes probabilities. */
+gboolean vkcnn_region_pass_run (VkcnnRegionPass *pass, const GstVideoFrame *frame,
+                                const VkcnnRect *rects, guint n, gfloat *scores, gchar **error);
+/* Forward passes run so far (one per frame with regions, more when a frame has more than
+ * max_batch of them). */
+guint64 vkcnn_region_pass_forward_passes (const VkcnnRegionPass *pass);
+
 /* The k best of n scores with score >= threshold (best first, ties by lower id): writes their
  * ids and returns how many (0 if memory runs out). The same ordering vkcnn-classify reports. */
 guint vkcnn_top_k (const gfloat *scores, guint n, guint k, gfloat threshold, guint *ids);

@@ -70,6 +70,7 @@ enum {
   PROP_BATCH_SIZE,
   PROP_BATCH_TIMEOUT,
   PROP_BATCH_STATISTICS,
+  PROP_FIRST_REGION_PROPERTY, /* and on: classify_regions.c's */
 };
 
 #define DEFAULT_PROP_MODEL NULL
@@ -230,6 +231,7 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
                           "so far (batches, frames, mean-batch-size, largest-batch); all zero "
                           "otherwise",
                           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  vkcnn_regions_install_properties (gobject_class, PROP_FIRST_REGION_PROPERTY);
 
   gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier",
                                          "Filter/Analyzer/Video",
@@ -264,6 +266,7 @@ gst_vkcnn_classify_init (GstVkcnnClassify *self)
   self->batch_size = DEFAULT_PROP_BATCH_SIZE;
   self->batch_timeout = DEFAULT_PROP_BATCH_TIMEOUT;
   self->frame_duration = GST_CLOCK_TIME_NONE;
+  vkcnn_regions_settings_init (&self->region_settings);
   g_queue_init (&self->waiting);
   /* In place, and never passthrough: every buffer gets metadata, pixels stay as they are. */
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
@@ -279,6 +282,7 @@ gst_vkcnn_classify_finalize (GObject *object)
   g_free (self->results_path);
   g_free (self->instance_id);
   g_free (self->stream_id);
+  vkcnn_regions_settings_clear (&self->region_settings);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -401,10 +405,16 @@ gst_vkcnn_classify_set_property (GObject *object, guint prop_id, const GValue *v
       self->batch_timeout = g_value_get_uint (value);
       break;
     default:
+      if (vkcnn_regions_set_property (&self->region_settings, prop_id, value, &error))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+  if (error) { /* a refused region setting (posting takes the object lock) */
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s", error), (NULL));
+    g_free (error);
+  }
 }
 
 static void
@@ -466,6 +476,8 @@ gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GValue *value, 
       break;
     }
     default:
+      if (vkcnn_regions_get_property (GST_ELEMENT (self), &self->region_settings, prop_id, value))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }

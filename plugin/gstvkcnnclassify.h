@@ -8,6 +8,7 @@
 #include <gst/video/video.h>
 
 #include "classify_engine.h"
+#include "classify_regions.h"
 #include "classify_results.h"
 #include "result_json.h"
 
@@ -32,7 +33,8 @@ struct _GstVkcnnClassify {
   guint max_in_flight;
   gchar *instance_id; /* model-instance-id: share the model and batch with its other elements */
   guint batch_size;
-  guint batch_timeout; /* microseconds */
+  guint batch_timeout;                 /* microseconds */
+  VkcnnRegionSettings region_settings; /* inference-region and the other classify_regions.h ones */
 
   /* Between start and stop. device and pending are shared with set_property (object lock);
    * the rest belongs to the streaming thread. */
@@ -60,7 +62,8 @@ struct _GstVkcnnClassify {
   gfloat *smoothed;         /* moving average across classified frames, per class */
   VkcnnResult result;       /* the last classification */
   FILE *results_file;
-  gchar *stream_id; /* the last stream-start event's, for the JSON lines */
+  gchar *stream_id;               /* the last stream-start event's, for the JSON lines */
+  VkcnnRegionState *region_state; /* roi-list (classify_regions.c) */
 };
 
 /* A buffer inside the element: submitted to the GPU (ticket > 0), or waiting for the result of
@@ -75,6 +78,9 @@ typedef struct {
   gfloat threshold;
   gfloat smoothing;
   gboolean post;
+  const gchar *source; /* stream-id (interned) */
+  gboolean output_scores;
+  VkcnnResult *region_result; /* roi-list: the regions' results, computed when it came in */
 } VkcnnWaitingFrame;
 
 GST_ELEMENT_REGISTER_DECLARE (vkcnnclassify);
@@ -91,6 +97,18 @@ GstFlowReturn gst_vkcnn_classify_drain (GstVkcnnClassify *self);
 void gst_vkcnn_classify_discard (GstVkcnnClassify *self);
 /* Lines of a labels file, or NULL with *error set to a message naming the file. */
 gchar **gst_vkcnn_classify_read_labels (const gchar *path, gchar **error);
+
+/* Region-of-interest mode (classify_regions.c). */
+gboolean gst_vkcnn_classify_regions_enabled (GstVkcnnClassify *self);
+/* Classifies f's regions now (synchronously) and sets f->region_result; their metas get their
+ * "classification" params. FALSE with *error on an engine failure. */
+gboolean gst_vkcnn_classify_regions_run (GstVkcnnClassify *self, VkcnnWaitingFrame *f,
+                                         gchar **error);
+/* Before the model or the caps change: the region pass and the tracked results go. */
+void gst_vkcnn_classify_regions_reset (GstVkcnnClassify *self);
+void gst_vkcnn_classify_regions_free (GstVkcnnClassify *self);
+/* stream-id, or the element's name (interned). */
+const gchar *gst_vkcnn_classify_source_name (GstVkcnnClassify *self);
 
 G_END_DECLS
 

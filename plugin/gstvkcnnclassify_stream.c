@@ -92,6 +92,7 @@ free_pass (GstVkcnnClassify *self)
 {
   guint64 runs;
   gdouble copy, submit, gpu_pre, gpu_fwd;
+  gst_vkcnn_classify_regions_reset (self); /* its pass is made for this model and these caps */
   if (!self->pass)
     return;
   gst_vkcnn_classify_discard (self);
@@ -243,6 +244,7 @@ gst_vkcnn_classify_stop (GstBaseTransform *trans)
                      "model-instance-id %s so far: %" G_GUINT64_FORMAT
                      " batches, %" G_GUINT64_FORMAT " frames, mean batch size %.2f, largest %u",
                      self->shared_id, batches, frames, (gdouble) frames / batches, largest);
+  gst_vkcnn_classify_regions_free (self);
   vkcnn_model_free (self->model);
   self->model = NULL;
   g_clear_pointer (&self->labels, g_free);
@@ -299,7 +301,7 @@ gst_vkcnn_classify_set_caps (GstBaseTransform *trans, GstCaps *incaps, GstCaps *
 }
 
 static void
-post_result (GstVkcnnClassify *self, GstBuffer *buf)
+post_result (GstVkcnnClassify *self, GstBuffer *buf, const VkcnnResult *result)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
   GstClockTime pts = GST_BUFFER_PTS (buf), stream_time = GST_CLOCK_TIME_NONE,
@@ -310,7 +312,7 @@ post_result (GstVkcnnClassify *self, GstBuffer *buf)
   }
   gst_element_post_message (
       GST_ELEMENT (self),
-      vkcnn_result_message (&self->result, GST_OBJECT (self), pts, stream_time, running_time));
+      vkcnn_result_message (result, GST_OBJECT (self), pts, stream_time, running_time));
 }
 
 /* The frame's result is in: updates the moving average and the result (classified frames),
@@ -319,6 +321,10 @@ static GstFlowReturn
 finish (GstVkcnnClassify *self, VkcnnWaitingFrame *f)
 {
   gchar *error = NULL;
+  /* roi-list frames were classified when they came in; the others share the last result. */
+  const VkcnnResult *result = f->region_result ? f->region_result : &self->result;
+  if (f->region_result && f->post)
+    post_result (self, f->buffer, result);
   if (f->ticket) {
     gboolean ok = vkcnn_pass_wait (self->pass, f->ticket, self->scores, &error);
     self->classifying--;
@@ -334,16 +340,18 @@ finish (GstVkcnnClassify *self, VkcnnWaitingFrame *f)
     vkcnn_result_set (&self->result, self->smoothed, classes, self->labels, f->top_k, f->threshold,
                       f->number, (guint64) (g_get_monotonic_time () - f->submitted_us),
                       g_intern_string (vkcnn_model_name (self->model)));
+    self->result.source = f->source;
+    vkcnn_result_set_scores (&self->result, f->output_scores ? self->smoothed : NULL, classes);
     if (f->post)
-      post_result (self, f->buffer);
+      post_result (self, f->buffer, result);
   }
-  vkcnn_result_attach (&self->result, f->buffer, &self->info);
+  vkcnn_result_attach (result, f->buffer, &self->info);
   if (self->results_file) {
     VkcnnFrameInfo frame = {
       self->stream_id,    GST_BUFFER_PTS (f->buffer),         f->number,
       g_get_real_time (), GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info)
     };
-    if (!vkcnn_result_write_json (&self->result, &frame, self->results_file))
+    if (!vkcnn_result_write_json (result, &frame, self->results_file))
       goto write_failed;
   }
   return GST_FLOW_OK;
@@ -359,6 +367,16 @@ write_failed:
   return GST_FLOW_ERROR;
 }
 
+/* The frame's own parts (its buffer has been handed over or unreffed). */
+static void
+free_waiting_frame (VkcnnWaitingFrame *f)
+{
+  if (f->region_result)
+    vkcnn_result_clear (f->region_result);
+  g_free (f->region_result);
+  g_free (f);
+}
+
 /* Takes the oldest frame out, finishes it and hands its buffer over in *out (NULL on error). */
 static GstFlowReturn
 finish_oldest (GstVkcnnClassify *self, GstBuffer **out)
@@ -368,7 +386,7 @@ finish_oldest (GstVkcnnClassify *self, GstBuffer **out)
   *out = ret == GST_FLOW_OK ? f->buffer : NULL;
   if (ret != GST_FLOW_OK)
     gst_buffer_unref (f->buffer);
-  g_free (f);
+  free_waiting_frame (f);
   return ret;
 }
 
@@ -396,7 +414,7 @@ gst_vkcnn_classify_discard (GstVkcnnClassify *self)
     vkcnn_pass_discard (self->pass); /* nothing is freed while the GPU still reads it */
   while ((f = g_queue_pop_head (&self->waiting))) {
     gst_buffer_unref (f->buffer);
-    g_free (f);
+    free_waiting_frame (f);
   }
   self->classifying = 0;
   /* The next classification is due by the last result that came out, not by a dropped frame. */
@@ -500,7 +518,9 @@ gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
     if (!self->pass)
       goto not_negotiated;
     guint64 number = self->frames;
-    gboolean classify = !self->classified_any || number - self->classified_frame >= interval;
+    gboolean regions = gst_vkcnn_classify_regions_enabled (self);
+    gboolean classify
+        = !regions && (!self->classified_any || number - self->classified_frame >= interval);
     if (classify && vkcnn_pass_full (self->pass))
       return finish_oldest_before_input (self, outbuf);
 
@@ -514,10 +534,13 @@ gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
     f->threshold = self->threshold;
     f->smoothing = (gfloat) self->smoothing;
     f->post = self->post_messages;
+    f->output_scores = self->region_settings.output_scores;
     GST_OBJECT_UNLOCK (self);
-    if (classify && !submit (self, f, &error)) {
+    f->source = gst_vkcnn_classify_source_name (self);
+    if ((classify && !submit (self, f, &error))
+        || (regions && !gst_vkcnn_classify_regions_run (self, f, &error))) {
       gst_buffer_unref (f->buffer);
-      g_free (f);
+      free_waiting_frame (f);
       goto engine_failed;
     }
     if (classify) {

@@ -11,20 +11,20 @@
 
 namespace vkcnn_overlay {
 
-constexpr int kFull = 255 * 255; // mask coverage (0..255) times opacity (0..255)
+constexpr int kFull = 255 * 255;  // mask coverage (0..255) times opacity (0..255)
 
 // The color's opacity (its AA byte times opacity_scale, 0..1) on the 0..255 scale.
-int opacity_of (guint32 argb, double opacity_scale);
+int opacity_of(guint32 argb, double opacity_scale);
 
 // out = in * (1 - coverage) + color * coverage over `visible` (frame coordinates, inside the
 // frame); coverage = mask * opacity. The mask's (0, 0) lies at `origin` in frame coordinates and
 // it covers `visible`; an empty mask means full coverage.
-void composite (const VkcnnOverlayCanvas &canvas, const cv::Rect &visible, cv::Point origin,
-                const cv::Mat &mask, guint32 argb, double opacity_scale = 1.0);
+void composite(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Point origin, const cv::Mat& mask,
+               guint32 argb, double opacity_scale = 1.0);
 
-void composite_packed (const VkcnnOverlayCanvas &canvas, const cv::Rect &visible, cv::Point origin,
-                       const cv::Mat &mask, guint32 argb, int opacity);
-void composite_yuv (const VkcnnOverlayCanvas &canvas, const cv::Rect &visible, cv::Point origin,
-                    const cv::Mat &mask, guint32 argb, int opacity);
+void composite_packed(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Point origin, const cv::Mat& mask,
+                      guint32 argb, int opacity);
+void composite_yuv(const VkcnnOverlayCanvas& canvas, const cv::Rect& visible, cv::Point origin, const cv::Mat& mask,
+                   guint32 argb, int opacity);
 
-} // namespace vkcnn_overlay
+}  // namespace vkcnn_overlay

@@ -46,12 +46,72 @@ append_time (GString *out, gint64 time_us)
                           (gint) (time_us % G_USEC_PER_SEC / 1000));
 }
 
+/* Locale-independent, and enough digits to round-trip a float. */
+static void
+append_float (GString *out, gfloat value)
+{
+  gchar number[G_ASCII_DTOSTR_BUF_SIZE];
+  g_string_append (out, g_ascii_formatd (number, sizeof (number), "%.9g", value));
+}
+
+static void
+append_top (GString *out, const VkcnnClassification *top, guint n_top)
+{
+  g_string_append (out, ",\"top\":[");
+  for (guint i = 0; i < n_top; i++) {
+    g_string_append_printf (out, "%s{\"id\":%u,\"label\":", i ? "," : "", top[i].class_id);
+    append_string (out, top[i].label);
+    g_string_append (out, ",\"score\":");
+    append_float (out, top[i].score);
+    g_string_append_c (out, '}');
+  }
+  g_string_append_c (out, ']');
+}
+
+static void
+append_scores (GString *out, const gfloat *scores, guint n)
+{
+  if (!scores)
+    return;
+  g_string_append (out, ",\"class_scores\":[");
+  for (guint i = 0; i < n; i++) {
+    if (i)
+      g_string_append_c (out, ',');
+    append_float (out, scores[i]);
+  }
+  g_string_append_c (out, ']');
+}
+
+static void
+append_regions (GString *out, const VkcnnResult *result)
+{
+  g_string_append (out, ",\"regions\":[");
+  for (guint i = 0; i < result->n_regions; i++) {
+    const VkcnnRegionClassification *r = &result->regions[i];
+    g_string_append_printf (out, "%s{\"roi_id\":%u,\"object_id\":", i ? "," : "", r->roi_id);
+    if (r->object_id >= 0)
+      g_string_append_printf (out, "%d", r->object_id);
+    else
+      g_string_append (out, "null");
+    g_string_append (out, ",\"roi_type\":");
+    append_string (out, r->roi_type);
+    g_string_append_printf (
+        out, ",\"x\":%u,\"y\":%u,\"w\":%u,\"h\":%u,\"result_frame\":%" G_GUINT64_FORMAT, r->x, r->y,
+        r->w, r->h, r->frame);
+    append_top (out, r->top, r->n_top);
+    append_scores (out, r->scores, result->n_classes);
+    g_string_append_c (out, '}');
+  }
+  g_string_append_c (out, ']');
+}
+
 void
 vkcnn_result_append_json (GString *out, const VkcnnResult *result, const VkcnnFrameInfo *frame)
 {
-  gchar number[G_ASCII_DTOSTR_BUF_SIZE];
   g_string_append (out, "{\"stream_id\":");
   append_string (out, frame->stream_id);
+  g_string_append (out, ",\"source\":");
+  append_string (out, result->source);
   if (GST_CLOCK_TIME_IS_VALID (frame->pts))
     g_string_append_printf (out, ",\"pts\":%" G_GUINT64_FORMAT, frame->pts);
   else
@@ -65,16 +125,10 @@ vkcnn_result_append_json (GString *out, const VkcnnResult *result, const VkcnnFr
                           ",\"inference_us\":%" G_GUINT64_FORMAT ",\"model\":",
                           result->frame, result->inference_us);
   append_string (out, result->model);
-  g_string_append (out, ",\"top\":[");
-  for (guint i = 0; i < result->n_top; i++) {
-    g_string_append_printf (out, "%s{\"id\":%u,\"label\":", i ? "," : "", result->top[i].class_id);
-    append_string (out, result->top[i].label);
-    /* Locale-independent, and enough digits to round-trip a float. */
-    g_string_append_printf (
-        out, ",\"score\":%s}",
-        g_ascii_formatd (number, sizeof (number), "%.9g", result->top[i].score));
-  }
-  g_string_append (out, "]}");
+  append_top (out, result->top, result->n_top);
+  append_scores (out, result->scores, result->n_classes);
+  append_regions (out, result);
+  g_string_append_c (out, '}');
 }
 
 gboolean
@@ -97,4 +151,9 @@ vkcnn_result_from_meta (VkcnnResult *view, const VkcnnClassificationMeta *meta)
   view->model = meta->model;
   view->n_top = meta->n_top;
   view->top = meta->top;
+  view->source = meta->source;
+  view->n_regions = meta->n_regions;
+  view->regions = meta->regions;
+  view->n_classes = meta->n_classes;
+  view->scores = meta->scores;
 }

@@ -19,9 +19,14 @@ typedef struct {
 } VkcnnFrameInfo;
 
 /* Appends the object (no newline):
- *   {"stream_id":"...","pts":33333333,"frame":1,"time":"2024-05-01T12:00:00.123Z","width":640,
- *    "height":480,"result_frame":0,"inference_us":812,"model":"...",
- *    "top":[{"id":7,"label":"Sneaker","score":0.91}, ...]} */
+ *   {"stream_id":"...","source":"cam1","pts":33333333,"frame":1,
+ *    "time":"2024-05-01T12:00:00.123Z","width":640,"height":480,"result_frame":0,
+ *    "inference_us":812,"model":"...","top":[{"id":7,"label":"Sneaker","score":0.91}, ...],
+ *    "class_scores":[...],   (only with output-scores=true: one probability per class)
+ *    "regions":[{"roi_id":1,"object_id":12,"roi_type":"person","x":10,"y":20,"w":64,"h":128,
+ *                "result_frame":0,"top":[...],"class_scores":[...]}, ...]}
+ * stream_id is the stream-start event's id, source the element's stream-id property; regions
+ * is empty with inference-region=full-frame, and top is empty with roi-list. */
 void vkcnn_result_append_json (GString *out, const VkcnnResult *result,
                                const VkcnnFrameInfo *frame);
 
@@ -30,7 +35,7 @@ gboolean vkcnn_result_write_json (const VkcnnResult *result, const VkcnnFrameInf
                                   FILE *file);
 
 /* A read-only view of a buffer's meta as a result (nothing is copied: it lives as long as the
- * meta). */
+ * meta; never vkcnn_result_clear it). */
 void vkcnn_result_from_meta (VkcnnResult *view, const VkcnnClassificationMeta *meta);
 
 G_END_DECLS

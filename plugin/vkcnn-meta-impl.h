@@ -16,6 +16,12 @@ VkcnnClassificationMeta *vkcnn_buffer_add_classification_meta (GstBuffer *buffer
                                                                guint64 inference_us,
                                                                const gchar *model);
 
+/* Deep-copies the region list (and its top and scores arrays) and the score vector into the
+ * meta; scores may be NULL, n_classes is the length of each score vector. */
+void vkcnn_classification_meta_set_extra (VkcnnClassificationMeta *meta, const gchar *source,
+                                          const VkcnnRegionClassification *regions, guint n_regions,
+                                          const gfloat *scores, guint n_classes);
+
 G_END_DECLS
 
 #endif /* VKCNN_META_IMPL_H */

@@ -12,6 +12,11 @@ vkcnn_classification_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffe
   m->frame = 0;
   m->inference_us = 0;
   m->model = NULL;
+  m->source = NULL;
+  m->n_regions = 0;
+  m->regions = NULL;
+  m->n_classes = 0;
+  m->scores = NULL;
   return TRUE;
 }
 
@@ -22,6 +27,15 @@ vkcnn_classification_meta_free (GstMeta *meta, GstBuffer *buffer)
   g_free (m->top);
   m->top = NULL;
   m->n_top = 0;
+  for (guint i = 0; i < m->n_regions; i++) {
+    g_free (m->regions[i].top);
+    g_free (m->regions[i].scores);
+  }
+  g_free (m->regions);
+  m->regions = NULL;
+  m->n_regions = 0;
+  g_free (m->scores);
+  m->scores = NULL;
 }
 
 /* A whole-frame result survives every transform (copies, scaling, conversion) unchanged. */
@@ -30,9 +44,12 @@ vkcnn_classification_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *
                                      gpointer data)
 {
   VkcnnClassificationMeta *m = (VkcnnClassificationMeta *) meta;
-  return vkcnn_buffer_add_classification_meta (dest, m->top, m->n_top, m->frame, m->inference_us,
-                                               m->model)
-         != NULL;
+  VkcnnClassificationMeta *copy = vkcnn_buffer_add_classification_meta (
+      dest, m->top, m->n_top, m->frame, m->inference_us, m->model);
+  if (copy)
+    vkcnn_classification_meta_set_extra (copy, m->source, m->regions, m->n_regions, m->scores,
+                                         m->n_classes);
+  return copy != NULL;
 }
 
 const GstMetaInfo *
@@ -64,4 +81,24 @@ vkcnn_buffer_add_classification_meta (GstBuffer *buffer, const VkcnnClassificati
   m->inference_us = inference_us;
   m->model = model;
   return m;
+}
+
+void
+vkcnn_classification_meta_set_extra (VkcnnClassificationMeta *meta, const gchar *source,
+                                     const VkcnnRegionClassification *regions, guint n_regions,
+                                     const gfloat *scores, guint n_classes)
+{
+  meta->source = source;
+  meta->n_classes = n_classes;
+  meta->scores = scores && n_classes ? g_memdup2 (scores, n_classes * sizeof (gfloat)) : NULL;
+  meta->n_regions = n_regions;
+  meta->regions = n_regions ? g_new0 (VkcnnRegionClassification, n_regions) : NULL;
+  for (guint i = 0; i < n_regions; i++) {
+    VkcnnRegionClassification *r = &meta->regions[i];
+    *r = regions[i];
+    r->top = r->n_top ? g_memdup2 (regions[i].top, r->n_top * sizeof (VkcnnClassification)) : NULL;
+    r->scores = regions[i].scores && n_classes
+                    ? g_memdup2 (regions[i].scores, n_classes * sizeof (gfloat))
+                    : NULL;
+  }
 }

@@ -9,7 +9,9 @@
  * m->frame);
  *
  * The meta has no tags: it describes the whole frame's content, so it stays valid through
- * scaling, color conversion and copies, and elements keep it.
+ * scaling, color conversion and copies, and elements keep it. Region boxes (regions[i].x ...)
+ * are in pixels of the frame as it was classified; the GstVideoRegionOfInterestMeta of each
+ * region is the one that GStreamer rescales.
  */
 #ifndef VKCNN_META_H
 #define VKCNN_META_H
@@ -28,6 +30,20 @@ typedef struct {
   const gchar *label; /* interned (g_intern_string): valid for the life of the process */
 } VkcnnClassification;
 
+/* The result of one region of interest (inference-region=roi-list): the region's
+ * GstVideoRegionOfInterestMeta on the same buffer carries the same result in its
+ * "classification" parameter. */
+typedef struct {
+  guint roi_id;             /* the GstVideoRegionOfInterestMeta's id on the classified buffer */
+  gint object_id;           /* tracking id ("object_id" parameter or the meta's id), -1 when none */
+  const gchar *roi_type;    /* the region's type (interned), e.g. the detector's class */
+  guint x, y, w, h;         /* the region in pixels of the classified frame, clipped to it */
+  guint n_top;              /* entries in top (at most top-k, only those >= threshold) */
+  VkcnnClassification *top; /* best first */
+  guint64 frame;  /* the frame the result was computed on (older with reclassify-interval) */
+  gfloat *scores; /* one probability per class (n_classes of the meta), or NULL */
+} VkcnnRegionClassification;
+
 typedef struct {
   GstMeta meta;
 
@@ -38,6 +54,14 @@ typedef struct {
   guint64 inference_us; /* wall time to classify that frame: upload, preprocessing, forward pass,
                            readback */
   const gchar *model;   /* the model's name (interned) */
+  /* Since regions of interest (fields after this point are zero/NULL from older producers). */
+  const gchar *source; /* the element's stream-id (interned), or NULL */
+  guint n_regions;     /* inference-region=roi-list: one entry per classified region, and
+                          n_top is 0; full-frame: 0 */
+  VkcnnRegionClassification *regions;
+  guint n_classes; /* entries of scores (and of each region's scores): 0 unless the element
+                      has output-scores=true */
+  gfloat *scores;  /* the whole frame's probability per class (full-frame), or NULL */
 } VkcnnClassificationMeta;
 
 /* The meta's API type, registered on first use by whoever asks first (the plugin or the

@@ -13,7 +13,7 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-x
   libopencv-dev libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev
-  zlib1g-dev dataset-fashion-mnist python3
+  zlib1g-dev dataset-fashion-mnist python3 python3-gi python3-gst-1.0
   libmosquitto-dev mosquitto mosquitto-clients
   libonnx-dev libprotobuf-dev
 )

@@ -67,12 +67,17 @@ TEST_P(Fp16Forward, MatchesReferenceOnFp16RoundedData) {
   // The layers with shaders of their own really stored fp16 (not a silent fp32 run): the plan
   // says so, and where the last of them is the model's last layer, every output is an fp16 value.
   const auto& nodes = model.graph().nodes();
-  for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (!nodes[i].layer->aliases_input(false))
-      EXPECT_EQ(plan.stores_fp16(i), nodes[i].layer->supports_fp16()) << "node " << i << " (" << nodes[i].layer->type() << ")";
-  if (plan.stores_fp16(nodes.size() - 1))
-    for (std::size_t i = 0; i < gpu.size(); ++i)
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i].layer->aliases_input(false)) {
+      EXPECT_EQ(plan.stores_fp16(i), nodes[i].layer->supports_fp16())
+          << "node " << i << " (" << nodes[i].layer->type() << ")";
+    }
+  }
+  if (plan.stores_fp16(nodes.size() - 1)) {
+    for (std::size_t i = 0; i < gpu.size(); ++i) {
       ASSERT_EQ(gpu[i], reference::round_to_fp16(gpu[i])) << "output " << i << " is not an fp16 value";
+    }
+  }
 }
 
 // Each conv2d algorithm and GEMM core forced in turn, the other layers with a shader of their

@@ -344,6 +344,22 @@ TEST(Pipelines, ReadMetaExamplePrintsTheLabelsOfEveryFrame) {
   EXPECT_EQ(n, 4);
 }
 
+// The README's Python example: the ROI meta's classification, read through GstVideo (python3-gi
+// and python3-gst-1.0 are in scripts/setup.sh's list; their absence is a broken setup).
+TEST(Pipelines, PythonRoiMetaExamplePrintsTheTopKOfEveryFrame) {
+  Process r = run({"/usr/bin/python3", kSource + "/pipelines/examples/read_roi_meta.py", test_model(), "3"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  std::istringstream lines(r.out);
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    EXPECT_EQ(line.rfind("frame " + std::to_string(n) + ": ", 0), 0u) << line;
+    int labels = 0;
+    for (const auto& label : kLabels) labels += line.find(label + " ") != std::string::npos;
+    EXPECT_EQ(labels, 3) << "top-k=3: " << line;
+  }
+  EXPECT_EQ(n, 3);
+}
+
 // pipelines/mqtt.sh on the test picture into a broker of the test's own, watched by
 // pipelines/examples/mqtt_labels.sh: every frame's labels arrive and are printed with the topic.
 TEST(Pipelines, MqttScriptPublishesEveryFrameAndTheExamplePrintsItsLabels) {

@@ -21,8 +21,8 @@ std::array<double, 3> model_pixel(std::span<const uint8_t> frame, const FrameLay
 }
 
 // Source-pixel scale of one destination pixel, per axis, for the resize mode.
-std::array<double, 2> source_per_destination(const FrameLayout& l, const InputSpec& in) {
-  double sx = double(l.width) / in.width, sy = double(l.height) / in.height;
+std::array<double, 2> source_per_destination(uint32_t src_w, uint32_t src_h, const InputSpec& in) {
+  double sx = double(src_w) / in.width, sy = double(src_h) / in.height;
   switch (in.resize) {
     case ResizeMode::Stretch:
       return {sx, sy};
@@ -75,20 +75,26 @@ std::array<double, 3> frame_rgb(std::span<const uint8_t> frame, const FrameLayou
 }
 
 std::vector<double> preprocess(std::span<const uint8_t> frame, const FrameLayout& l, const InputSpec& in) {
+  return preprocess_region(frame, l, in, FrameRegion{0, 0, l.width, l.height});
+}
+
+std::vector<double> preprocess_region(std::span<const uint8_t> frame, const FrameLayout& l, const InputSpec& in,
+                                      const FrameRegion& r) {
   const uint32_t C = in.channels, H = in.height, W = in.width;
-  const auto [inv_x, inv_y] = source_per_destination(l, in);
-  const double shift_x = (l.width - W * inv_x) / 2, shift_y = (l.height - H * inv_y) / 2;
+  const auto [inv_x, inv_y] = source_per_destination(r.width, r.height, in);
+  const double shift_x = (r.width - W * inv_x) / 2, shift_y = (r.height - H * inv_y) / 2;
   std::vector<double> out(std::size_t(C) * H * W);
   for (uint32_t y = 0; y < H; ++y) {
     for (uint32_t x = 0; x < W; ++x) {
-      // Where this pixel's center lands in the frame.
+      // Where this pixel's center lands in the region.
       const double cx = (x + 0.5) * inv_x + shift_x, cy = (y + 0.5) * inv_y + shift_y;
       std::array<double, 3> pixel{0, 0, 0};  // black outside the frame (letterbox borders)
-      if (cx >= 0 && cx < l.width && cy >= 0 && cy < l.height) {
+      if (cx >= 0 && cx < r.width && cy >= 0 && cy < r.height) {
         const double fx = cx - 0.5, fy = cy - 0.5;  // in pixel-index coordinates
         const double x0 = std::floor(fx), y0 = std::floor(fy), wx = fx - x0, wy = fy - y0;
-        auto clamp_x = [&](double v) { return uint32_t(std::clamp(v, 0.0, double(l.width - 1))); };
-        auto clamp_y = [&](double v) { return uint32_t(std::clamp(v, 0.0, double(l.height - 1))); };
+        // Neighbours clamped to the region's edge, then placed in the frame.
+        auto clamp_x = [&](double v) { return r.x + uint32_t(std::clamp(v, 0.0, double(r.width - 1))); };
+        auto clamp_y = [&](double v) { return r.y + uint32_t(std::clamp(v, 0.0, double(r.height - 1))); };
         auto p00 = model_pixel(frame, l, in.color, clamp_x(x0), clamp_y(y0));
         auto p10 = model_pixel(frame, l, in.color, clamp_x(x0 + 1), clamp_y(y0));
         auto p01 = model_pixel(frame, l, in.color, clamp_x(x0), clamp_y(y0 + 1));

@@ -17,4 +17,8 @@ std::array<double, 3> frame_rgb(std::span<const uint8_t> frame, const FrameLayou
 // One (C, H, W) model input image from a frame.
 std::vector<double> preprocess(std::span<const uint8_t> frame, const FrameLayout& layout, const InputSpec& input);
 
+// One (C, H, W) model input image from a region of a frame, as if the region were the frame.
+std::vector<double> preprocess_region(std::span<const uint8_t> frame, const FrameLayout& layout, const InputSpec& input,
+                                      const FrameRegion& region);
+
 }  // namespace vkcnn::reference

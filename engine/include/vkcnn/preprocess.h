@@ -18,10 +18,15 @@
 //   [0, 255]. Conversion happens per source pixel, before interpolation.
 // - Gray models read luma 0.299 R + 0.587 G + 0.114 B (GRAY8 frames: the byte itself).
 // - Value = (pixel / 255 - mean[c]) / std[c] in the model's channel order (RGB or BGR).
+// - A region (crop) of the frame is preprocessed as if its rectangle were the whole frame: S is
+//   the region's size, source pixel (x, y) is frame pixel (region.x + x, region.y + y) (its
+//   color converted as in the frame, so NV12/I420 chroma stays where it is in the frame) and
+//   the bilinear neighbours are clamped to the region's edge, so nothing outside it is read.
 #pragma once
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include <vkcnn/model/spec.h>
@@ -55,6 +60,11 @@ struct FrameLayout {
   void validate() const;
 };
 
+// A rectangle of a frame in pixels; it must lie inside the frame and be non-empty.
+struct FrameRegion {
+  uint32_t x = 0, y = 0, width = 0, height = 0;
+};
+
 class Preprocessor {
  public:
   // Throws Error when the layout is invalid (see FrameLayout::validate) or larger than the
@@ -72,7 +82,21 @@ class Preprocessor {
   // Throws Error when dst's shape does not match the InputSpec or index >= N.
   void record(Recorder& rec, const TensorView& dst, uint32_t index) const;
 
+  // Bytes of the per-region parameters record_regions reads (a host-visible buffer).
+  static std::size_t region_params_bytes(std::size_t regions);
+  // Records the frame's move to device memory as record() does, then ONE dispatch writing image
+  // i of dst from regions[i] (see the header comment), for every i. The regions' parameters are
+  // written to `params` now (host-visible, at least region_params_bytes(regions.size()) bytes)
+  // and read by the GPU when the recording runs, so it must not change before then.
+  // Throws Error when dst's shape does not match the InputSpec or holds fewer than
+  // regions.size() images, or a region is empty or reaches outside the frame (naming it).
+  void record_regions(Recorder& rec, const TensorView& dst, std::span<const FrameRegion> regions,
+                      const Buffer& params) const;
+
  private:
+  void check_destination(const TensorView& dst, uint32_t images, const char* what) const;
+  const Buffer& frame_on_device(Recorder& rec) const;
+
   Context* ctx_;
   InputSpec input_;
   FrameLayout layout_;

@@ -1,0 +1,370 @@
+// inference-region=roi-list: regions cut from a mosaic of Fashion-MNIST test images, classified
+// with the shipped model, each get the label the model gives that image alone (and, as far as
+// the model is right, the data set's label); filtering, no-region passthrough, reuse by tracking
+// id, JSON lines and the full top-k in the standard ROI meta.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <nlohmann/json.hpp>
+
+#include "idx.h"
+#include "plugin_test_support.h"
+#include "vkcnn-meta.h"
+
+namespace vkcnn::plugin_test {
+namespace {
+
+const std::string kModel = std::string(VKCNN_SOURCE_DIR) + "/models/fashion-mnist.vkcnn";
+const std::string kDataDir = "/usr/share/datasets/fashion-mnist";
+const std::vector<std::string> kLabels = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                          "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+const trainer::Dataset& test_set() {
+  static const trainer::Dataset data = [] {
+    // scripts/setup.sh installs the data set: its absence is a broken setup, not a reason to skip.
+    EXPECT_TRUE(std::filesystem::exists(kDataDir)) << "Debian's dataset-fashion-mnist is not installed";
+    return *trainer::load_idx_split(kDataDir, "t10k", kLabels, true);
+  }();
+  return data;
+}
+
+struct Tile {
+  uint32_t image, x, y;
+};
+
+// A GRAY8 frame (odd width, so rows are padded to 4 bytes) with test images at the tiles'
+// places on a mid-grey background, so a crop that reads outside its tile changes the input.
+struct Mosaic {
+  GstVideoInfo info;
+  std::vector<uint8_t> bytes;
+};
+Mosaic mosaic(const std::vector<Tile>& tiles, uint32_t width = 211, uint32_t height = 127) {
+  Mosaic m;
+  gst_video_info_set_format(&m.info, GST_VIDEO_FORMAT_GRAY8, width, height);
+  m.bytes.assign(GST_VIDEO_INFO_SIZE(&m.info), 128);
+  const uint32_t stride = GST_VIDEO_INFO_PLANE_STRIDE(&m.info, 0);
+  for (const Tile& t : tiles) {
+    auto img = test_set().image(t.image);
+    for (uint32_t y = 0; y < 28; ++y) std::memcpy(&m.bytes[(t.y + y) * stride + t.x], &img[y * 28], 28);
+  }
+  return m;
+}
+
+GstBuffer* buffer_of(const Mosaic& m, GstClockTime pts) {
+  GstBuffer* b = gst_buffer_new_memdup(m.bytes.data(), m.bytes.size());
+  GST_BUFFER_PTS(b) = pts;
+  GST_BUFFER_DURATION(b) = GST_SECOND / 30;
+  return b;
+}
+
+std::string caps_of(const Mosaic& m) {
+  GstCaps* caps = gst_video_info_to_caps(&m.info);
+  gchar* s = gst_caps_to_string(caps);
+  std::string out = s;
+  g_free(s);
+  gst_caps_unref(caps);
+  return out;
+}
+
+GstVideoRegionOfInterestMeta* add_region(GstBuffer* b, const char* type, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
+                                         int object_id = -1) {
+  auto* roi = gst_buffer_add_video_region_of_interest_meta(b, type, x, y, w, h);
+  if (object_id >= 0)
+    gst_video_region_of_interest_meta_add_param(roi, gst_structure_new("object_id", "id", G_TYPE_INT, object_id, NULL));
+  return roi;
+}
+
+// The ROI metas of a buffer, in the order they were added.
+std::vector<GstVideoRegionOfInterestMeta*> regions_of(GstBuffer* b) {
+  std::vector<GstVideoRegionOfInterestMeta*> out;
+  gpointer state = nullptr;
+  while (GstMeta* m = gst_buffer_iterate_meta_filtered(b, &state, GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))
+    out.push_back(reinterpret_cast<GstVideoRegionOfInterestMeta*>(m));
+  return out;
+}
+
+struct Label {
+  std::string label;
+  double confidence;
+};
+
+// The label the model gives one image alone: the image as a 28x28 frame, classified whole.
+Label alone(uint32_t image) {
+  Harnessed h("model=\"" + kModel + "\"");
+  Mosaic m = mosaic({{image, 0, 0}}, 28, 28);
+  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
+  GstBuffer* out = gst_harness_push_and_pull(h.harness, buffer_of(m, 0));
+  auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  Label l{meta && meta->n_top ? meta->top[0].label : "", meta && meta->n_top ? meta->top[0].score : 0.0};
+  gst_buffer_unref(out);
+  return l;
+}
+
+uint64_t forward_passes(GstElement* e) {
+  guint64 n = 0;
+  g_object_get(e, "roi-forward-passes", &n, nullptr);
+  return n;
+}
+
+// 18 tiles (more than one batch of 16) at odd places with gaps between them.
+std::vector<Tile> grid() {
+  std::vector<Tile> tiles;
+  for (uint32_t i = 0; i < 18; ++i) tiles.push_back({i, 3 + (i % 6) * 34, 5 + (i / 6) * 39});
+  return tiles;
+}
+
+TEST(ClassifyRegions, EveryMosaicRegionGetsTheLabelOfItsImageAlone) {
+  const auto tiles = grid();
+  Mosaic m = mosaic(tiles);
+  Harnessed h("model=\"" + kModel + "\" inference-region=roi-list top-k=3");
+  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
+  GstBuffer* in = buffer_of(m, 0);
+  for (const Tile& t : tiles) add_region(in, "item", t.x, t.y, 28, 28);
+  GstBuffer* out = gst_harness_push_and_pull(h.harness, in);
+  ASSERT_NE(out, nullptr);
+  auto rois = regions_of(out);
+  ASSERT_EQ(rois.size(), tiles.size()) << "no region may be added or lost";
+  auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_NE(meta, nullptr);
+  EXPECT_EQ(meta->n_top, 0u) << "roi-list reports no whole-frame classes";
+  ASSERT_EQ(meta->n_regions, tiles.size());
+  int right = 0;
+  for (std::size_t i = 0; i < tiles.size(); ++i) {
+    SCOPED_TRACE("tile " + std::to_string(i));
+    const Label want = alone(tiles[i].image);
+    GstStructure* param = gst_video_region_of_interest_meta_get_param(rois[i], "classification");
+    ASSERT_NE(param, nullptr);
+    EXPECT_EQ(std::string(gst_structure_get_string(param, "label")), want.label);
+    double confidence = 0;
+    ASSERT_TRUE(gst_structure_get_double(param, "confidence", &confidence));
+    EXPECT_NEAR(confidence, want.confidence, 1e-4);
+    const GValue* labels = gst_structure_get_value(param, "labels");
+    const GValue* scores = gst_structure_get_value(param, "scores");
+    ASSERT_TRUE(labels && scores);
+    ASSERT_EQ(gst_value_array_get_size(labels), 3u);
+    EXPECT_EQ(std::string(g_value_get_string(gst_value_array_get_value(labels, 0))), want.label);
+    EXPECT_GE(g_value_get_double(gst_value_array_get_value(scores, 0)),
+              g_value_get_double(gst_value_array_get_value(scores, 1)));
+    const VkcnnRegionClassification& r = meta->regions[i];
+    EXPECT_EQ(r.x, tiles[i].x);
+    EXPECT_EQ(r.y, tiles[i].y);
+    EXPECT_EQ(r.w, 28u);
+    EXPECT_EQ(r.n_top, 3u);
+    EXPECT_EQ(std::string(r.top[0].label), want.label);
+    EXPECT_EQ(std::string(r.roi_type), "item");
+    right += want.label == kLabels[test_set().labels[tiles[i].image]];
+  }
+  // The shipped model is about 90% right on the test set.
+  EXPECT_GE(right, 15) << "regions labelled as the data set does";
+  EXPECT_EQ(forward_passes(h.element), 2u) << "18 regions: one batch of 16 and one of 2";
+  gst_buffer_unref(out);
+}
+
+TEST(ClassifyRegions, OnlyRegionsOfTheListedClassesAndLargeEnoughAreClassified) {
+  Mosaic m = mosaic({{0, 3, 5}, {1, 40, 5}, {2, 80, 5}, {3, 120, 5}});
+  Harnessed h("model=\"" + kModel + "\" inference-region=roi-list object-class=\" shoe, bag\" min-roi-size=20");
+  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
+  GstBuffer* in = buffer_of(m, 0);
+  add_region(in, "shoe", 3, 5, 28, 28);       // listed, large enough
+  add_region(in, "person", 40, 5, 28, 28);    // not listed
+  add_region(in, "bag", 80, 5, 28, 19);       // too low
+  add_region(in, "bag", 120, 5, 28, 28);      // listed, large enough
+  add_region(in, "bag", 200, 120, 100, 100);  // clipped to the frame: 11x7
+  GstBuffer* out = gst_harness_push_and_pull(h.harness, in);
+  auto rois = regions_of(out);
+  ASSERT_EQ(rois.size(), 5u);
+  const bool classified[] = {true, false, false, true, false};
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(gst_video_region_of_interest_meta_get_param(rois[i], "classification") != nullptr, classified[i])
+        << "region " << i;
+  auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_EQ(meta->n_regions, 2u);
+  EXPECT_EQ(meta->regions[1].x, 120u);
+  EXPECT_EQ(std::string(meta->regions[1].top[0].label), alone(3).label);
+  EXPECT_EQ(forward_passes(h.element), 1u) << "all regions of a frame in one pass";
+  gst_buffer_unref(out);
+}
+
+TEST(ClassifyRegions, BufferWithoutRegionsPassesThroughWithoutInference) {
+  Mosaic m = mosaic({{0, 3, 5}});
+  Harnessed h("model=\"" + kModel + "\" inference-region=roi-list object-class=bag");
+  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
+  GstBuffer* in = buffer_of(m, 0);
+  add_region(in, "shoe", 3, 5, 28, 28);  // filtered out: the same as no region
+  for (GstBuffer* b : {buffer_of(m, 1), in}) {
+    GstBuffer* out = gst_harness_push_and_pull(h.harness, b);
+    ASSERT_NE(out, nullptr);
+    auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+    ASSERT_NE(meta, nullptr);
+    EXPECT_EQ(meta->n_regions, 0u);
+    EXPECT_EQ(meta->n_top, 0u);
+    for (auto* roi : regions_of(out))
+      EXPECT_EQ(gst_video_region_of_interest_meta_get_param(roi, "classification"), nullptr);
+    GstMapInfo map;
+    ASSERT_TRUE(gst_buffer_map(out, &map, GST_MAP_READ));
+    EXPECT_EQ(0, std::memcmp(map.data, m.bytes.data(), m.bytes.size())) << "the pixels pass untouched";
+    gst_buffer_unmap(out, &map);
+    gst_buffer_unref(out);
+  }
+  EXPECT_EQ(forward_passes(h.element), 0u);
+}
+
+TEST(ClassifyRegions, TrackedRegionsReuseTheirResultForTheReclassifyInterval) {
+  // Tracked object 7 shows image 0, then image 1 at the same place: with reclassify-interval=3
+  // frames 1 and 2 still report image 0's result (computed on frame 0); frame 3 reclassifies.
+  // The untracked region is classified on every frame.
+  Harnessed h("model=\"" + kModel + "\" inference-region=roi-list reclassify-interval=3");
+  Mosaic first = mosaic({{0, 3, 5}, {2, 60, 5}}), second = mosaic({{1, 3, 5}, {2, 60, 5}});
+  ASSERT_NE(alone(0).label, alone(1).label) << "the test needs two images of different labels";
+  gst_harness_set_src_caps_str(h.harness, caps_of(first).c_str());
+  for (uint64_t frame = 0; frame < 5; ++frame) {
+    SCOPED_TRACE("frame " + std::to_string(frame));
+    GstBuffer* in = buffer_of(frame == 0 ? first : second, frame);
+    add_region(in, "item", 3, 5, 28, 28, 7);
+    add_region(in, "item", 60, 5, 28, 28);
+    GstBuffer* out = gst_harness_push_and_pull(h.harness, in);
+    auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+    ASSERT_EQ(meta->n_regions, 2u);
+    const uint64_t computed = frame < 3 ? 0 : 3;
+    EXPECT_EQ(meta->regions[0].object_id, 7);
+    EXPECT_EQ(meta->regions[0].frame, computed);
+    EXPECT_EQ(std::string(meta->regions[0].top[0].label), alone(frame < 3 ? 0 : 1).label);
+    EXPECT_EQ(meta->regions[1].object_id, -1);
+    EXPECT_EQ(meta->regions[1].frame, frame);
+    gst_buffer_unref(out);
+  }
+  EXPECT_EQ(forward_passes(h.element), 5u);
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> out;
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+TEST(ClassifyRegions, JsonLinesAndMessagesCarryTheRegionsWithBoxesAndScores) {
+  const std::string path = scratch_dir() + "/regions.jsonl";
+  {
+    Harnessed h("name=cls7 model=\"" + kModel +
+                "\" inference-region=roi-list output-scores=true post-messages=true results-file=\"" + path + "\"");
+    Mosaic m = mosaic({{4, 10, 20}, {5, 100, 50}});
+    gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
+    GstBuffer* in = buffer_of(m, 0);
+    add_region(in, "item", 10, 20, 28, 28, 3);
+    add_region(in, "item", 100, 50, 28, 28);
+    gst_buffer_unref(gst_harness_push_and_pull(h.harness, in));
+    GstMessage* msg = h.pop(GST_MESSAGE_ELEMENT);
+    ASSERT_NE(msg, nullptr);
+    const GstStructure* s = gst_message_get_structure(msg);
+    const GValue* regions = gst_structure_get_value(s, "regions");
+    ASSERT_TRUE(regions && GST_VALUE_HOLDS_LIST(regions));
+    ASSERT_EQ(gst_value_list_get_size(regions), 2u);
+    const GstStructure* r1 = gst_value_get_structure(gst_value_list_get_value(regions, 1));
+    guint x = 0;
+    EXPECT_TRUE(gst_structure_get_uint(r1, "x", &x));
+    EXPECT_EQ(x, 100u);
+    EXPECT_EQ(std::string(gst_structure_get_string(r1, "label")), alone(5).label);
+    EXPECT_EQ(std::string(gst_structure_get_string(s, "source")), "cls7");
+    gst_message_unref(msg);
+  }
+  auto lines = json_lines(path);
+  ASSERT_EQ(lines.size(), 1u);
+  const auto& j = lines[0];
+  EXPECT_EQ(j.at("source"), "cls7") << "stream-id defaults to the element's name";
+  EXPECT_EQ(j.at("width"), 211);
+  EXPECT_EQ(j.at("height"), 127);
+  EXPECT_TRUE(j.at("time").is_string());
+  EXPECT_TRUE(j.at("top").empty());
+  ASSERT_EQ(j.at("regions").size(), 2u);
+  const auto& r0 = j.at("regions")[0];
+  EXPECT_EQ(r0.at("object_id"), 3);
+  EXPECT_EQ(r0.at("x"), 10);
+  EXPECT_EQ(r0.at("y"), 20);
+  EXPECT_EQ(r0.at("w"), 28);
+  EXPECT_EQ(r0.at("h"), 28);
+  EXPECT_EQ(r0.at("top")[0].at("label"), alone(4).label);
+  ASSERT_EQ(r0.at("class_scores").size(), 10u);
+  double sum = 0;
+  for (const auto& v : r0.at("class_scores")) sum += v.get<double>();
+  EXPECT_NEAR(sum, 1.0, 1e-4) << "probabilities";
+  const uint32_t best = r0.at("top")[0].at("id");
+  EXPECT_EQ(r0.at("class_scores")[best], r0.at("top")[0].at("score"));
+  EXPECT_TRUE(j.at("regions")[1].at("object_id").is_null());
+}
+
+TEST(ClassifyRegions, WholeFrameResultCarriesFullTopKAndScoresInTheRoiMeta) {
+  const std::string path = scratch_dir() + "/whole.jsonl";
+  Harnessed h("model=\"" + kModel + "\" top-k=4 output-scores=true stream-id=cam-1 results-file=\"" + path + "\"");
+  Mosaic m = mosaic({{6, 0, 0}}, 28, 28);
+  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
+  GstBuffer* out = gst_harness_push_and_pull(h.harness, buffer_of(m, 0));
+  auto rois = regions_of(out);
+  ASSERT_EQ(rois.size(), 1u);
+  GstStructure* param = gst_video_region_of_interest_meta_get_param(rois[0], "classification");
+  ASSERT_NE(param, nullptr);
+  auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_EQ(meta->n_top, 4u);
+  ASSERT_EQ(meta->n_classes, 10u);
+  const GValue* ids = gst_structure_get_value(param, "label_ids");
+  const GValue* all = gst_structure_get_value(param, "class_scores");
+  ASSERT_TRUE(ids && all);
+  ASSERT_EQ(gst_value_array_get_size(ids), 4u);
+  ASSERT_EQ(gst_value_array_get_size(all), 10u);
+  for (guint k = 0; k < 4; ++k) {
+    EXPECT_EQ(g_value_get_int(gst_value_array_get_value(ids, k)), int(meta->top[k].class_id));
+    EXPECT_FLOAT_EQ(g_value_get_double(gst_value_array_get_value(all, meta->top[k].class_id)), meta->top[k].score);
+  }
+  EXPECT_EQ(std::string(meta->source), "cam-1");
+  gst_buffer_unref(out);
+  auto lines = json_lines(path);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].at("source"), "cam-1");
+  EXPECT_EQ(lines[0].at("class_scores").size(), 10u);
+  EXPECT_TRUE(lines[0].at("regions").empty());
+}
+
+TEST(ClassifyRegions, ObjectClassWithAnEmptyNameIsRefusedWithAWarning) {
+  Harnessed h("model=\"" + kModel + "\" object-class=car");
+  g_object_set(h.element, "object-class", "car,,bus", nullptr);
+  GstMessage* msg = h.pop(GST_MESSAGE_WARNING);
+  ASSERT_NE(msg, nullptr);
+  EXPECT_EQ(message_text(msg),
+            "object-class \"car,,bus\": class 2 of 3 is empty (expected names separated by commas, e.g. "
+            "\"car,truck\")");
+  gst_message_unref(msg);
+  gchar* kept = nullptr;
+  g_object_get(h.element, "object-class", &kept, nullptr);
+  EXPECT_STREQ(kept, "car");
+  g_free(kept);
+}
+
+TEST(ClassifyRegions, StreamIdThatIsNotUtf8IsRefusedWithAWarning) {
+  Harnessed h("model=\"" + kModel + "\" stream-id=cam-2");
+  g_object_set(h.element, "stream-id", "cam\xff", nullptr);
+  GstMessage* msg = h.pop(GST_MESSAGE_WARNING);
+  ASSERT_NE(msg, nullptr);
+  EXPECT_EQ(message_text(msg),
+            "stream-id is not UTF-8 text (it goes into JSON lines and metas); keeping the previous one");
+  gst_message_unref(msg);
+  gchar* kept = nullptr;
+  g_object_get(h.element, "stream-id", &kept, nullptr);
+  EXPECT_STREQ(kept, "cam-2");
+  g_free(kept);
+}
+
+TEST(ClassifyRegions, UnknownInferenceRegionIsAnErrorNamingTheValue) {
+  GError* error = nullptr;
+  GstElement* e = gst_parse_launch("vkcnnclassify inference-region=boxes", &error);
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(std::string(error->message).find("boxes"), std::string::npos) << error->message;
+  g_clear_error(&error);
+  if (e) gst_object_unref(e);
+}
+
+}  // namespace
+}  // namespace vkcnn::plugin_test

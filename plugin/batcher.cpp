@@ -23,7 +23,7 @@ LoadedModel::BatchPass& batch_pass(LoadedModel& m, uint32_t batch) {
   if (slot) return *slot;
   auto p = std::make_unique<LoadedModel::BatchPass>();
   Context& ctx = *m.ctx;
-  p->plan = std::make_unique<ForwardPlan>(*m.model, batch);
+  p->plan = std::make_unique<ForwardPlan>(*m.model, batch, m.precision);
   const std::size_t out_bytes = p->plan->output().shape.count() * sizeof(float);
   p->readback = Buffer(ctx, out_bytes, MemoryKind::Readback);
   const VkDevice device = ctx.device();

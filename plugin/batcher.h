@@ -36,6 +36,7 @@ struct LoadedModel {
   std::shared_ptr<Context> ctx;  // outlives the model's buffers
   std::unique_ptr<Model> model;
   std::string name, path;
+  Precision precision = Precision::Fp32;  // of every plan made for it
   // Forward plans per batch size (powers of two up to the instance's batch-size), with the
   // recordings of one batch. Made and used only by the batcher's thread.
   struct BatchPass {

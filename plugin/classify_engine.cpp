@@ -142,23 +142,25 @@ void vkcnn_device_free(VkcnnDevice* device) { delete device; }
 
 const gchar* vkcnn_device_name(const VkcnnDevice* device) { return device->ctx->info().name.c_str(); }
 
-VkcnnModel* vkcnn_model_load(VkcnnDevice* device, const gchar* path, gchar** error) {
+VkcnnModel* vkcnn_model_load(VkcnnDevice* device, const gchar* path, const gchar* precision, gchar** error) {
   return guarded(error, [&]() -> VkcnnModel* {
     auto m = std::make_unique<VkcnnModel>();
-    m->loaded = vkcnn::plugin::load_model(device->ctx, path);
-    m->plan = std::make_unique<vkcnn::ForwardPlan>(*m->loaded->model, 1);
+    m->loaded = vkcnn::plugin::load_model(device->ctx, path, precision);
+    m->plan = std::make_unique<vkcnn::ForwardPlan>(*m->loaded->model, 1, m->loaded->precision);
     return m.release();
   });
 }
 
 VkcnnModel* vkcnn_model_acquire_shared(const gchar* instance_id, const gchar* device, const gchar* path,
-                                       guint batch_size, guint batch_timeout_us, gchar** error) {
+                                       guint batch_size, guint batch_timeout_us, const gchar* precision,
+                                       gchar** error) {
   return guarded(error, [&]() -> VkcnnModel* {
     vkcnn::plugin::InstanceSettings settings;
     settings.device = device ? device : "";
     settings.model_path = path;
     settings.batch_size = batch_size;
     settings.batch_timeout = std::chrono::microseconds(batch_timeout_us);
+    settings.precision = precision;
     auto m = std::make_unique<VkcnnModel>();
     m->instance = vkcnn::plugin::ModelInstance::acquire(instance_id, settings);
     m->loaded = m->instance->current(&m->generation);
@@ -210,6 +212,10 @@ void vkcnn_model_free(VkcnnModel* model) { delete model; }
 const gchar* vkcnn_model_name(const VkcnnModel* model) { return model->loaded->name.c_str(); }
 
 const gchar* vkcnn_model_path(const VkcnnModel* model) { return model->loaded->path.c_str(); }
+
+const gchar* vkcnn_model_precision(const VkcnnModel* model) {
+  return model->loaded->precision == vkcnn::Precision::Fp16 ? "fp16" : "fp32";
+}
 
 guint vkcnn_model_classes(const VkcnnModel* model) { return model->loaded->model->classes(); }
 
@@ -301,7 +307,8 @@ VkcnnRegionPass* vkcnn_region_pass_new(VkcnnModel* model, const GstVideoInfo* in
   return guarded(error, [&]() -> VkcnnRegionPass* {
     auto pass = std::make_unique<VkcnnRegionPass>();
     pass->model = model;
-    pass->batch = std::make_unique<vkcnn::RegionBatch>(*model->loaded->model, frame_layout(info), max_batch);
+    pass->batch = std::make_unique<vkcnn::RegionBatch>(*model->loaded->model, frame_layout(info), max_batch,
+                                                       model->loaded->precision);
     return pass.release();
   });
 }

@@ -27,7 +27,12 @@ VkcnnDevice *vkcnn_device_ref (const VkcnnDevice *device, gchar **error);
 void vkcnn_device_free (VkcnnDevice *device);
 const gchar *vkcnn_device_name (const VkcnnDevice *device);
 
-VkcnnModel *vkcnn_model_load (VkcnnDevice *device, const gchar *path, gchar **error);
+/* precision: "fp32", "fp16" (an error on a device that cannot store 16-bit floats) or "auto"
+ * (fp16 on GPUs that can, fp32 on CPU devices). */
+VkcnnModel *vkcnn_model_load (VkcnnDevice *device, const gchar *path, const gchar *precision,
+                              gchar **error);
+/* The precision the model's forward passes run at: "fp32" or "fp16". */
+const gchar *vkcnn_model_precision (const VkcnnModel *model);
 void vkcnn_model_free (VkcnnModel *model);
 /* The spec's name, or the file's base name when the spec has none. */
 const gchar *vkcnn_model_name (const VkcnnModel *model);
@@ -44,7 +49,7 @@ gboolean vkcnn_model_outputs_probabilities (const VkcnnModel *model);
  * and every setting that differs from the running instance's. */
 VkcnnModel *vkcnn_model_acquire_shared (const gchar *instance_id, const gchar *device,
                                         const gchar *path, guint batch_size, guint batch_timeout_us,
-                                        gchar **error);
+                                        const gchar *precision, gchar **error);
 /* Loads path as the running instance's model for all its elements; a handle on it. */
 VkcnnModel *vkcnn_model_reload_shared (const gchar *instance_id, const gchar *path, gchar **error);
 /* For a shared model that another element has since replaced (reload): a handle on the new one,

@@ -35,9 +35,13 @@
  * with its own preprocessing into its image of the batch, each result back to its own buffer.
  * A batch leaves when it is full, when every sharing element waits for a result, or
  * #GstVkcnnClassify:batch-timeout microseconds after its oldest frame. All sharers must set the
- * same model, device, batch-size and batch-timeout (else the later one fails to start, naming
- * the difference); setting the model on one while playing reloads it for all of them.
+ * same model, device, batch-size, batch-timeout and precision (else the later one fails to start,
+ * naming the difference); setting the model on one while playing reloads it for all of them.
  * #GstVkcnnClassify:batch-statistics counts the instance's batches.
+ *
+ * #GstVkcnnClassify:precision picks fp32 or fp16 activations and weights; the default, auto,
+ * is fp16 on GPUs that can store 16-bit floats and fp32 on CPU devices (lavapipe), where
+ * converting costs more than the halved memory traffic saves.
  *
  * ## Example launch line
  * |[
@@ -70,6 +74,7 @@ enum {
   PROP_BATCH_SIZE,
   PROP_BATCH_TIMEOUT,
   PROP_BATCH_STATISTICS,
+  PROP_PRECISION,
   PROP_FIRST_REGION_PROPERTY, /* and on: classify_regions.c's */
 };
 
@@ -95,6 +100,7 @@ enum {
  * form the next), adding no latency; waiting for fuller batches is the user's trade-off. */
 #define DEFAULT_PROP_BATCH_TIMEOUT 0
 #define MAX_PROP_BATCH_TIMEOUT 1000000
+#define DEFAULT_PROP_PRECISION GST_VKCNN_PRECISION_AUTO
 
 #define VKCNN_CLASSIFY_CAPS                                                                        \
   GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }")
@@ -115,10 +121,6 @@ static void gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GVa
                                              GParamSpec *pspec);
 static void gst_vkcnn_classify_finalize (GObject *object);
 static gboolean gst_vkcnn_classify_sink_event (GstBaseTransform *trans, GstEvent *event);
-static gboolean gst_vkcnn_classify_query (GstBaseTransform *trans, GstPadDirection direction,
-                                          GstQuery *query);
-static gboolean gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans,
-                                                       GstQuery *decide_query, GstQuery *query);
 static GstFlowReturn gst_vkcnn_classify_transform_ip (GstBaseTransform *trans, GstBuffer *buf);
 
 static void
@@ -205,7 +207,8 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
           "model-instance-id", "Model instance id",
           "Elements of this process with the same id share one loaded model and one batcher: "
           "their frames run in batches of up to batch-size. All of them must set the same model, "
-          "device, batch-size and batch-timeout. Unset: a model of its own; used from the next "
+          "device, batch-size, batch-timeout and precision. Unset: a model of its own; used from "
+          "the next "
           "start",
           DEFAULT_PROP_MODEL_INSTANCE_ID, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (
@@ -231,6 +234,14 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
                           "so far (batches, frames, mean-batch-size, largest-batch); all zero "
                           "otherwise",
                           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (
+      gobject_class, PROP_PRECISION,
+      g_param_spec_enum ("precision", "Precision",
+                         "Number format of activations and weights on the GPU (scores are fp32 "
+                         "either way); with model-instance-id all sharers must agree; used from "
+                         "the next start or model change",
+                         GST_TYPE_VKCNN_PRECISION, DEFAULT_PROP_PRECISION,
+                         rw | GST_PARAM_MUTABLE_READY));
   vkcnn_regions_install_properties (gobject_class, PROP_FIRST_REGION_PROPERTY);
 
   gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier",
@@ -265,6 +276,7 @@ gst_vkcnn_classify_init (GstVkcnnClassify *self)
   self->max_in_flight = DEFAULT_PROP_MAX_IN_FLIGHT;
   self->batch_size = DEFAULT_PROP_BATCH_SIZE;
   self->batch_timeout = DEFAULT_PROP_BATCH_TIMEOUT;
+  self->precision = DEFAULT_PROP_PRECISION;
   self->frame_duration = GST_CLOCK_TIME_NONE;
   vkcnn_regions_settings_init (&self->region_settings);
   g_queue_init (&self->waiting);
@@ -302,13 +314,14 @@ set_model (GstVkcnnClassify *self, const gchar *path)
   VkcnnDevice *device = vkcnn_device_ref (self->device, &error);
   guint session = self->session;
   gchar *current = g_strdup (self->model_path), *shared_id = g_strdup (self->shared_id);
+  const gchar *precision = gst_vkcnn_precision_name (self->precision);
   GST_OBJECT_UNLOCK (self);
 
   /* A shared model is reloaded for every element of the instance; the others swap it in too. */
   VkcnnModel *model = NULL;
   if (device && path && *path)
     model = shared_id ? vkcnn_model_reload_shared (shared_id, path, &error)
-                      : vkcnn_model_load (device, path, &error);
+                      : vkcnn_model_load (device, path, precision, &error);
   vkcnn_device_free (device);
   g_free (shared_id);
   if (!model) {
@@ -404,6 +417,9 @@ gst_vkcnn_classify_set_property (GObject *object, guint prop_id, const GValue *v
     case PROP_BATCH_TIMEOUT:
       self->batch_timeout = g_value_get_uint (value);
       break;
+    case PROP_PRECISION:
+      self->precision = g_value_get_enum (value);
+      break;
     default:
       if (vkcnn_regions_set_property (&self->region_settings, prop_id, value, &error))
         break;
@@ -462,6 +478,9 @@ gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GValue *value, 
       break;
     case PROP_BATCH_TIMEOUT:
       g_value_set_uint (value, self->batch_timeout);
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum (value, self->precision);
       break;
     case PROP_BATCH_STATISTICS: {
       guint64 batches = 0, frames = 0;
@@ -522,78 +541,4 @@ gst_vkcnn_classify_sink_event (GstBaseTransform *trans, GstEvent *event)
     self->stream_id = g_strdup (stream_id);
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
-}
-
-/* The buffers held between input buffers delay the output by that many frame durations. */
-static gboolean
-gst_vkcnn_classify_query (GstBaseTransform *trans, GstPadDirection direction, GstQuery *query)
-{
-  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
-  gboolean live;
-  GstClockTime min, max;
-
-  if (!GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction, query))
-    return FALSE;
-  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
-    return TRUE;
-  gst_query_parse_latency (query, &live, &min, &max);
-  GST_OBJECT_LOCK (self);
-  guint held = self->max_in_flight - 1;
-  GstClockTime duration = self->frame_duration;
-  /* A frame may wait that long for its batch to fill. */
-  GstClockTime batch_wait = self->shared_id ? self->batch_timeout * GST_USECOND : 0;
-  GST_OBJECT_UNLOCK (self);
-  min += batch_wait;
-  if (GST_CLOCK_TIME_IS_VALID (max))
-    max += batch_wait;
-  if (held == 0) {
-    gst_query_set_latency (query, live, min, max);
-    return TRUE;
-  }
-  if (GST_CLOCK_TIME_IS_VALID (duration)) {
-    min += held * duration;
-    if (GST_CLOCK_TIME_IS_VALID (max))
-      max += held * duration;
-  } else {
-    /* Without a framerate, a held buffer waits for the next one, however long that takes. */
-    max = GST_CLOCK_TIME_NONE;
-  }
-  GST_DEBUG_OBJECT (self,
-                    "latency with %u buffers held: min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
-                    held, GST_TIME_ARGS (min), GST_TIME_ARGS (max));
-  gst_query_set_latency (query, live, min, max);
-  return TRUE;
-}
-
-/* The buffers held in flight come out of upstream's pool on top of what downstream keeps, so
- * upstream is asked for that many more (within a pool's maximum, which cannot be raised). */
-static gboolean
-gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans, GstQuery *decide_query,
-                                       GstQuery *query)
-{
-  GstVkcnnClassify *self = GST_VKCNN_CLASSIFY (trans);
-  GstCaps *caps = NULL;
-  GstVideoInfo info;
-
-  if (!GST_BASE_TRANSFORM_CLASS (parent_class)->propose_allocation (trans, decide_query, query))
-    return FALSE;
-  GST_OBJECT_LOCK (self);
-  guint held = self->max_in_flight - 1;
-  GST_OBJECT_UNLOCK (self);
-  if (held == 0)
-    return TRUE;
-  guint pools = gst_query_get_n_allocation_pools (query);
-  for (guint i = 0; i < pools; i++) {
-    GstBufferPool *pool = NULL;
-    guint size, min, max;
-    gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
-    min = max ? MIN (min + held, max) : min + held;
-    gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
-    if (pool)
-      gst_object_unref (pool);
-  }
-  gst_query_parse_allocation (query, &caps, NULL);
-  if (pools == 0 && caps && gst_video_info_from_caps (&info, caps))
-    gst_query_add_allocation_pool (query, NULL, GST_VIDEO_INFO_SIZE (&info), held, 0);
-  return TRUE;
 }

@@ -8,6 +8,7 @@
 #include <gst/video/video.h>
 
 #include "classify_engine.h"
+#include "classify_precision.h"
 #include "classify_regions.h"
 #include "classify_results.h"
 #include "result_json.h"
@@ -33,6 +34,7 @@ struct _GstVkcnnClassify {
   guint max_in_flight;
   gchar *instance_id; /* model-instance-id: share the model and batch with its other elements */
   guint batch_size;
+  GstVkcnnPrecision precision;
   guint batch_timeout;                 /* microseconds */
   VkcnnRegionSettings region_settings; /* inference-region and the other classify_regions.h ones */
 
@@ -91,6 +93,11 @@ gboolean gst_vkcnn_classify_start (GstBaseTransform *trans);
 gboolean gst_vkcnn_classify_stop (GstBaseTransform *trans);
 gboolean gst_vkcnn_classify_set_caps (GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps);
 GstFlowReturn gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf);
+/* gstvkcnnclassify_latency.c: the latency and the pool size the buffers in flight add. */
+gboolean gst_vkcnn_classify_query (GstBaseTransform *trans, GstPadDirection direction,
+                                   GstQuery *query);
+gboolean gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans, GstQuery *decide_query,
+                                                GstQuery *query);
 /* Finishes every frame inside the element and pushes it (before a serialized event, EOS). */
 GstFlowReturn gst_vkcnn_classify_drain (GstVkcnnClassify *self);
 /* Drops every frame inside the element, after the GPU is done with them (flush). */

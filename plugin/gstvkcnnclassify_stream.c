@@ -148,6 +148,7 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
   gchar *device_name = g_strdup (self->device_name), *results_path = g_strdup (self->results_path);
   gchar *shared_id = self->instance_id && *self->instance_id ? g_strdup (self->instance_id) : NULL;
   guint batch_size = self->batch_size, batch_timeout = self->batch_timeout;
+  const gchar *precision = gst_vkcnn_precision_name (self->precision);
   GST_OBJECT_UNLOCK (self);
 
   if (!model_path || !*model_path) {
@@ -158,7 +159,7 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
   if (shared_id) {
     /* The instance's device and model (made by the first of its elements to start). */
     if (!(model = vkcnn_model_acquire_shared (shared_id, device_name, model_path, batch_size,
-                                              batch_timeout, &error))
+                                              batch_timeout, precision, &error))
         || !(device = vkcnn_model_device (model, &error))) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error),
                          ("model-instance-id \"%s\", model %s", shared_id, model_path));
@@ -169,7 +170,7 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
                        ("opening Vulkan device \"%s\"", device_name ? device_name : ""));
     goto failed;
   }
-  if (!model && !(model = vkcnn_model_load (device, model_path, &error))) {
+  if (!model && !(model = vkcnn_model_load (device, model_path, precision, &error))) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", error), ("loading model %s", model_path));
     goto failed;
   }
@@ -183,7 +184,8 @@ gst_vkcnn_classify_start (GstBaseTransform *trans)
                        (NULL));
     goto failed;
   }
-  GST_INFO_OBJECT (self, "running on %s", vkcnn_device_name (device));
+  GST_INFO_OBJECT (self, "running on %s at %s", vkcnn_device_name (device),
+                   vkcnn_model_precision (model));
 
   GST_OBJECT_LOCK (self);
   self->device = device;

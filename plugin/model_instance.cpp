@@ -15,13 +15,15 @@ std::map<std::string, std::weak_ptr<ModelInstance>>& registry() {
 
 std::string describe(const InstanceSettings& s) {
   return "model " + s.model_path + ", device \"" + s.device + "\", batch-size " + std::to_string(s.batch_size) +
-         ", batch-timeout " + std::to_string(s.batch_timeout.count()) + " us";
+         ", batch-timeout " + std::to_string(s.batch_timeout.count()) + " us, precision " + s.precision;
 }
 }  // namespace
 
-std::shared_ptr<LoadedModel> load_model(const std::shared_ptr<Context>& ctx, const std::string& path) {
+std::shared_ptr<LoadedModel> load_model(const std::shared_ptr<Context>& ctx, const std::string& path,
+                                        const std::string& precision) {
   auto m = std::make_shared<LoadedModel>();
   m->ctx = ctx;
+  m->precision = resolve_precision(ctx->info(), parse_precision_choice(precision));
   m->model = Model::load(*ctx, path);
   m->path = path;
   m->name = m->model->spec().name;
@@ -41,7 +43,7 @@ ModelInstance::ModelInstance(std::string id, const InstanceSettings& settings)
   ContextOptions options;
   options.device = settings.device;
   ctx_ = std::make_shared<Context>(options);
-  current_ = load_model(ctx_, settings.model_path);
+  current_ = load_model(ctx_, settings.model_path, settings.precision);
   batcher_ = std::make_shared<Batcher>(settings.batch_size, settings.batch_timeout);
 }
 
@@ -62,9 +64,10 @@ std::shared_ptr<ModelInstance> ModelInstance::acquire(const std::string& id, con
       ours.model_path = running->settings_.model_path;
     }
     if (ours.model_path != settings.model_path || ours.device != settings.device ||
-        ours.batch_size != settings.batch_size || ours.batch_timeout != settings.batch_timeout)
+        ours.batch_size != settings.batch_size || ours.batch_timeout != settings.batch_timeout ||
+        ours.precision != settings.precision)
       throw Error("model-instance-id \"" + id + "\" already runs with " + describe(ours) + "; this element asks for " +
-                  describe(settings) + " (elements sharing an instance must agree on all four)");
+                  describe(settings) + " (elements sharing an instance must agree on all five)");
     return running;
   }
   std::shared_ptr<ModelInstance> made(new ModelInstance(id, settings));
@@ -85,7 +88,7 @@ std::shared_ptr<LoadedModel> ModelInstance::current(uint64_t* generation) const 
 }
 
 std::shared_ptr<LoadedModel> ModelInstance::reload(const std::string& path, uint64_t* generation) {
-  auto loaded = load_model(ctx_, path);  // outside the lock: loading takes a while
+  auto loaded = load_model(ctx_, path, settings_.precision);  // outside the lock: loading takes a while
   std::lock_guard lock(mutex_);
   current_ = loaded;
   settings_.model_path = path;

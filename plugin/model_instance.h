@@ -1,7 +1,7 @@
 // Shared model instances: the vkcnnclassify elements of one process with the same
 // model-instance-id share one Vulkan context, one loaded model (one copy of the weights) and one
 // Batcher. The first element to start makes the instance with its settings; the others must ask
-// for the same ones (model, device, batch-size, batch-timeout), else acquire() fails naming the
+// for the same ones (model, device, batch-size, batch-timeout, precision), else acquire() fails naming the
 // difference. The instance goes away with the last element that holds it.
 #pragma once
 #include <chrono>
@@ -19,10 +19,13 @@ struct InstanceSettings {
   std::string model_path;  // the model the element asks for
   uint32_t batch_size = 1;
   std::chrono::microseconds batch_timeout{0};
+  std::string precision = "auto";  // fp32, fp16 or auto, as the element's "precision"
 };
 
-// Loads `path` on ctx (the name: the spec's, else the file's base name).
-std::shared_ptr<LoadedModel> load_model(const std::shared_ptr<Context>& ctx, const std::string& path);
+// Loads `path` on ctx (the name: the spec's, else the file's base name) to run at `precision`
+// (fp32, fp16 or auto: resolved for ctx's device; fp16 where it cannot is an Error).
+std::shared_ptr<LoadedModel> load_model(const std::shared_ptr<Context>& ctx, const std::string& path,
+                                        const std::string& precision);
 
 class ModelInstance {
  public:

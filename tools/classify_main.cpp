@@ -28,6 +28,7 @@ struct Options {
   uint32_t top_k = 5;
   bool json = false;
   std::string device;
+  std::string precision = "auto";
 };
 
 // An image decoded by OpenCV, in one of the packed layouts the preprocessor reads.
@@ -54,10 +55,10 @@ Frame decode(const std::string& path) {
 // One recorded pass per image layout: frame upload -> preprocess -> forward -> readback.
 class Classifier {
  public:
-  Classifier(vkcnn::Context& ctx, const std::string& model_path)
+  Classifier(vkcnn::Context& ctx, const std::string& model_path, vkcnn::Precision precision)
       : ctx_(ctx),
         model_(vkcnn::Model::load(ctx, model_path)),
-        plan_(*model_, 1),
+        plan_(*model_, 1, precision),
         readback_(ctx, plan_.output().shape.count() * sizeof(float), vkcnn::MemoryKind::Readback) {}
 
   std::vector<float> scores(const Frame& frame) {
@@ -118,6 +119,11 @@ int main(int argc, char** argv) {
   app.add_flag("--json", o.json, "one JSON object per line: {\"file\", \"top\": [{\"id\", \"label\", \"score\"}]}");
   app.add_option("--device", o.device,
                  "Vulkan device index or name substring (default: VKCNN_DEVICE, else a discrete GPU)");
+  app.add_option("--precision", o.precision,
+                 "fp32, fp16 (an error where the device cannot store 16-bit floats) or auto (fp16 on GPUs "
+                 "that can, fp32 on CPU devices)")
+      ->check(CLI::IsMember({"fp32", "fp16", "auto"}))
+      ->capture_default_str();
   app.add_option("images", o.images, "image files (anything OpenCV decodes)")->required();
   CLI11_PARSE(app, argc, argv);
 
@@ -125,7 +131,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<Classifier> classifier;
   try {
     ctx = std::make_unique<vkcnn::Context>(vkcnn::ContextOptions{o.device});
-    classifier = std::make_unique<Classifier>(*ctx, o.model);
+    classifier = std::make_unique<Classifier>(
+        *ctx, o.model, vkcnn::resolve_precision(ctx->info(), vkcnn::parse_precision_choice(o.precision)));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vkcnn-classify: %s\n", e.what());
     return 1;

@@ -22,7 +22,7 @@ using namespace vkcnn;
 using namespace vkcnn::trainer;
 
 struct Options {
-  std::string model, data, split = "test", device;
+  std::string model, data, split = "test", device, precision = "auto";
   uint32_t batch = 256;
   bool json = false;
   RunConfig hold_out;  // val_split, seed, limit: the trainer's validation split
@@ -51,7 +51,7 @@ int evaluate(const Options& o) {
     std::fprintf(stderr, "vkcnn-eval: note: the model's labels differ from the dataset's class names\n");
 
   const uint32_t B = std::min<uint32_t>(o.batch, static_cast<uint32_t>(data.size()));
-  ForwardPlan plan(*model, B);
+  ForwardPlan plan(*model, B, resolve_precision(ctx.info(), parse_precision_choice(o.precision)));
   Normalizer norm(spec.input);
   const std::size_t per_image = data.image_bytes();
   std::vector<float> images(std::size_t(B) * per_image);
@@ -77,10 +77,12 @@ int evaluate(const Options& o) {
     j["data"] = o.data;
     j["split"] = o.split;
     j["device"] = ctx.info().name;
+    j["precision"] = precision_name(plan.precision());
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::printf("%s on %s (%s split, %zu images), device %s\n%s", o.model.c_str(), o.data.c_str(), o.split.c_str(),
-                data.size(), ctx.info().name.c_str(), format_report(e, names).c_str());
+    std::printf("%s on %s (%s split, %zu images), device %s, %s\n%s", o.model.c_str(), o.data.c_str(), o.split.c_str(),
+                data.size(), ctx.info().name.c_str(), std::string(precision_name(plan.precision())).c_str(),
+                format_report(e, names).c_str());
   }
   return 0;
 }
@@ -104,6 +106,10 @@ int main(int argc, char** argv) {
   app.add_option("--batch", o.batch, "images per forward pass")->check(CLI::Range(1u, 65536u));
   app.add_flag("--json", o.json, "print the report as JSON");
   app.add_option("--device", o.device, "Vulkan device index or name substring");
+  app.add_option("--precision", o.precision,
+                 "fp32, fp16 (an error where the device cannot store 16-bit floats) or auto (fp16 on GPUs that "
+                 "can, fp32 on CPU devices)")
+      ->check(CLI::IsMember({"fp32", "fp16", "auto"}));
   CLI11_PARSE(app, argc, argv);
   try {
     return evaluate(o);

@@ -6,8 +6,8 @@
 
 namespace vkcnn {
 
-RegionBatch::RegionBatch(const Model& model, const FrameLayout& layout, uint32_t max_batch)
-    : model_(&model), pre_(model.context(), model.spec().input, layout), max_batch_(max_batch) {
+RegionBatch::RegionBatch(const Model& model, const FrameLayout& layout, uint32_t max_batch, Precision precision)
+    : model_(&model), pre_(model.context(), model.spec().input, layout), max_batch_(max_batch), precision_(precision) {
   if (max_batch == 0) throw Error(model.origin() + ": region batches need a maximum batch of at least 1");
   if (!pre_.frame_memory()) throw Error("the Vulkan device offers no host-visible memory for frames");
   Context& ctx = model.context();
@@ -21,7 +21,7 @@ ForwardPlan& RegionBatch::plan_for(uint32_t regions) {
   while (batch < regions) batch *= 2;
   batch = std::min(batch, max_batch_);
   auto& plan = plans_[batch];
-  if (!plan) plan = std::make_unique<ForwardPlan>(*model_, batch);
+  if (!plan) plan = std::make_unique<ForwardPlan>(*model_, batch, precision_);
   return *plan;
 }
 

@@ -110,14 +110,18 @@ guint64 stat_u64(const GstStructure* s, const char* field) {
 }
 
 // The buffer carries the engine's probabilities for `e`'s frame, frame number `number`.
-void expect_result(GstBuffer* out, const Expected& e, guint64 number, const std::string& what) {
+// fp32 runs the same kernels as the engine path: only summation order differs (1e-4).
+constexpr double kFp32Tolerance = 1e-4;
+
+void expect_result(GstBuffer* out, const Expected& e, guint64 number, const std::string& what,
+                   double tolerance = kFp32Tolerance) {
   ASSERT_TRUE(out) << what;
   auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
   ASSERT_TRUE(meta) << what;
   EXPECT_EQ(meta->frame, number) << what;
   ASSERT_GT(meta->n_top, 0u) << what;
   EXPECT_EQ(meta->top[0].class_id, e.top) << what;
-  for (auto [id, score] : reported(meta)) EXPECT_NEAR(score, e.p[id], 1e-4) << what << ", class " << id;
+  for (auto [id, score] : reported(meta)) EXPECT_NEAR(score, e.p[id], tolerance) << what << ", class " << id;
 }
 
 struct StreamPlan {
@@ -128,7 +132,8 @@ struct StreamPlan {
 // `streams` elements sharing one instance, each pushing `per_stream` images of its own classes
 // from its own thread (max-in-flight 1: each waits for every result, so a batch holds at most
 // one frame per stream), then EOS. Every buffer must come out in order with its own result.
-void run_shared_streams(const std::vector<StreamPlan>& plans, std::size_t per_stream, const std::string& id) {
+void run_shared_streams(const std::vector<StreamPlan>& plans, std::size_t per_stream, const std::string& id,
+                        const std::string& extra = "", double tolerance = kFp32Tolerance) {
   const auto streams = static_cast<uint32_t>(plans.size());
   EnginePath engine(kFashionModel);
   std::vector<std::unique_ptr<Harnessed>> els;
@@ -137,7 +142,7 @@ void run_shared_streams(const std::vector<StreamPlan>& plans, std::size_t per_st
   for (uint32_t s = 0; s < streams; ++s) {
     els.push_back(std::make_unique<Harnessed>("model=\"" + kFashionModel + "\" model-instance-id=" + id +
                                               " batch-size=" + std::to_string(streams) +
-                                              " batch-timeout=1000000 max-in-flight=1"));
+                                              " batch-timeout=1000000 max-in-flight=1 " + extra));
     for (std::size_t i : images_for_stream(s, streams, per_stream)) {
       frames[s].push_back(fashion_frame(i, plans[s].format, plans[s].scale));
       expected[s].push_back(expect_of(engine, frames[s].back()));
@@ -145,6 +150,9 @@ void run_shared_streams(const std::vector<StreamPlan>& plans, std::size_t per_st
           << "test image " << i << " should be one the model gets right";
     }
   }
+  // Every stream joins the batcher (at its caps) before any frame: a stream that joined late
+  // would find the others done, and batches of one would say nothing about batching.
+  for (uint32_t s = 0; s < streams; ++s) els[s]->set_caps(frames[s][0]);
   std::vector<std::thread> threads;
   for (uint32_t s = 0; s < streams; ++s)
     threads.emplace_back([&, s] {
@@ -168,7 +176,7 @@ void run_shared_streams(const std::vector<StreamPlan>& plans, std::size_t per_st
     for (std::size_t i = 0; i < per_stream; ++i) {
       GstBuffer* out = gst_harness_pull(els[s]->harness);
       EXPECT_EQ(GST_BUFFER_PTS(out), pts_of(i)) << "stream " << s << ": in order";
-      expect_result(out, expected[s][i], i, "stream " + std::to_string(s) + " frame " + std::to_string(i));
+      expect_result(out, expected[s][i], i, "stream " + std::to_string(s) + " frame " + std::to_string(i), tolerance);
       gst_buffer_unref(out);
     }
     EXPECT_FALSE(els[s]->pop(GST_MESSAGE_ERROR)) << "stream " << s;
@@ -188,6 +196,13 @@ TEST(ClassifyShared, FourStreamsShareOneBatchedModel) {
 // From one thread with frames in flight: two sharers interleave, EOS drains one while the other
 // keeps its frames, a flush drops one's frames while the other's stay right, and one element
 // going to NULL and back leaves the other (and the instance) working.
+// precision=fp16 (forced: auto is fp32 on lavapipe) through the batcher: the fp32 engine's top
+// class on every frame, each probability within 1e-2 (the bound the shipped model keeps over
+// all 10 000 test images in fp16, tests/trainer/shipped_model_fp16_test.cpp).
+TEST(ClassifyShared, Fp16StreamsShareOneBatchedModel) {
+  run_shared_streams({{GST_VIDEO_FORMAT_GRAY8, 2}, {GST_VIDEO_FORMAT_BGRA, 3}}, 8, "half", "precision=fp16", 1e-2);
+}
+
 TEST(ClassifyShared, EosFlushAndStateChangesOfOneSharerLeaveTheOtherRight) {
   EnginePath engine(kFashionModel);
   const std::string props =
@@ -375,6 +390,9 @@ TEST(ClassifyShared, SharersThatDisagreeFailToStartNamingTheDifference) {
 
   text = start_error("model=\"" + kFashionModel + "\" model-instance-id=strict batch-size=4");
   EXPECT_TRUE(contains(text, "batch-timeout 100 us") && contains(text, "batch-timeout 0 us")) << text;
+
+  text = start_error("model=\"" + kFashionModel + "\"" + strict + " precision=fp16");
+  EXPECT_TRUE(contains(text, "precision auto") && contains(text, "precision fp16")) << text;
 
   text = start_error("model=\"" + kFashionModel +
                      "\" model-instance-id=strict batch-size=4 batch-timeout=100 "

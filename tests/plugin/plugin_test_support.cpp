@@ -201,10 +201,14 @@ GstBuffer* Harnessed::push_pull(const TestFrame& frame, GstClockTime pts) {
   return gst_harness_push_and_pull(harness, to_buffer(frame, pts));
 }
 
-GstFlowReturn Harnessed::push(const TestFrame& frame, GstClockTime pts) {
+void Harnessed::set_caps(const TestFrame& frame) {
   std::string caps = caps_string(frame);
   if (caps != caps_) gst_harness_set_src_caps_str(harness, caps.c_str());
   caps_ = caps;
+}
+
+GstFlowReturn Harnessed::push(const TestFrame& frame, GstClockTime pts) {
+  set_caps(frame);
   return gst_harness_push(harness, to_buffer(frame, pts));
 }
 

@@ -69,6 +69,8 @@ struct Harnessed {
   ~Harnessed();
   // Pushes one frame (caps first if they changed) and pulls the result.
   GstBuffer* push_pull(const TestFrame& frame, GstClockTime pts);
+  // Sends the caps of `frame` unless they were the last sent (the element sets up for them).
+  void set_caps(const TestFrame& frame);
   // Pushes one frame (caps first if they changed); with frames in flight it may stay inside.
   GstFlowReturn push(const TestFrame& frame, GstClockTime pts);
   // The next message of `type` already on the bus, or null.

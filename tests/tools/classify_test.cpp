@@ -102,6 +102,44 @@ TEST_F(ClassifyTool, JsonLinesMatchTheReferenceForColorGrayAndAlphaImages) {
   EXPECT_EQ(i, files.size());
 }
 
+// --precision fp16 stores the activations and weights in 16-bit floats: the same classes as the
+// double reference, each score within what a few fp16 roundings (2^-11 relative, through
+// three layers and the softmax) can move it; an unknown precision is refused by the parser.
+TEST_F(ClassifyTool, Fp16MatchesTheReferenceWithinFp16Rounding) {
+  std::mt19937 rng(4);
+  std::vector<std::string> files;
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat img(19 + 7 * i, 26 - 3 * i, CV_8UC3);
+    cv::randu(img, 0, 255);
+    cv::GaussianBlur(img, img, {3, 3}, 0);
+    files.push_back((dir_ / ("fp16-" + std::to_string(i) + ".png")).string());
+    ASSERT_TRUE(cv::imwrite(files.back(), img));
+  }
+  std::string cmd = std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --precision fp16 --top-k 3 --json";
+  for (const auto& f : files) cmd += " " + f;
+  ProcessResult r = run(cmd);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::size_t i = 0;
+  for (; std::getline(lines, line); ++i) {
+    ASSERT_LT(i, files.size()) << line;
+    auto j = nlohmann::json::parse(line);
+    auto want = expected(files[i], 3);
+    ASSERT_EQ(j.at("top").size(), want.size()) << line;
+    for (std::size_t k = 0; k < want.size(); ++k) {
+      EXPECT_EQ(j["top"][k]["id"].get<uint32_t>(), want[k].id) << line;
+      EXPECT_NEAR(j["top"][k]["score"].get<float>(), want[k].score, 4e-3) << line;
+    }
+  }
+  EXPECT_EQ(i, files.size());
+
+  std::string err = (dir_ / "err.txt").string();
+  r = run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --precision fp8 " + files[0] + " 2>" + err);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(slurp(err).find("--precision"), std::string::npos) << slurp(err);
+}
+
 TEST_F(ClassifyTool, TextOutputNamesFileLabelsAndScores) {
   cv::Mat img(30, 30, CV_8UC3, cv::Scalar(10, 200, 30));
   std::string file = (dir_ / "green.png").string();

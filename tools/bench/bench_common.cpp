@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/graph.h>
 #include <vkcnn/model/init.h>
 #include <vkcnn/model/model_file.h>
@@ -30,6 +31,10 @@ nlohmann::json json_head(const Context& ctx, const std::string& model, const std
           {"device_type", ctx.info().type},
           {"mode", mode},
           {"results", nlohmann::json::array()}};
+}
+
+Precision bench_precision(const Context& ctx, const Options& o) {
+  return resolve_precision(ctx.info(), parse_precision_choice(o.precision));
 }
 
 nlohmann::json json_result(uint32_t batch, const Timing& t) {

@@ -26,6 +26,7 @@ struct Options {
   int runs = 50;
   int warmup = 5;
   std::string device;
+  std::string precision = "auto";  // fp32, fp16 or auto: forward and --frame modes
   bool json = false;
   uint32_t seed = 1;
   // --train
@@ -70,6 +71,8 @@ std::vector<double> time_runs(int warmup, int runs, Fn&& fn) {
 
 // {"model", "device", "device_type", "mode", "results": []}: the head of every mode's JSON.
 nlohmann::json json_head(const Context& ctx, const std::string& model, const std::string& mode);
+// --precision resolved for ctx's device (an Error for fp16 where it cannot).
+Precision bench_precision(const Context& ctx, const Options& o);
 // {"batch", "median_ms", "min_ms", "images_per_s"}: one measured batch size.
 nlohmann::json json_result(uint32_t batch, const Timing& t);
 

@@ -18,7 +18,7 @@ struct Result {
 };
 
 Result measure(const Model& model, uint32_t batch, const Options& o) {
-  ForwardPlan plan(model, batch);
+  ForwardPlan plan(model, batch, bench_precision(model.context(), o));
   std::mt19937 rng(o.seed);
   std::normal_distribution<float> normal;
   std::vector<float> input(plan.input().shape.count());
@@ -37,6 +37,7 @@ void run_forward(Context& ctx, const Options& o) {
 
   if (o.json) {
     nlohmann::json out = json_head(ctx, src.name, "forward");
+    out["precision"] = precision_name(bench_precision(ctx, o));
     for (const Result& r : results) {
       nlohmann::json e = json_result(r.batch, r.t);
       for (const auto& [layer, t] : r.profile) e["profile_ms"].push_back({layer, t});
@@ -45,7 +46,8 @@ void run_forward(Context& ctx, const Options& o) {
     std::printf("%s\n", out.dump().c_str());
     return;
   }
-  std::printf("model %s on %s (%s)\n", src.name.c_str(), ctx.info().name.c_str(), ctx.info().type.c_str());
+  std::printf("model %s on %s (%s), %s\n", src.name.c_str(), ctx.info().name.c_str(), ctx.info().type.c_str(),
+              std::string(precision_name(bench_precision(ctx, o))).c_str());
   std::printf("%8s %12s %12s %14s\n", "batch", "median ms", "min ms", "images/s");
   for (const Result& r : results)
     std::printf("%8u %12.3f %12.3f %14.0f\n", r.batch, r.t.median_ms, r.t.min_ms, r.batch / (r.t.median_ms * 1e-3));

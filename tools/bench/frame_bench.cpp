@@ -74,7 +74,7 @@ void run_frame(Context& ctx, const Options& o) {
   const FrameSpec fs = parse_frame_spec(o.frame);
   ModelSource src = load_source(o);
   Model model(ctx, src.spec, src.weights, src.name);
-  ForwardPlan plan(model, 1);  // the element classifies one frame at a time
+  ForwardPlan plan(model, 1, bench_precision(ctx, o));  // the element classifies one frame at a time
 
   // What vkcnn_pass_new makes.
   FrameQueue queue(model, plan, FrameLayout::packed(fs.format, fs.width, fs.height), 1);
@@ -121,6 +121,7 @@ void run_frame(Context& ctx, const Options& o) {
 
   if (o.json) {
     nlohmann::json out = json_head(ctx, src.name, "frame");
+    out["precision"] = precision_name(plan.precision());
     out["frame"] = frame_name;
     nlohmann::json e = json_result(1, total);
     e["frames_per_s"] = e["images_per_s"];

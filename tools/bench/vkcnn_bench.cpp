@@ -53,6 +53,11 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", o.warmup, "untimed runs first")->check(CLI::Range(0, 10000))->capture_default_str();
   app.add_option("--device", o.device,
                  "Vulkan device index or name substring (default: VKCNN_DEVICE, else a discrete GPU)");
+  auto* precision = app.add_option("--precision", o.precision,
+                                   "forward and --frame: fp32, fp16 (an error where the device cannot store "
+                                   "16-bit floats) or auto (fp16 on GPUs that can, fp32 on CPU devices)")
+                        ->check(CLI::IsMember({"fp32", "fp16", "auto"}))
+                        ->capture_default_str();
   app.add_option("--seed", o.seed, "seed for random weights, inputs, labels and frames")->capture_default_str();
   app.add_flag("--json", o.json,
                "print one JSON object: {model, device, device_type, mode, ..., results: [{batch, median_ms, min_ms, "
@@ -92,6 +97,7 @@ int main(int argc, char** argv) {
   optimizer->needs(train);
   lr->needs(train);
   top_k->needs(frame);
+  precision->excludes(train)->excludes(op);
   frame->excludes(batch)->excludes(op);
   CLI11_PARSE(app, argc, argv);
 

@@ -24,7 +24,7 @@ namespace vkcnn {
 class RegionBatch {
  public:
   // Throws Error for max_batch == 0 or a layout the Preprocessor rejects.
-  RegionBatch(const Model& model, const FrameLayout& layout, uint32_t max_batch);
+  RegionBatch(const Model& model, const FrameLayout& layout, uint32_t max_batch, Precision precision = Precision::Fp32);
   RegionBatch(const RegionBatch&) = delete;
   RegionBatch& operator=(const RegionBatch&) = delete;
 
@@ -45,6 +45,7 @@ class RegionBatch {
   const Model* model_;
   Preprocessor pre_;
   uint32_t max_batch_;
+  Precision precision_;                                     // of every plan
   Buffer params_;                                           // per-region preprocessing parameters
   Buffer readback_;                                         // max_batch x classes floats
   std::map<uint32_t, std::unique_ptr<ForwardPlan>> plans_;  // by batch size

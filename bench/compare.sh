@@ -39,7 +39,10 @@ row() {
   n=$((n + 1))
   local flags=(--arch "$arch" --batch "$batch" --runs "$runs" --warmup "$warmup" "$@")
   echo "compare: $label: vkcnn" >&2
-  "$bench" "${flags[@]}" --json >"$work/vk$n.json" 2>"$work/vk$n.log" ||
+  # fp32 on both sides: vkcnn's default (auto) would store fp16 on a GPU.
+  local precision=(--precision fp32)
+  [ "$kind" = train ] && precision=()
+  "$bench" "${flags[@]}" "${precision[@]}" --json >"$work/vk$n.json" 2>"$work/vk$n.log" ||
     { echo "compare: vkcnn-bench failed on \"$label\":" >&2; cat "$work/vk$n.log" >&2; exit 1; }
   echo "compare: $label: PyTorch" >&2
   "$PYTHON" "$root/bench/torch_bench.py" "${flags[@]}" >"$work/pt$n.json" 2>"$work/pt$n.log" ||

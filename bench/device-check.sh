@@ -22,7 +22,8 @@
 #   the driver's own manifest under /usr/local/nvidia, where that machine mounts the driver.
 #   Then each step runs under `timeout`, all of them within 8 minutes (a step starts only with
 #   enough time left; what did not run says so in the table):
-#     engine_tests, vkcnn-bench forward for refcnn, ResNet-18 and MobileNetV2 at batch 1 and 64,
+#     engine_tests, vkcnn-bench forward for refcnn, ResNet-18 and MobileNetV2 at batch 1 and 64 in fp32
+#     (and ResNet-18, MobileNetV2 in fp16),
 #     the element's per-frame path for 1920x1080 BGRA and NV12 frames, vkcnn-bench --train for
 #     refcnn at batch 64 (AdamW), and bench/torch_bench.py for the same work on the same GPU
 #     (fp32 and fp16).
@@ -184,13 +185,17 @@ run() {
   for m in refcnn resnet18 mobilenet_v2; do
     b="$big"
     [ "$m" = refcnn ] && b="1,64"
-    step "vk_$m" 45 "$bench" --arch "models/$m.json" --batch "$b" --runs "$runs" --warmup "$warmup" --json || true
+    step "vk_$m" 45 "$bench" --arch "models/$m.json" --batch "$b" --precision fp32 --runs "$runs" --warmup "$warmup" --json || true
     step "pt_$m" 45 "$python" bench/torch_bench.py --arch "models/$m.json" --batch "$b" --runs "$runs" --warmup "$warmup" || true
   done
-  step vk_frame_bgra 30 "$bench" --model models/fashion-mnist.vkcnn --frame 1920x1080:BGRA --runs $((runs * 5)) --warmup "$warmup" --json || true
-  step vk_frame_nv12 30 "$bench" --model models/fashion-mnist.vkcnn --frame 1920x1080:NV12 --runs $((runs * 5)) --warmup "$warmup" --json || true
+  # vkcnn with fp16 storage, beside PyTorch's fp16 column of the same rows.
+  for m in resnet18 mobilenet_v2; do
+    step "vk16_$m" 45 "$bench" --arch "models/$m.json" --batch "$big" --precision fp16 --runs "$runs" --warmup "$warmup" --json || true
+  done
+  step vk_frame_bgra 30 "$bench" --model models/fashion-mnist.vkcnn --frame 1920x1080:BGRA --precision fp32 --runs $((runs * 5)) --warmup "$warmup" --json || true
+  step vk_frame_nv12 30 "$bench" --model models/fashion-mnist.vkcnn --frame 1920x1080:NV12 --precision fp32 --runs $((runs * 5)) --warmup "$warmup" --json || true
   if [ "$short" = 0 ]; then
-    step vk_frame_resnet18 40 "$bench" --arch models/resnet18.json --frame 1920x1080:BGRA --runs "$runs" --warmup "$warmup" --json || true
+    step vk_frame_resnet18 40 "$bench" --arch models/resnet18.json --frame 1920x1080:BGRA --precision fp32 --runs "$runs" --warmup "$warmup" --json || true
   fi
   step vk_train 45 "$bench" --arch models/refcnn.json --train --batch 64 --runs "$runs" --warmup "$warmup" --json || true
   step pt_train 45 "$python" bench/torch_bench.py --arch models/refcnn.json --train --batch 64 --runs "$runs" --warmup "$warmup" || true
@@ -201,6 +206,10 @@ run() {
   [ "$short" = 0 ] && row "ResNet-18 224², batch 64" latency 64 vk_resnet18 pt_resnet18
   row "MobileNetV2 224², batch 1" latency 1 vk_mobilenet_v2 pt_mobilenet_v2
   [ "$short" = 0 ] && row "MobileNetV2 224², batch 64" latency 64 vk_mobilenet_v2 pt_mobilenet_v2
+  row "ResNet-18 224², batch 1, vkcnn fp16" latency 1 vk16_resnet18 pt_resnet18
+  [ "$short" = 0 ] && row "ResNet-18 224², batch 64, vkcnn fp16" latency 64 vk16_resnet18 pt_resnet18
+  row "MobileNetV2 224², batch 1, vkcnn fp16" latency 1 vk16_mobilenet_v2 pt_mobilenet_v2
+  [ "$short" = 0 ] && row "MobileNetV2 224², batch 64, vkcnn fp16" latency 64 vk16_mobilenet_v2 pt_mobilenet_v2
   row "element path, 1920x1080 BGRA, fashion-mnist refcnn" frame 1 vk_frame_bgra -
   row "element path, 1920x1080 NV12, fashion-mnist refcnn" frame 1 vk_frame_nv12 -
   [ "$short" = 0 ] && row "element path, 1920x1080 BGRA, ResNet-18" frame 1 vk_frame_resnet18 -

@@ -66,7 +66,8 @@ gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans, GstQuery *decide
   GstCaps *caps = NULL;
   GstVideoInfo info;
 
-  if (!GST_BASE_TRANSFORM_CLASS (parent_class (trans))->propose_allocation (trans, decide_query, query))
+  if (!GST_BASE_TRANSFORM_CLASS (parent_class (trans))
+           ->propose_allocation (trans, decide_query, query))
     return FALSE;
   GST_OBJECT_LOCK (self);
   guint held = self->max_in_flight - 1;

@@ -63,6 +63,13 @@ TEST_F(BenchTool, ForwardJsonHasOneResultPerBatch) {
   ASSERT_EQ(j.at("results").size(), 2u);
   expect_result(j["results"][0], 1, r.out);
   expect_result(j["results"][1], 3, r.out);
+  // auto resolves to what ran; fp16 is what was asked, and says so.
+  EXPECT_EQ(j.at("precision"), "fp32") << "auto on a CPU device (lavapipe) is fp32";
+  r = bench("--arch " + arch_ + " --batch 2 --runs 1 --warmup 0 --precision fp16 --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("precision"), "fp16");
+  expect_result(j["results"][0], 2, r.out);
 
   r = bench("--op '{\"type\": \"maxpool2d\", \"kernel\": 2}' --shape 2,3,9,8 --runs 2");
   ASSERT_EQ(r.status, 0) << r.out;
@@ -123,6 +130,10 @@ TEST_F(BenchTool, BadModeFlagsAreRefusedWithAReason) {
   EXPECT_NE(err.find("adam"), std::string::npos) << err;
   EXPECT_NE(bench("--arch " + arch_ + " --optimizer sgd", &err).status, 0);
   EXPECT_NE(err.find("requires --train"), std::string::npos) << err;
+  EXPECT_NE(bench("--arch " + arch_ + " --train --precision fp16", &err).status, 0);
+  EXPECT_NE(err.find("--precision excludes --train"), std::string::npos) << err;
+  EXPECT_NE(bench("--arch " + arch_ + " --precision half", &err).status, 0);
+  EXPECT_NE(err.find("--precision"), std::string::npos) << err;
 }
 
 // bench/compare.sh and bench/bench_table.py: no PyTorch, no table (and no half table); the join

@@ -19,7 +19,8 @@ void main() {
   float g[3][3];
   [[unroll]] for (uint i = 0; i < 3; ++i)
     [[unroll]] for (uint j = 0; j < 3; ++j)
-      g[i][j] = float(FLIP ? w[(k * p.cout + m) * 9 + (2 - i) * 3 + (2 - j)] : w[(m * p.cin + k) * 9 + i * 3 + j]);
+      // Widen each load on its own: a ternary over 16-bit values would need the Float16 capability.
+      g[i][j] = FLIP ? float(w[(k * p.cout + m) * 9 + (2 - i) * 3 + (2 - j)]) : float(w[(m * p.cin + k) * 9 + i * 3 + j]);
   float r[3][6];  // r[i] = G applied along row i
   [[unroll]] for (uint i = 0; i < 3; ++i) r[i] = weight_line(g[i]);
   const uint plane = p.cin * p.cout_stride;

@@ -16,28 +16,6 @@
 namespace vkcnn::plugin_test {
 namespace {
 
-// Starts a bare element (no harness: a failing start must not abort) and returns the error
-// message its bus got, or "" when it started.
-std::string start_error(const std::string& properties) {
-  GstElement* element = gst_parse_launch(("vkcnnclassify " + properties).c_str(), nullptr);
-  GstBus* bus = gst_bus_new();
-  gst_element_set_bus(element, bus);
-  GstStateChangeReturn ret = gst_element_set_state(element, GST_STATE_PLAYING);
-  std::string text;
-  if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
-    text = message_text(m);
-    gst_message_unref(m);
-  }
-  EXPECT_EQ(ret == GST_STATE_CHANGE_FAILURE, !text.empty()) << "a failed start must post an error, and only then";
-  gst_element_set_state(element, GST_STATE_NULL);
-  gst_element_set_bus(element, nullptr);
-  gst_object_unref(element);
-  gst_object_unref(bus);
-  return text;
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 TEST(ClassifyErrors, MissingModelFileNamesTheFile) {
   const std::string path = scratch_dir() + "/absent.vkcnn";
   std::string error = start_error("model=\"" + path + "\"");

@@ -36,12 +36,10 @@ struct Tile {
   uint32_t image, x, y;
 };
 
+using Mosaic = TestFrame;  // gray pixels only: its rgb twin stays empty
+
 // A GRAY8 frame (odd width, so rows are padded to 4 bytes) with test images at the tiles'
 // places on a mid-grey background, so a crop that reads outside its tile changes the input.
-struct Mosaic {
-  GstVideoInfo info;
-  std::vector<uint8_t> bytes;
-};
 Mosaic mosaic(const std::vector<Tile>& tiles, uint32_t width = 211, uint32_t height = 127) {
   Mosaic m;
   gst_video_info_set_format(&m.info, GST_VIDEO_FORMAT_GRAY8, width, height);
@@ -52,22 +50,6 @@ Mosaic mosaic(const std::vector<Tile>& tiles, uint32_t width = 211, uint32_t hei
     for (uint32_t y = 0; y < 28; ++y) std::memcpy(&m.bytes[(t.y + y) * stride + t.x], &img[y * 28], 28);
   }
   return m;
-}
-
-GstBuffer* buffer_of(const Mosaic& m, GstClockTime pts) {
-  GstBuffer* b = gst_buffer_new_memdup(m.bytes.data(), m.bytes.size());
-  GST_BUFFER_PTS(b) = pts;
-  GST_BUFFER_DURATION(b) = GST_SECOND / 30;
-  return b;
-}
-
-std::string caps_of(const Mosaic& m) {
-  GstCaps* caps = gst_video_info_to_caps(&m.info);
-  gchar* s = gst_caps_to_string(caps);
-  std::string out = s;
-  g_free(s);
-  gst_caps_unref(caps);
-  return out;
 }
 
 GstVideoRegionOfInterestMeta* add_region(GstBuffer* b, const char* type, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
@@ -96,8 +78,8 @@ struct Label {
 Label alone(uint32_t image) {
   Harnessed h("model=\"" + kModel + "\"");
   Mosaic m = mosaic({{image, 0, 0}}, 28, 28);
-  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
-  GstBuffer* out = gst_harness_push_and_pull(h.harness, buffer_of(m, 0));
+  gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+  GstBuffer* out = gst_harness_push_and_pull(h.harness, to_buffer(m, 0));
   auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
   Label l{meta && meta->n_top ? meta->top[0].label : "", meta && meta->n_top ? meta->top[0].score : 0.0};
   gst_buffer_unref(out);
@@ -121,8 +103,8 @@ TEST(ClassifyRegions, EveryMosaicRegionGetsTheLabelOfItsImageAlone) {
   const auto tiles = grid();
   Mosaic m = mosaic(tiles);
   Harnessed h("model=\"" + kModel + "\" inference-region=roi-list top-k=3");
-  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
-  GstBuffer* in = buffer_of(m, 0);
+  gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+  GstBuffer* in = to_buffer(m, 0);
   for (const Tile& t : tiles) add_region(in, "item", t.x, t.y, 28, 28);
   GstBuffer* out = gst_harness_push_and_pull(h.harness, in);
   ASSERT_NE(out, nullptr);
@@ -167,8 +149,8 @@ TEST(ClassifyRegions, EveryMosaicRegionGetsTheLabelOfItsImageAlone) {
 TEST(ClassifyRegions, OnlyRegionsOfTheListedClassesAndLargeEnoughAreClassified) {
   Mosaic m = mosaic({{0, 3, 5}, {1, 40, 5}, {2, 80, 5}, {3, 120, 5}});
   Harnessed h("model=\"" + kModel + "\" inference-region=roi-list object-class=\" shoe, bag\" min-roi-size=20");
-  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
-  GstBuffer* in = buffer_of(m, 0);
+  gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+  GstBuffer* in = to_buffer(m, 0);
   add_region(in, "shoe", 3, 5, 28, 28);       // listed, large enough
   add_region(in, "person", 40, 5, 28, 28);    // not listed
   add_region(in, "bag", 80, 5, 28, 19);       // too low
@@ -192,10 +174,10 @@ TEST(ClassifyRegions, OnlyRegionsOfTheListedClassesAndLargeEnoughAreClassified) 
 TEST(ClassifyRegions, BufferWithoutRegionsPassesThroughWithoutInference) {
   Mosaic m = mosaic({{0, 3, 5}});
   Harnessed h("model=\"" + kModel + "\" inference-region=roi-list object-class=bag");
-  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
-  GstBuffer* in = buffer_of(m, 0);
+  gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+  GstBuffer* in = to_buffer(m, 0);
   add_region(in, "shoe", 3, 5, 28, 28);  // filtered out: the same as no region
-  for (GstBuffer* b : {buffer_of(m, 1), in}) {
+  for (GstBuffer* b : {to_buffer(m, 1), in}) {
     GstBuffer* out = gst_harness_push_and_pull(h.harness, b);
     ASSERT_NE(out, nullptr);
     auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
@@ -220,10 +202,10 @@ TEST(ClassifyRegions, TrackedRegionsReuseTheirResultForTheReclassifyInterval) {
   Harnessed h("model=\"" + kModel + "\" inference-region=roi-list reclassify-interval=3");
   Mosaic first = mosaic({{0, 3, 5}, {2, 60, 5}}), second = mosaic({{1, 3, 5}, {2, 60, 5}});
   ASSERT_NE(alone(0).label, alone(1).label) << "the test needs two images of different labels";
-  gst_harness_set_src_caps_str(h.harness, caps_of(first).c_str());
+  gst_harness_set_src_caps_str(h.harness, caps_string(first).c_str());
   for (uint64_t frame = 0; frame < 5; ++frame) {
     SCOPED_TRACE("frame " + std::to_string(frame));
-    GstBuffer* in = buffer_of(frame == 0 ? first : second, frame);
+    GstBuffer* in = to_buffer(frame == 0 ? first : second, frame);
     add_region(in, "item", 3, 5, 28, 28, 7);
     add_region(in, "item", 60, 5, 28, 28);
     GstBuffer* out = gst_harness_push_and_pull(h.harness, in);
@@ -253,8 +235,8 @@ TEST(ClassifyRegions, JsonLinesAndMessagesCarryTheRegionsWithBoxesAndScores) {
     Harnessed h("name=cls7 model=\"" + kModel +
                 "\" inference-region=roi-list output-scores=true post-messages=true results-file=\"" + path + "\"");
     Mosaic m = mosaic({{4, 10, 20}, {5, 100, 50}});
-    gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
-    GstBuffer* in = buffer_of(m, 0);
+    gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+    GstBuffer* in = to_buffer(m, 0);
     add_region(in, "item", 10, 20, 28, 28, 3);
     add_region(in, "item", 100, 50, 28, 28);
     gst_buffer_unref(gst_harness_push_and_pull(h.harness, in));
@@ -301,8 +283,8 @@ TEST(ClassifyRegions, WholeFrameResultCarriesFullTopKAndScoresInTheRoiMeta) {
   const std::string path = scratch_dir() + "/whole.jsonl";
   Harnessed h("model=\"" + kModel + "\" top-k=4 output-scores=true stream-id=cam-1 results-file=\"" + path + "\"");
   Mosaic m = mosaic({{6, 0, 0}}, 28, 28);
-  gst_harness_set_src_caps_str(h.harness, caps_of(m).c_str());
-  GstBuffer* out = gst_harness_push_and_pull(h.harness, buffer_of(m, 0));
+  gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+  GstBuffer* out = gst_harness_push_and_pull(h.harness, to_buffer(m, 0));
   auto rois = regions_of(out);
   ASSERT_EQ(rois.size(), 1u);
   GstStructure* param = gst_video_region_of_interest_meta_get_param(rois[0], "classification");

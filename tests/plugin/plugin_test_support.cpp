@@ -240,4 +240,28 @@ std::string message_text(GstMessage* message) {
   return text;
 }
 
+std::string start_error(const std::string& properties, std::vector<GstElement*>* keep) {
+  GstElement* element = gst_parse_launch(("vkcnnclassify " + properties).c_str(), nullptr);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(element, bus);
+  GstStateChangeReturn ret = gst_element_set_state(element, GST_STATE_PLAYING);
+  std::string text;
+  if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
+    text = message_text(m);
+    gst_message_unref(m);
+  }
+  EXPECT_EQ(ret == GST_STATE_CHANGE_FAILURE, !text.empty()) << "a failed start must post an error, and only then";
+  gst_element_set_bus(element, nullptr);
+  gst_object_unref(bus);
+  if (keep && text.empty()) {
+    keep->push_back(element);
+  } else {
+    gst_element_set_state(element, GST_STATE_NULL);
+    gst_object_unref(element);
+  }
+  return text;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 }  // namespace vkcnn::plugin_test

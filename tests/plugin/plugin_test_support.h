@@ -86,5 +86,9 @@ struct Harnessed {
 std::vector<std::pair<uint32_t, float>> reported(const VkcnnClassificationMeta* meta);
 // Text of an error/warning message: the GError's message.
 std::string message_text(GstMessage* message);
+// Starts a bare element (no harness: a failing start must not abort) and returns the error its
+// bus got, or "" when it started; a started one is kept in `keep` (holding its instance).
+std::string start_error(const std::string& properties, std::vector<GstElement*>* keep = nullptr);
+bool contains(const std::string& text, const std::string& part);
 
 }  // namespace vkcnn::plugin_test

@@ -60,6 +60,44 @@ class ClassifyTool : public ::testing::Test {
     return top_k(scores, spec_.labels, k);
   }
 
+  // Blurred random images of these types and sizes (width, height), written as PNGs.
+  std::vector<std::string> write_images(const std::vector<std::pair<int, cv::Size>>& kinds, const std::string& prefix) {
+    std::vector<std::string> files;
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      cv::Mat img(kinds[i].second, kinds[i].first);
+      cv::randu(img, 0, 255);
+      cv::GaussianBlur(img, img, {3, 3}, 0);
+      files.push_back((dir_ / (prefix + std::to_string(i) + ".png")).string());
+      EXPECT_TRUE(cv::imwrite(files.back(), img)) << files.back();
+    }
+    return files;
+  }
+
+  // vkcnn-classify --top-k 3 --json `flags` on the files: one line per file, in order, with the
+  // reference's top 3 (ids and labels exactly, scores within `tolerance`).
+  void expect_json_lines(const std::string& flags, const std::vector<std::string>& files, double tolerance) {
+    std::string cmd = std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --top-k 3 --json " + flags;
+    for (const auto& f : files) cmd += " " + f;
+    ProcessResult r = run(cmd);
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::istringstream lines(r.out);
+    std::string line;
+    std::size_t i = 0;
+    for (; std::getline(lines, line); ++i) {
+      ASSERT_LT(i, files.size()) << line;
+      auto j = nlohmann::json::parse(line);
+      EXPECT_EQ(j.at("file"), files[i]);
+      auto want = expected(files[i], 3);
+      ASSERT_EQ(j.at("top").size(), want.size()) << line;
+      for (std::size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ(j["top"][k]["id"].get<uint32_t>(), want[k].id) << line;
+        EXPECT_EQ(j["top"][k]["label"].get<std::string>(), want[k].label) << line;
+        EXPECT_NEAR(j["top"][k]["score"].get<float>(), want[k].score, tolerance) << line;
+      }
+    }
+    EXPECT_EQ(i, files.size());
+  }
+
   test::ScratchDir scratch_{"vkcnn-classify-test"};
   fs::path dir_;
   ModelSpec spec_;
@@ -68,74 +106,20 @@ class ClassifyTool : public ::testing::Test {
 };
 
 TEST_F(ClassifyTool, JsonLinesMatchTheReferenceForColorGrayAndAlphaImages) {
-  std::mt19937 rng(9);
-  std::vector<std::string> files;
-  const std::pair<int, cv::Size> kinds[] = {
-      {CV_8UC3, {23, 17}}, {CV_8UC1, {9, 31}}, {CV_8UC4, {40, 40}}, {CV_8UC3, {64, 20}}};
-  for (std::size_t i = 0; i < std::size(kinds); ++i) {
-    cv::Mat img(kinds[i].second, kinds[i].first);
-    cv::randu(img, 0, 255);
-    cv::GaussianBlur(img, img, {3, 3}, 0);
-    files.push_back((dir_ / ("img" + std::to_string(i) + ".png")).string());
-    ASSERT_TRUE(cv::imwrite(files.back(), img));
-  }
-  std::string cmd = std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --top-k 3 --json";
-  for (const auto& f : files) cmd += " " + f;
-  ProcessResult r = run(cmd);
-  ASSERT_EQ(r.status, 0) << r.out;
-
-  std::istringstream lines(r.out);
-  std::string line;
-  std::size_t i = 0;
-  for (; std::getline(lines, line); ++i) {
-    ASSERT_LT(i, files.size()) << line;
-    auto j = nlohmann::json::parse(line);
-    EXPECT_EQ(j.at("file"), files[i]);
-    auto want = expected(files[i], 3);
-    ASSERT_EQ(j.at("top").size(), want.size()) << line;
-    for (std::size_t k = 0; k < want.size(); ++k) {
-      EXPECT_EQ(j["top"][k]["id"].get<uint32_t>(), want[k].id) << line;
-      EXPECT_EQ(j["top"][k]["label"].get<std::string>(), want[k].label) << line;
-      EXPECT_NEAR(j["top"][k]["score"].get<float>(), want[k].score, 1e-4) << line;
-    }
-  }
-  EXPECT_EQ(i, files.size());
+  auto files = write_images({{CV_8UC3, {23, 17}}, {CV_8UC1, {9, 31}}, {CV_8UC4, {40, 40}}, {CV_8UC3, {64, 20}}}, "img");
+  expect_json_lines("", files, 1e-4);
 }
 
 // --precision fp16 stores the activations and weights in 16-bit floats: the same classes as the
 // double reference, each score within what a few fp16 roundings (2^-11 relative, through
 // three layers and the softmax) can move it; an unknown precision is refused by the parser.
 TEST_F(ClassifyTool, Fp16MatchesTheReferenceWithinFp16Rounding) {
-  std::mt19937 rng(4);
-  std::vector<std::string> files;
-  for (int i = 0; i < 3; ++i) {
-    cv::Mat img(19 + 7 * i, 26 - 3 * i, CV_8UC3);
-    cv::randu(img, 0, 255);
-    cv::GaussianBlur(img, img, {3, 3}, 0);
-    files.push_back((dir_ / ("fp16-" + std::to_string(i) + ".png")).string());
-    ASSERT_TRUE(cv::imwrite(files.back(), img));
-  }
-  std::string cmd = std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --precision fp16 --top-k 3 --json";
-  for (const auto& f : files) cmd += " " + f;
-  ProcessResult r = run(cmd);
-  ASSERT_EQ(r.status, 0) << r.out;
-  std::istringstream lines(r.out);
-  std::string line;
-  std::size_t i = 0;
-  for (; std::getline(lines, line); ++i) {
-    ASSERT_LT(i, files.size()) << line;
-    auto j = nlohmann::json::parse(line);
-    auto want = expected(files[i], 3);
-    ASSERT_EQ(j.at("top").size(), want.size()) << line;
-    for (std::size_t k = 0; k < want.size(); ++k) {
-      EXPECT_EQ(j["top"][k]["id"].get<uint32_t>(), want[k].id) << line;
-      EXPECT_NEAR(j["top"][k]["score"].get<float>(), want[k].score, 4e-3) << line;
-    }
-  }
-  EXPECT_EQ(i, files.size());
+  auto files = write_images({{CV_8UC3, {19, 26}}, {CV_8UC3, {26, 23}}, {CV_8UC3, {33, 20}}}, "fp16-");
+  expect_json_lines("--precision fp16", files, 4e-3);
 
   std::string err = (dir_ / "err.txt").string();
-  r = run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --precision fp8 " + files[0] + " 2>" + err);
+  ProcessResult r =
+      run(std::string(VKCNN_CLASSIFY) + " --model " + model_ + " --precision fp8 " + files[0] + " 2>" + err);
   EXPECT_NE(r.status, 0);
   EXPECT_NE(slurp(err).find("--precision"), std::string::npos) << slurp(err);
 }

@@ -192,16 +192,20 @@ std::optional<LayerPlan> GraphTranslator::clip(const onnx::NodeProto& node) {
       (i == 1 ? lo : hi) = v->values[0];
     }
   }
+  if (!(lo <= hi)) {
+    unsupported(node, "Clip to [" + std::to_string(lo) + ", " + std::to_string(hi) + "]: min is above max");
+    return std::nullopt;
+  }
   LayerPlan p;
   p.inputs = {node.input(0)};
   if (lo == 0.f && hi == 6.f) {
     p.type = "relu6";
-  } else if (lo == 0.f && std::isinf(hi) && hi > 0) {
+  } else if (lo == 0.f && std::isinf(hi)) {
     p.type = "relu";
   } else {
-    unsupported(node, "Clip to [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                          "]: only [0, 6] (relu6) and [0, inf) (relu) map onto vkcnn's activations");
-    return std::nullopt;
+    p.type = "clamp";  // a bound that is infinite stays out: clamp's absent bound is unbounded
+    if (!std::isinf(lo)) p.attributes["min"] = lo;
+    if (!std::isinf(hi)) p.attributes["max"] = hi;
   }
   return p;
 }

@@ -1,4 +1,5 @@
 // The one table of layer types a model spec may use. Adding an operation = one line here.
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -26,7 +27,13 @@ namespace {
 using Factory = std::function<std::unique_ptr<Layer>(const Attributes&, const std::string& name)>;
 
 std::unique_ptr<Layer> make_activation(const Attributes& a, const std::string& name, Activation kind) {
-  return std::make_unique<ActivationLayer>(name, kind, a.real("negative_slope", 0.01));
+  float lo = -INFINITY, hi = INFINITY;
+  if (kind == Activation::Clamp) {  // PyTorch's torch.clamp(x, min, max): either bound optional
+    lo = a.real("min", -INFINITY);
+    hi = a.real("max", INFINITY);
+    if (!(lo <= hi)) throw a.error("clamp: \"min\" " + std::to_string(lo) + " is above \"max\" " + std::to_string(hi));
+  }
+  return std::make_unique<ActivationLayer>(name, kind, a.real("negative_slope", 0.01), lo, hi);
 }
 
 const std::map<std::string, Factory, std::less<>>& factories() {

@@ -183,6 +183,32 @@ TEST(OnnxImport, Opset11ClipFromConstantsAndSoftmaxDefaultAxisMatchReference) {
   expect_import_matches_reference(b, "opset11", 6);
 }
 
+// Clip with bounds other than relu6's and relu's becomes clamp: both bounds, min only (max
+// left empty), max only (min an empty name), each after a conv that must not fuse it.
+TEST(OnnxImport, ClipWithAnyBoundsBecomesClampAndMatchesReference) {
+  OnnxBuilder b(13, 8);
+  b.input(3, 9, 7);
+  b.node("Conv", {"x", b.weight("c1.weight", {5, 3, 3, 3}, -1.f, 1.f)}, {"c1"});
+  b.node("Clip", {"c1", b.floats("lo", {}, {-0.5f}), b.floats("hi", {}, {0.75f})}, {"a1"}, "/both/Clip");
+  b.node("Conv", {"a1", b.weight("c2.weight", {6, 5, 1, 1}, -1.f, 1.f)}, {"c2"});
+  b.node("Clip", {"c2", b.floats("lo2", {}, {-0.25f})}, {"a2"}, "/low/Clip");
+  b.node("Clip", {"a2", "", b.floats("hi2", {}, {0.5f})}, {"a3"}, "/high/Clip");
+  b.node("GlobalAveragePool", {"a3"}, {"g"});
+  b.node("Flatten", {"g"}, {"f"});
+  b.node("Gemm", {"f", b.weight("fc.weight", {6, 4})}, {"y"});
+  b.output("y", {-1, 4});
+  expect_import_matches_reference(b, "clip-any", 8);
+
+  static test::ScratchDir dir("vkcnn-onnx-clip");
+  const ModelFile file = import_onnx(b.save(dir.path("clip.onnx")));
+  std::vector<std::string> clamps;
+  for (const LayerSpec& l : file.spec.layers)
+    if (l.type == "clamp")
+      clamps.push_back(l.attributes.value("min", nlohmann::json("none")).dump() + "," +
+                       l.attributes.value("max", nlohmann::json("none")).dump());
+  EXPECT_EQ(clamps, (std::vector<std::string>{"-0.5,0.75", "-0.25,\"none\"", "\"none\",0.5"}));
+}
+
 }  // namespace
 }  // namespace vkcnn
 

@@ -231,7 +231,9 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
           y.data.insert(y.data.end(), in(i).data.begin() + b * per_image, in(i).data.begin() + (b + 1) * per_image);
         }
     } else if (op == "Clip") {
-      const double lo = has(1) ? in(1).data[0] : -INFINITY, hi = has(2) ? in(2).data[0] : INFINITY;
+      // Opset 11 moved the bounds from attributes to inputs.
+      double lo = opset < 11 ? float_attr(n, "min", -INFINITY) : has(1) ? in(1).data[0] : -INFINITY;
+      double hi = opset < 11 ? float_attr(n, "max", INFINITY) : has(2) ? in(2).data[0] : INFINITY;
       y = elementwise(in(0), [&](double t) { return std::clamp(t, lo, hi); });
     } else if (op == "MaxPool" || op == "AveragePool") {
       y = pool(n, in(0));

@@ -235,8 +235,8 @@ class Exporter {
       ints(name + ".ends", {a.uint("end")});
       ints(name + ".axes", {1});
       node("Slice", name, {ins[0], name + ".starts", name + ".ends", name + ".axes"}, name);
-    } else if (type == "softmax") {
-      attr(node("Softmax", name, ins, name), "axis", int64_t{1});
+    } else if (type == "softmax" || type == "log_softmax") {
+      attr(node(type == "softmax" ? "Softmax" : "LogSoftmax", name, ins, name), "axis", int64_t{1});
     } else {
       throw error(name, "layer type " + type + " has no ONNX export yet");
     }
@@ -254,6 +254,11 @@ class Exporter {
     auto* labels = model_.add_metadata_props();
     labels->set_key("vkcnn.labels");
     labels->set_value(spec.at("labels").dump());
+    if (file_.spec.output) {  // declared, not inferred: keep it (vkcnn-import reads it back)
+      auto* output = model_.add_metadata_props();
+      output->set_key("vkcnn.output");
+      output->set_value(to_string(*file_.spec.output));
+    }
   }
 
   const ModelFile& file_;

@@ -16,6 +16,7 @@
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/global_avgpool.h"
+#include "layers/log_softmax.h"
 #include "layers/maxpool2d.h"
 #include "layers/mul.h"
 #include "layers/pad.h"
@@ -65,6 +66,11 @@ const std::map<std::string, Factory, std::less<>>& factories() {
          [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
            if (a.uint("dim", 1) != 1) throw a.error("softmax is over the channels: \"dim\" must be 1");
            return std::make_unique<SoftmaxLayer>(n);
+         }},
+        {"log_softmax",
+         [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+           if (a.uint("dim", 1) != 1) throw a.error("log_softmax is over the channels: \"dim\" must be 1");
+           return std::make_unique<LogSoftmaxLayer>(n);
          }},
         {"batchnorm2d",
          [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {

@@ -92,7 +92,8 @@ TEST(OnnxExport, ResidualNetWithEveryLayerTypeRoundTrips) {
   expect_round_trip(f, "every-layer");
 }
 
-// clamp is written as Clip with only the bounds it has, and read back as clamp with those bounds.
+// clamp is written as Clip with only the bounds it has, and read back as clamp with those bounds;
+// log_softmax as LogSoftmax over the classes.
 TEST(OnnxExport, ClampWithEitherBoundRoundTripsAsClip) {
   ModelFile f;
   f.spec = parse_model_spec(R"({"input": {"channels": 3, "height": 7, "width": 6},
@@ -101,7 +102,8 @@ TEST(OnnxExport, ClampWithEitherBoundRoundTripsAsClip) {
                {"type": "clamp", "name": "low", "min": -0.125},
                {"type": "clamp", "name": "high", "max": 0.375},
                {"type": "global_avgpool", "name": "gap"},
-               {"type": "dense", "name": "fc", "out_features": 4}]})",
+               {"type": "dense", "name": "fc", "out_features": 4},
+               {"type": "log_softmax", "name": "log_prob"}]})",
                             "clamps");
   f.weights = initialize_weights(Graph(f.spec, "clamps"), 9);
   const onnx::ModelProto m = export_onnx(f, "clamps");
@@ -121,6 +123,7 @@ TEST(OnnxExport, ClampWithEitherBoundRoundTripsAsClip) {
   EXPECT_FALSE(layers["low"].contains("max"));
   EXPECT_FALSE(layers["high"].contains("min"));
   EXPECT_EQ(layers["high"].at("max"), 0.375);
+  EXPECT_EQ(back.spec.layers.back().type, "log_softmax");
 }
 
 TEST(OnnxExport, ExportedModelPassesTheCheckerAndKeepsGlobalPoolOutputsFlat) {

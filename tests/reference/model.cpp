@@ -13,6 +13,7 @@
 #include "reference/conv2d.h"
 #include "reference/dense.h"
 #include "reference/global_avgpool.h"
+#include "reference/log_softmax.h"
 #include "reference/maxpool2d.h"
 #include "reference/mul.h"
 #include "reference/pad.h"
@@ -115,6 +116,7 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
   if (t == "flatten") return {Shape{x.shape.n, static_cast<uint32_t>(x.shape.per_image()), 1, 1}, x.data};
   if (t == "dropout") return x;  // identity at inference
   if (t == "softmax") return {x.shape, softmax_forward(x.shape, x.data)};
+  if (t == "log_softmax") return {x.shape, log_softmax_forward(x.shape, x.data)};
   throw std::invalid_argument("reference model: no reference for layer type " + t);
 }
 

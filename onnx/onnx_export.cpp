@@ -167,6 +167,18 @@ class Exporter {
       *g_->add_initializer() = to_tensor_proto(name + ".min", {{}, {0.f}});
       *g_->add_initializer() = to_tensor_proto(name + ".max", {{}, {6.f}});
       node("Clip", name, {ins[0], name + ".min", name + ".max"}, name);
+    } else if (type == "clamp") {
+      // Clip's bounds are optional inputs (opset 11+): an empty name is an absent bound.
+      std::vector<std::string> clip_ins{ins[0], "", ""};
+      for (const char* bound : {"min", "max"})
+        if (a.has(bound)) {
+          const std::string init = name + "." + bound;
+          *g_->add_initializer() = to_tensor_proto(init, {{}, {a.real(bound, 0)}});
+          clip_ins[bound[1] == 'i' ? 1 : 2] = init;
+        }
+      if (clip_ins[2].empty()) clip_ins.pop_back();
+      if (clip_ins.back().empty()) clip_ins.pop_back();
+      node("Clip", name, clip_ins, name);
     } else if (type == "maxpool2d" || type == "avgpool2d") {
       needs_image();
       const bool max = type == "maxpool2d";
@@ -223,8 +235,8 @@ class Exporter {
       ints(name + ".ends", {a.uint("end")});
       ints(name + ".axes", {1});
       node("Slice", name, {ins[0], name + ".starts", name + ".ends", name + ".axes"}, name);
-    } else if (type == "softmax") {
-      attr(node("Softmax", name, ins, name), "axis", int64_t{1});
+    } else if (type == "softmax" || type == "log_softmax") {
+      attr(node(type == "softmax" ? "Softmax" : "LogSoftmax", name, ins, name), "axis", int64_t{1});
     } else {
       throw error(name, "layer type " + type + " has no ONNX export yet");
     }
@@ -242,6 +254,11 @@ class Exporter {
     auto* labels = model_.add_metadata_props();
     labels->set_key("vkcnn.labels");
     labels->set_value(spec.at("labels").dump());
+    if (file_.spec.output) {  // declared, not inferred: keep it (vkcnn-import reads it back)
+      auto* output = model_.add_metadata_props();
+      output->set_key("vkcnn.output");
+      output->set_value(to_string(*file_.spec.output));
+    }
   }
 
   const ModelFile& file_;

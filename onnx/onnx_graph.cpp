@@ -162,7 +162,7 @@ std::optional<LayerPlan> GraphTranslator::plan(const onnx::NodeProto& node, std:
     split(node);
     return std::nullopt;
   }
-  if (op == "Softmax") return softmax(node);
+  if (op == "Softmax" || op == "LogSoftmax") return softmax(node);
   if ((op == "Dropout" || op == "Identity") && node.input_size() > 0 && copy_constant(node.input(0), node.output(0)))
     return std::nullopt;  // PyTorch's exports alias shared weights through Identity
   if (op == "Dropout" || op == "Identity") return alias(node);

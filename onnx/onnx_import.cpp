@@ -59,7 +59,7 @@ const onnx::ValueInfoProto& image_input(const onnx::GraphProto& g, const std::st
   return in;
 }
 
-// Preprocessing and labels that vkcnn-export stored in the model's metadata.
+// Preprocessing, labels and a declared output kind that vkcnn-export stored in the model's metadata.
 void apply_metadata(const onnx::ModelProto& model, ModelSpec& spec, const std::string& path) {
   for (const auto& kv : model.metadata_props()) {
     if (kv.key() == "vkcnn.input") {
@@ -77,6 +77,10 @@ void apply_metadata(const onnx::ModelProto& model, ModelSpec& spec, const std::s
                               {"labels", labels},
                               {"layers", {{{"type", "relu"}}}}};
       spec.labels = parse_model_spec(probe.dump(), path + " (metadata vkcnn.labels)").labels;
+    } else if (kv.key() == "vkcnn.output") {
+      spec.output = output_kind_from_string(kv.value());
+      if (!spec.output)
+        throw Error(path + ": metadata vkcnn.output \"" + kv.value() + "\" is not one of " + output_kind_names());
     }
   }
 }
@@ -101,6 +105,7 @@ void apply_options(const ImportOptions& o, ModelSpec& spec, const std::string& p
   if (o.resize) in.resize = *o.resize;
   if (o.name) spec.name = *o.name;
   if (o.labels) spec.labels = *o.labels;
+  if (o.output) spec.output = *o.output;
 }
 
 }  // namespace

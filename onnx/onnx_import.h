@@ -19,6 +19,8 @@ struct ImportOptions {
   std::optional<ColorOrder> color;
   std::optional<ResizeMode> resize;
   std::optional<std::string> name;
+  // What the output is (vkcnn-import --output-kind), overriding what the last op implies.
+  std::optional<OutputKind> output;
 };
 
 // Reads, checks and translates `path`. The model must have one NCHW float image input (1 or 3

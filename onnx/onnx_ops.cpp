@@ -192,16 +192,20 @@ std::optional<LayerPlan> GraphTranslator::clip(const onnx::NodeProto& node) {
       (i == 1 ? lo : hi) = v->values[0];
     }
   }
+  if (!(lo <= hi)) {
+    unsupported(node, "Clip to [" + std::to_string(lo) + ", " + std::to_string(hi) + "]: min is above max");
+    return std::nullopt;
+  }
   LayerPlan p;
   p.inputs = {node.input(0)};
   if (lo == 0.f && hi == 6.f) {
     p.type = "relu6";
-  } else if (lo == 0.f && std::isinf(hi) && hi > 0) {
+  } else if (lo == 0.f && std::isinf(hi)) {
     p.type = "relu";
   } else {
-    unsupported(node, "Clip to [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                          "]: only [0, 6] (relu6) and [0, inf) (relu) map onto vkcnn's activations");
-    return std::nullopt;
+    p.type = "clamp";  // a bound that is infinite stays out: clamp's absent bound is unbounded
+    if (!std::isinf(lo)) p.attributes["min"] = lo;
+    if (!std::isinf(hi)) p.attributes["max"] = hi;
   }
   return p;
 }
@@ -510,17 +514,27 @@ std::optional<LayerPlan> GraphTranslator::softmax(const onnx::NodeProto& node) {
   }
   // Before opset 13 Softmax flattened from `axis` (default 1) on; from 13 it is over one axis
   // (default -1). vkcnn's softmax is over the channels, which is both when the rest is 1.
+  // LogSoftmax's axis changed as Softmax's did.
+  const bool log = node.op_type() == "LogSoftmax";
   int64_t axis = int_attribute(node, "axis", opset_ < 13 ? 1 : -1);
   if (axis < 0) axis += static_cast<int64_t>(x->size());
   bool rest_is_one = true;
   for (std::size_t i = 2; i < x->size(); ++i) rest_is_one = rest_is_one && (*x)[i] == 1;
   if (axis != 1 || !(rest_is_one || opset_ >= 13)) {
     unsupported(node, "attribute axis " + std::to_string(int_attribute(node, "axis", opset_ < 13 ? 1 : -1)) +
-                          " on input " + list_text(*x) + ": vkcnn's softmax is over the classes (axis 1)");
+                          " on input " + list_text(*x) + ": vkcnn's " + (log ? "log_softmax" : "softmax") +
+                          " is over the classes (axis 1)");
+    return std::nullopt;
+  }
+  // Log-probabilities are what a model ends in before NLLLoss; inside a model they would be
+  // scores that no later vkcnn op expects, and what users see assumes them only at the end.
+  if (log && (model_.graph().output_size() != 1 || node.output(0) != model_.graph().output(0).name())) {
+    unsupported(node, "LogSoftmax (axis " + std::to_string(axis) +
+                          ") is supported only as the model's last op, whose output is the model's output");
     return std::nullopt;
   }
   LayerPlan p;
-  p.type = "softmax";
+  p.type = log ? "log_softmax" : "softmax";
   p.inputs = {node.input(0)};
   return p;
 }

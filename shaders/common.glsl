@@ -36,3 +36,14 @@ float activation_derivative(uint kind, float x, float y, float slope) {
   }
   return 1.0;
 }
+
+// The activation layer's full set of parameters: clamp's bounds on top of the slope. At a bound
+// the gradient passes (PyTorch's clamp: 1 where min <= x <= max), unlike relu6's (0 at 0 and 6).
+float activate(uint kind, float x, float slope, float lo, float hi) {
+  if (kind == ACT_CLAMP) return min(max(x, lo), hi);
+  return activate(kind, x, slope);
+}
+float activation_derivative(uint kind, float x, float y, float slope, float lo, float hi) {
+  if (kind == ACT_CLAMP) return (x >= lo && x <= hi) ? 1.0 : 0.0;
+  return activation_derivative(kind, x, y, slope);
+}

@@ -1,6 +1,7 @@
 // vkcnn-import: an ONNX image classifier -> a .vkcnn model (docs/onnx.md).
 //   vkcnn-import model.onnx -o model.vkcnn [--labels FILE] [--mean a,b,c] [--std a,b,c]
 //                [--color rgb|bgr|gray] [--resize stretch|letterbox|center-crop] [--name NAME]
+//                [--output-kind logits|softmax|sigmoid|log_softmax]
 // Nothing is written unless the whole model imports; every unsupported node is listed at once.
 #include <cstdio>
 #include <optional>
@@ -16,7 +17,7 @@
 namespace {
 
 struct Options {
-  std::string input, output, labels, color, resize, name;
+  std::string input, output, labels, color, resize, name, output_kind;
   std::vector<float> mean, std;
 };
 
@@ -32,6 +33,7 @@ vkcnn::ImportOptions import_options(const Options& o) {
   if (o.resize == "letterbox") io.resize = vkcnn::ResizeMode::Letterbox;
   if (o.resize == "center-crop") io.resize = vkcnn::ResizeMode::CenterCrop;
   if (!o.name.empty()) io.name = o.name;
+  if (!o.output_kind.empty()) io.output = vkcnn::output_kind_from_string(o.output_kind);
   return io;
 }
 
@@ -53,6 +55,13 @@ int main(int argc, char** argv) {
   app.add_option("--resize", o.resize, "how frames are fitted to the input (default: stretch)")
       ->check(CLI::IsMember({"stretch", "letterbox", "center-crop"}));
   app.add_option("--name", o.name, "the model's name (default: the ONNX graph's name, else the file's stem)");
+  std::vector<std::string> kinds;
+  for (vkcnn::OutputKind k : vkcnn::output_kinds()) kinds.emplace_back(vkcnn::to_string(k));
+  // -o/--output names the file written, so the output's kind has a name of its own.
+  app.add_option("--output-kind", o.output_kind,
+                 "what the model outputs, overriding what its last op implies (softmax: probabilities; sigmoid: "
+                 "independent per-class scores; logits: softmax is applied; log_softmax: exp is applied)")
+      ->check(CLI::IsMember(kinds));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

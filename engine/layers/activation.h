@@ -2,6 +2,7 @@
 // function as a parameter.
 // Conv2d and dense can apply the same functions in their epilogue (fused).
 #pragma once
+#include <cmath>
 #include <optional>
 
 #include <vkcnn/layers/layer.h>
@@ -17,11 +18,14 @@ std::span<const Activation> activation_kinds();
 
 class ActivationLayer : public Layer {
  public:
-  ActivationLayer(std::string name, Activation kind, float negative_slope);
+  // lo, hi: clamp's bounds (infinite where the spec leaves one out); the other kinds ignore them.
+  ActivationLayer(std::string name, Activation kind, float negative_slope, float lo = -INFINITY, float hi = INFINITY);
   std::string_view type() const override;
   bool supports_fp16() const override { return true; }
   Activation kind() const { return kind_; }
   float negative_slope() const { return slope_; }
+  float lower_bound() const { return lo_; }
+  float upper_bound() const { return hi_; }
   bool outputs_independent_scores() const override { return kind_ == Activation::Sigmoid; }
 
   Shape output_shape(std::span<const Shape> inputs) const override { return inputs[0]; }
@@ -33,6 +37,7 @@ class ActivationLayer : public Layer {
  private:
   Activation kind_;
   float slope_;
+  float lo_, hi_;
 };
 
 // Grid for an elementwise shader over `count` elements (see flat_index() in common.glsl).

@@ -27,6 +27,7 @@ Shape AddLayer::output_shape(std::span<const Shape> inputs) const {
 }
 
 bool AddLayer::fuse_activation(Activation kind, float negative_slope) {
+  if (kind == Activation::Clamp) return false;  // two bounds; the epilogue carries one parameter
   if (act_ != Activation::None) return false;
   act_ = kind;
   slope_ = negative_slope;

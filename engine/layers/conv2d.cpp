@@ -375,6 +375,7 @@ Conv2dAlgorithm Conv2dLayer::algorithm(const Shape& input, const Context& ctx, b
 }
 
 bool Conv2dLayer::fuse_activation(Activation kind, float negative_slope) {
+  if (kind == Activation::Clamp) return false;  // two bounds; the epilogue carries one parameter
   act_ = kind;
   slope_ = negative_slope;
   return true;

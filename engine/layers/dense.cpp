@@ -59,6 +59,7 @@ Conv2dOptions DenseLayer::pointwise(uint32_t out_features, bool bias, const Dens
 }
 
 bool DenseLayer::fuse_activation(Activation kind, float negative_slope) {
+  if (kind == Activation::Clamp) return false;  // two bounds; the epilogue carries one parameter
   act_ = kind;
   slope_ = negative_slope;
   return gemm_.fuse_activation(kind, negative_slope);

@@ -1,4 +1,5 @@
 // The one table of layer types a model spec may use. Adding an operation = one line here.
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -15,6 +16,7 @@
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/global_avgpool.h"
+#include "layers/log_softmax.h"
 #include "layers/maxpool2d.h"
 #include "layers/mul.h"
 #include "layers/pad.h"
@@ -26,7 +28,13 @@ namespace {
 using Factory = std::function<std::unique_ptr<Layer>(const Attributes&, const std::string& name)>;
 
 std::unique_ptr<Layer> make_activation(const Attributes& a, const std::string& name, Activation kind) {
-  return std::make_unique<ActivationLayer>(name, kind, a.real("negative_slope", 0.01));
+  float lo = -INFINITY, hi = INFINITY;
+  if (kind == Activation::Clamp) {  // PyTorch's torch.clamp(x, min, max): either bound optional
+    lo = a.real("min", -INFINITY);
+    hi = a.real("max", INFINITY);
+    if (!(lo <= hi)) throw a.error("clamp: \"min\" " + std::to_string(lo) + " is above \"max\" " + std::to_string(hi));
+  }
+  return std::make_unique<ActivationLayer>(name, kind, a.real("negative_slope", 0.01), lo, hi);
 }
 
 const std::map<std::string, Factory, std::less<>>& factories() {
@@ -58,6 +66,11 @@ const std::map<std::string, Factory, std::less<>>& factories() {
          [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
            if (a.uint("dim", 1) != 1) throw a.error("softmax is over the channels: \"dim\" must be 1");
            return std::make_unique<SoftmaxLayer>(n);
+         }},
+        {"log_softmax",
+         [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {
+           if (a.uint("dim", 1) != 1) throw a.error("log_softmax is over the channels: \"dim\" must be 1");
+           return std::make_unique<LogSoftmaxLayer>(n);
          }},
         {"batchnorm2d",
          [](const Attributes& a, const std::string& n) -> std::unique_ptr<Layer> {

@@ -17,7 +17,9 @@ uint32_t threads_per_row(const Shape& s) {
   return (s.c >= 64 && (s.h * s.w == 1 || rows < 4096)) ? 64 : 1;
 }
 
-void record(Recorder& rec, ShaderId shader, std::initializer_list<Binding> bindings, const Shape& s) {
+}  // namespace
+
+void record_channel_rows(Recorder& rec, ShaderId shader, std::initializer_list<Binding> bindings, const Shape& s) {
   const uint32_t t = threads_per_row(s);
   const uint32_t spec[] = {t};
   const Kernel& k = rec.context().kernel(shader, spec);
@@ -25,21 +27,19 @@ void record(Recorder& rec, ShaderId shader, std::initializer_list<Binding> bindi
   rec.dispatch(k, bindings, Push{rows, s.c, s.h * s.w}, elementwise_groups(std::size_t(rows) * t));
 }
 
-}  // namespace
-
 Shape SoftmaxLayer::output_shape(std::span<const Shape> inputs) const {
   if (inputs.size() != 1) throw error("takes one input, got " + std::to_string(inputs.size()));
   return inputs[0];
 }
 
 void SoftmaxLayer::forward(Recorder& rec, const LayerIO& io) {
-  record(rec, ShaderId::softmax, {io.inputs[0].reads(), io.output.writes()}, io.output.shape);
+  record_channel_rows(rec, ShaderId::softmax, {io.inputs[0].reads(), io.output.writes()}, io.output.shape);
 }
 
 void SoftmaxLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
-  record(rec, ShaderId::softmax_backward, {io.output.reads(), grads.grad_output.reads(), grads.grad_inputs[0].writes()},
-         io.output.shape);
+  record_channel_rows(rec, ShaderId::softmax_backward,
+                      {io.output.reads(), grads.grad_output.reads(), grads.grad_inputs[0].writes()}, io.output.shape);
 }
 
 }  // namespace vkcnn

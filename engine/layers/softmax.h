@@ -18,4 +18,8 @@ class SoftmaxLayer : public Layer {
   void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) override;
 };
 
+// Records one of the per-(n, h, w) channel-row shaders (shaders/softmax_rows.glsl: softmax,
+// log_softmax, forward and backward) over shape s.
+void record_channel_rows(Recorder& rec, ShaderId shader, std::initializer_list<Binding> bindings, const Shape& s);
+
 }  // namespace vkcnn

@@ -6,9 +6,18 @@
 
 namespace vkcnn {
 
-bool outputs_probabilities(const Graph& graph) { return graph.nodes().back().layer->outputs_probabilities(); }
+OutputKind output_kind(const Graph& graph) {
+  if (graph.spec().output) return *graph.spec().output;
+  const Layer& last = *graph.nodes().back().layer;
+  if (last.outputs_probabilities()) return OutputKind::Softmax;
+  if (last.outputs_independent_scores()) return OutputKind::Sigmoid;
+  if (last.type() == "log_softmax") return OutputKind::LogSoftmax;
+  return OutputKind::Logits;
+}
 
-bool outputs_independent_scores(const Graph& graph) { return graph.nodes().back().layer->outputs_independent_scores(); }
+bool outputs_probabilities(const Graph& graph) { return output_kind(graph) == OutputKind::Softmax; }
+
+bool outputs_independent_scores(const Graph& graph) { return output_kind(graph) == OutputKind::Sigmoid; }
 
 std::vector<float> probabilities(const Graph& graph, std::span<const float> output) {
   // NaN would sort nowhere and pass no threshold: a silently empty result. Finite weights can
@@ -19,7 +28,12 @@ std::vector<float> probabilities(const Graph& graph, std::span<const float> outp
                   (std::isnan(output[i]) ? "NaN" : "infinite") +
                   ": its arithmetic overflowed float on this input (are the weights and normalisation sane?)");
   std::vector<float> p(output.begin(), output.end());
-  if (outputs_probabilities(graph) || outputs_independent_scores(graph) || p.empty()) return p;
+  const OutputKind kind = output_kind(graph);
+  if (kind == OutputKind::Softmax || kind == OutputKind::Sigmoid || p.empty()) return p;
+  if (kind == OutputKind::LogSoftmax) {
+    for (float& v : p) v = std::exp(v);
+    return p;
+  }
   float top = *std::max_element(p.begin(), p.end());
   double sum = 0;
   for (float& v : p) sum += (v = std::exp(v - top));

@@ -176,6 +176,12 @@ ModelSpec parse_model_spec(const std::string& json_text, const std::string& orig
     }
   }
   spec.layers = r.layers(r.field(j, "layers", "architecture"));
+  if (j.contains("output")) {
+    const json& o = j.at("output");
+    auto kind = o.is_string() ? output_kind_from_string(o.get<std::string>()) : std::nullopt;
+    if (!kind) throw r.error("\"output\" " + json_excerpt(o) + " is not one of " + output_kind_names());
+    spec.output = kind;
+  }
   return spec;
 }
 
@@ -199,7 +205,10 @@ nlohmann::json to_json(const ModelSpec& spec) {
     if (!l.inputs.empty()) e["inputs"] = l.inputs;
     layers.push_back(std::move(e));
   }
-  return {{"format", kModelFormat}, {"name", spec.name}, {"input", input}, {"labels", spec.labels}, {"layers", layers}};
+  json out = {
+      {"format", kModelFormat}, {"name", spec.name}, {"input", input}, {"labels", spec.labels}, {"layers", layers}};
+  if (spec.output) out["output"] = to_string(*spec.output);
+  return out;
 }
 
 const char* to_string(ColorOrder c) {
@@ -224,6 +233,39 @@ const char* to_string(ResizeMode r) {
       return "center-crop";
   }
   return "?";
+}
+
+namespace {
+struct NamedOutput {
+  OutputKind kind;
+  const char* name;
+};
+constexpr NamedOutput kOutputKinds[] = {{OutputKind::Logits, "logits"},
+                                        {OutputKind::Softmax, "softmax"},
+                                        {OutputKind::Sigmoid, "sigmoid"},
+                                        {OutputKind::LogSoftmax, "log_softmax"}};
+constexpr OutputKind kOutputKindList[] = {OutputKind::Logits, OutputKind::Softmax, OutputKind::Sigmoid,
+                                          OutputKind::LogSoftmax};
+}  // namespace
+
+const char* to_string(OutputKind k) {
+  for (const NamedOutput& o : kOutputKinds)
+    if (o.kind == k) return o.name;
+  return "?";
+}
+
+std::span<const OutputKind> output_kinds() { return kOutputKindList; }
+
+std::optional<OutputKind> output_kind_from_string(std::string_view name) {
+  for (const NamedOutput& o : kOutputKinds)
+    if (o.name == name) return o.kind;
+  return std::nullopt;
+}
+
+std::string output_kind_names() {
+  std::string s;
+  for (const NamedOutput& o : kOutputKinds) s += (s.empty() ? "" : ", ") + std::string(o.name);
+  return s;
 }
 
 }  // namespace vkcnn

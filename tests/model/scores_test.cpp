@@ -21,6 +21,40 @@ Graph logits_graph() {
                                 "logits"));
 }
 
+// A declared "output" decides over the last layer, survives a write/read of the spec, and
+// log-probabilities are reported as exp of them; an unknown kind is an error naming the field.
+TEST(Scores, DeclaredOutputKindDecidesHowScoresAreReported) {
+  const std::vector<float> out = {-0.5f, -1.5f, -2.25f, -3.f};
+  for (OutputKind kind : output_kinds()) {
+    ModelSpec spec = logits_graph().spec();
+    spec.output = kind;
+    const Graph graph(parse_model_spec(to_json(spec).dump(), "declared"));
+    ASSERT_EQ(output_kind(graph), kind) << to_string(kind);
+    auto p = probabilities(graph, out);
+    double sum = 0;
+    for (float l : out) sum += std::exp(double(l));
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const double x = out[i];
+      const double expected = kind == OutputKind::Logits       ? std::exp(x) / sum
+                              : kind == OutputKind::LogSoftmax ? std::exp(x)
+                                                               : x;
+      EXPECT_NEAR(p[i], expected, 1e-7) << to_string(kind) << " " << i;
+    }
+  }
+  EXPECT_EQ(output_kind(logits_graph()), OutputKind::Logits);
+  try {
+    parse_model_spec(R"({"input": {"channels": 1, "height": 1, "width": 4}, "output": "probits",
+                         "layers": [{"type": "flatten"}]})",
+                     "m.json");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("m.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("\"output\" \"probits\" is not one of logits, softmax, sigmoid, log_softmax"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Scores, SoftmaxOfLogitsMatchesTheDefinition) {
   const std::vector<float> logits = {1.f, -2.f, 0.5f, 3.f};
   auto p = probabilities(logits_graph(), logits);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include <vkcnn/model/forward_plan.h>
@@ -89,6 +90,40 @@ TEST(OnnxExport, ResidualNetWithEveryLayerTypeRoundTrips) {
   std::uniform_real_distribution<float> positive(0.5f, 1.5f);
   for (float& v : f.weights.at("stem_bn.running_var").values) v = positive(rng);
   expect_round_trip(f, "every-layer");
+}
+
+// clamp is written as Clip with only the bounds it has, and read back as clamp with those bounds;
+// log_softmax as LogSoftmax over the classes.
+TEST(OnnxExport, ClampWithEitherBoundRoundTripsAsClip) {
+  ModelFile f;
+  f.spec = parse_model_spec(R"({"input": {"channels": 3, "height": 7, "width": 6},
+    "layers": [{"type": "conv2d", "name": "c", "out_channels": 5, "kernel": 3, "padding": 1},
+               {"type": "clamp", "name": "both", "min": -0.25, "max": 0.5},
+               {"type": "clamp", "name": "low", "min": -0.125},
+               {"type": "clamp", "name": "high", "max": 0.375},
+               {"type": "global_avgpool", "name": "gap"},
+               {"type": "dense", "name": "fc", "out_features": 4},
+               {"type": "log_softmax", "name": "log_prob"}]})",
+                            "clamps");
+  f.weights = initialize_weights(Graph(f.spec, "clamps"), 9);
+  const onnx::ModelProto m = export_onnx(f, "clamps");
+  int clips = 0;
+  for (const auto& n : m.graph().node())
+    if (n.op_type() == "Clip") ++clips;
+  EXPECT_EQ(clips, 3);
+  expect_round_trip(f, "clamps");
+  const ModelFile back = import_onnx(dir().path("clamps.onnx"));  // written by expect_round_trip
+  std::map<std::string, nlohmann::json> layers;
+  for (const LayerSpec& l : back.spec.layers) layers[l.name] = l.attributes;
+  ASSERT_EQ(layers.count("both"), 1u);
+  EXPECT_EQ(layers["both"].at("type"), "clamp");
+  EXPECT_EQ(layers["both"].at("min"), -0.25);
+  EXPECT_EQ(layers["both"].at("max"), 0.5);
+  EXPECT_EQ(layers["low"].at("min"), -0.125);
+  EXPECT_FALSE(layers["low"].contains("max"));
+  EXPECT_FALSE(layers["high"].contains("min"));
+  EXPECT_EQ(layers["high"].at("max"), 0.375);
+  EXPECT_EQ(back.spec.layers.back().type, "log_softmax");
 }
 
 TEST(OnnxExport, ExportedModelPassesTheCheckerAndKeepsGlobalPoolOutputsFlat) {

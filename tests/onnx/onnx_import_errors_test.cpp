@@ -59,11 +59,12 @@ TEST(OnnxImportErrors, EveryUnsupportedNodeIsListedWithItsOpAndAttribute) {
   auto& mp = b.node("MaxPool", {"t"}, {"p"}, "/pool/MaxPool");
   OnnxBuilder::attr(mp, "kernel_shape", std::vector<int64_t>{2, 2});
   OnnxBuilder::attr(mp, "storage_order", int64_t{1});
-  b.node("Clip", {"p", b.floats("lo", {}, {-1.f}), b.floats("hi", {}, {1.f})}, {"cl"}, "/clamp/Clip");
+  b.node("Clip", {"p", "p", b.floats("hi", {}, {1.f})}, {"cl"}, "/clamp/Clip");  // min computed, not a constant
   b.node("GlobalAveragePool", {"cl"}, {"g"});
   b.node("Flatten", {"g"}, {"f"});
   b.node("Gemm", {"f", b.weight("fc.weight", {4, 5})}, {"l"});
-  b.node("LogSoftmax", {"l"}, {"y"}, "/head/LogSoftmax");
+  b.node("LogSoftmax", {"l"}, {"ls"}, "/head/LogSoftmax");  // not the last op
+  b.node("Softmax", {"ls"}, {"y"});
   b.output("y", {-1, 5});
   const std::string path = b.save(dir().path("unsupported.onnx"));
   const std::string e = import_error(path);
@@ -72,8 +73,25 @@ TEST(OnnxImportErrors, EveryUnsupportedNodeIsListedWithItsOpAndAttribute) {
   EXPECT_HAS(e, "node '/stem/Conv' (Conv): attribute pads [0, 0, 1, 1]");
   EXPECT_HAS(e, "node '/act/Erf' (Erf): operator Erf has no vkcnn layer");
   EXPECT_HAS(e, "node '/pool/MaxPool' (MaxPool): attribute storage_order");
-  EXPECT_HAS(e, "node '/clamp/Clip' (Clip): Clip to [-1");
-  EXPECT_HAS(e, "node '/head/LogSoftmax' (LogSoftmax): operator LogSoftmax has no vkcnn layer");
+  EXPECT_HAS(e, "node '/clamp/Clip' (Clip): min 'p' is computed by the graph");
+  EXPECT_HAS(e, "node '/head/LogSoftmax' (LogSoftmax): LogSoftmax (axis 1) is supported only as the model's last op");
+}
+
+// LogSoftmax at the end over the batch axis, where vkcnn's is over the classes.
+TEST(OnnxImportErrors, LogSoftmaxOverAnotherAxisIsNamedWithTheAxis) {
+  OnnxBuilder b(13, 10);
+  b.input(3, 6, 6);
+  b.node("Conv", {"x", b.weight("c.weight", {4, 3, 3, 3})}, {"c"});
+  b.node("GlobalAveragePool", {"c"}, {"g"});
+  b.node("Flatten", {"g"}, {"f"});
+  b.node("Gemm", {"f", b.weight("fc.weight", {4, 5})}, {"l"});
+  auto& ls = b.node("LogSoftmax", {"l"}, {"y"}, "/head/LogSoftmax");
+  OnnxBuilder::attr(ls, "axis", int64_t{0});
+  b.output("y", {-1, 5});
+  const std::string path = b.save(dir().path("log-softmax-axis.onnx"));
+  const std::string e = import_error(path);
+  EXPECT_HAS(e, "node '/head/LogSoftmax' (LogSoftmax): attribute axis 0 on input");
+  EXPECT_HAS(e, "vkcnn's log_softmax is over the classes (axis 1)");
 }
 
 TEST(OnnxImportErrors, ConstantOperandsAndBroadcastsAreNamed) {

@@ -3,6 +3,7 @@
 // (onnx/onnx_reference.cpp), on random data, odd image sizes and two batch sizes.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include <vkcnn/model/forward_plan.h>
@@ -181,6 +182,70 @@ TEST(OnnxImport, Opset11ClipFromConstantsAndSoftmaxDefaultAxisMatchReference) {
   b.node("Softmax", {"l"}, {"p"});
   b.output("p", {-1, 3});
   expect_import_matches_reference(b, "opset11", 6);
+}
+
+// A PyTorch-style head ending in nn.LogSoftmax(dim=1) (before NLLLoss): the imported model's
+// output is the log-probabilities of the double reference, and the scores users see
+// (probabilities()) are exp of them.
+TEST(OnnxImport, LogSoftmaxHeadGivesLogProbabilitiesAndScoresThatAreTheirExp) {
+  OnnxBuilder b(13, 12);
+  b.input(3, 10, 9);
+  b.node("Conv", {"x", b.weight("c.weight", {6, 3, 3, 3}, -1.f, 1.f), b.weight("c.bias", {6})}, {"c"});
+  b.node("Relu", {"c"}, {"r"});
+  b.node("GlobalAveragePool", {"r"}, {"g"});
+  b.node("Flatten", {"g"}, {"f"});
+  b.node("Gemm", {"f", b.weight("fc.weight", {6, 7}, -3.f, 3.f)}, {"l"});
+  b.node("LogSoftmax", {"l"}, {"y"});
+  b.output("y", {-1, 7});
+  expect_import_matches_reference(b, "log-softmax", 12);
+
+  static test::ScratchDir dir("vkcnn-onnx-logsoftmax");
+  const std::string path = b.save(dir.path("log-softmax.onnx"));
+  const ModelFile file = import_onnx(path);
+  ASSERT_EQ(file.spec.layers.back().type, "log_softmax");
+  Model model(test::context(), file.spec, file.weights, path);
+  EXPECT_EQ(output_kind(model.graph()), OutputKind::LogSoftmax);
+  const uint32_t batch = 2;
+  ForwardPlan plan(model, batch);
+  std::mt19937 rng(13);
+  auto x = test::random_floats(plan.input().shape.count(), rng, -2.f, 2.f);
+  const auto out = plan.run(x);
+  const auto ref = test::onnx_reference_forward(b.model(), batch, test::to_double(x));
+  const std::size_t classes = 7;
+  for (std::size_t n = 0; n < batch; ++n) {
+    const auto p = probabilities(model.graph(), std::span(out).subspan(n * classes, classes));
+    std::vector<double> expected(classes);
+    double sum = 0;
+    for (std::size_t k = 0; k < classes; ++k) sum += expected[k] = std::exp(ref[n * classes + k]);
+    EXPECT_NEAR(sum, 1.0, 1e-9) << "the reference is log-probabilities";
+    EXPECT_CLOSE_TO_REFERENCE(p, expected, test::kForwardTolerance, "probabilities of image " + std::to_string(n));
+  }
+}
+
+// Clip with bounds other than relu6's and relu's becomes clamp: both bounds, min only (max
+// left empty), max only (min an empty name), each after a conv that must not fuse it.
+TEST(OnnxImport, ClipWithAnyBoundsBecomesClampAndMatchesReference) {
+  OnnxBuilder b(13, 8);
+  b.input(3, 9, 7);
+  b.node("Conv", {"x", b.weight("c1.weight", {5, 3, 3, 3}, -1.f, 1.f)}, {"c1"});
+  b.node("Clip", {"c1", b.floats("lo", {}, {-0.5f}), b.floats("hi", {}, {0.75f})}, {"a1"}, "/both/Clip");
+  b.node("Conv", {"a1", b.weight("c2.weight", {6, 5, 1, 1}, -1.f, 1.f)}, {"c2"});
+  b.node("Clip", {"c2", b.floats("lo2", {}, {-0.25f})}, {"a2"}, "/low/Clip");
+  b.node("Clip", {"a2", "", b.floats("hi2", {}, {0.5f})}, {"a3"}, "/high/Clip");
+  b.node("GlobalAveragePool", {"a3"}, {"g"});
+  b.node("Flatten", {"g"}, {"f"});
+  b.node("Gemm", {"f", b.weight("fc.weight", {6, 4})}, {"y"});
+  b.output("y", {-1, 4});
+  expect_import_matches_reference(b, "clip-any", 8);
+
+  static test::ScratchDir dir("vkcnn-onnx-clip");
+  const ModelFile file = import_onnx(b.save(dir.path("clip.onnx")));
+  std::vector<std::string> clamps;
+  for (const LayerSpec& l : file.spec.layers)
+    if (l.type == "clamp")
+      clamps.push_back(l.attributes.value("min", nlohmann::json("none")).dump() + "," +
+                       l.attributes.value("max", nlohmann::json("none")).dump());
+  EXPECT_EQ(clamps, (std::vector<std::string>{"-0.5,0.75", "-0.25,\"none\"", "\"none\",0.5"}));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "reference/batchnorm2d.h"
 #include "reference/conv2d.h"
 #include "reference/global_avgpool.h"
+#include "reference/log_softmax.h"
 #include "reference/maxpool2d.h"
 #include "reference/softmax.h"
 
@@ -231,7 +232,9 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
           y.data.insert(y.data.end(), in(i).data.begin() + b * per_image, in(i).data.begin() + (b + 1) * per_image);
         }
     } else if (op == "Clip") {
-      const double lo = has(1) ? in(1).data[0] : -INFINITY, hi = has(2) ? in(2).data[0] : INFINITY;
+      // Opset 11 moved the bounds from attributes to inputs.
+      double lo = opset < 11 ? float_attr(n, "min", -INFINITY) : has(1) ? in(1).data[0] : -INFINITY;
+      double hi = opset < 11 ? float_attr(n, "max", INFINITY) : has(2) ? in(2).data[0] : INFINITY;
       y = elementwise(in(0), [&](double t) { return std::clamp(t, lo, hi); });
     } else if (op == "MaxPool" || op == "AveragePool") {
       y = pool(n, in(0));
@@ -315,13 +318,14 @@ std::vector<double> onnx_reference_forward(const onnx::ModelProto& model, int64_
     } else if (op == "Div") {  // integer division of shape values (ONNX's truncates)
       y = in(0);
       for (double& t : y.data) t = std::trunc(t / in(1).data[0]);
-    } else if (op == "Softmax") {
+    } else if (op == "Softmax" || op == "LogSoftmax") {
       y = in(0);
       const int64_t n_rows = y.dims[0], features = static_cast<int64_t>(y.data.size()) / n_rows;
       const int64_t axis = int_attr(n, "axis", opset < 13 ? 1 : -1);
       if (!(axis == 1 || (axis == -1 && y.dims.size() == 2))) throw std::runtime_error("reference: softmax axis");
+      const Shape rows{static_cast<uint32_t>(n_rows), static_cast<uint32_t>(features), 1, 1};
       y.data =
-          reference::softmax_forward({static_cast<uint32_t>(n_rows), static_cast<uint32_t>(features), 1, 1}, y.data);
+          op == "Softmax" ? reference::softmax_forward(rows, y.data) : reference::log_softmax_forward(rows, y.data);
     } else if (op == "Dropout" || op == "Identity") {
       y = in(0);
     } else if (op == "Constant") {

@@ -2,8 +2,12 @@
 // and no output file after any failure.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+
+#include <vkcnn/model/model_file.h>
+#include <vkcnn/model/scores.h>
 
 #include "onnx/onnx_builder.h"
 #include "support/process.h"
@@ -51,6 +55,33 @@ TEST(OnnxTools, ImportThenExportThenImportAgain) {
   EXPECT_EQ(test::slurp(again), test::slurp(out));
 }
 
+// --output-kind lands in the written file, and decides how its outputs are reported: the tiny
+// model ends in a Gemm (logits, softmaxed), declared sigmoid its outputs are scores as they are.
+// Exported and imported again, the declaration survives in the ONNX metadata.
+TEST(OnnxTools, OutputKindOverrideIsWrittenAndChangesTheScores) {
+  const std::string onnx = tiny_model("tiny-kind.onnx");
+  const std::string plain = dir().path("kind-plain.vkcnn"), declared = dir().path("kind-sigmoid.vkcnn");
+  auto r = run(std::string(VKCNN_IMPORT) + " " + onnx + " -o " + plain);
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run(std::string(VKCNN_IMPORT) + " " + onnx + " -o " + declared + " --output-kind sigmoid");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const ModelFile a = read_model_file(plain), b = read_model_file(declared);
+  EXPECT_FALSE(a.spec.output.has_value());
+  ASSERT_TRUE(b.spec.output.has_value());
+  EXPECT_EQ(*b.spec.output, OutputKind::Sigmoid);
+  const std::vector<float> out = {0.25f, 0.5f};
+  const auto pa = probabilities(Graph(a.spec), out), pb = probabilities(Graph(b.spec), out);
+  EXPECT_NEAR(pa[0], 1 / (1 + std::exp(0.25)), 1e-7) << "logits are softmaxed";
+  EXPECT_EQ(pb, out) << "declared sigmoid: reported as they are";
+
+  const std::string back = dir().path("kind-back.onnx"), again = dir().path("kind-again.vkcnn");
+  r = run(std::string(VKCNN_EXPORT) + " " + declared + " -o " + back);
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run(std::string(VKCNN_IMPORT) + " " + back + " -o " + again);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(read_model_file(again).spec.output, std::optional<OutputKind>(OutputKind::Sigmoid));
+}
+
 TEST(OnnxTools, FailuresExitOneWithTheFileNamedAndWriteNothing) {
   const std::string corrupt = dir().path("corrupt.onnx");
   std::ofstream(corrupt, std::ios::binary) << "garbage\x01\x02\x03";
@@ -61,7 +92,8 @@ TEST(OnnxTools, FailuresExitOneWithTheFileNamedAndWriteNothing) {
   b.node("GlobalAveragePool", {"t"}, {"g"});
   b.node("Flatten", {"g"}, {"f"});
   b.node("Gemm", {"f", b.weight("fc.weight", {4, 2})}, {"l"});
-  b.node("LogSoftmax", {"l"}, {"y"}, "/b/LogSoftmax");
+  auto& ls = b.node("LogSoftmax", {"l"}, {"y"}, "/b/LogSoftmax");
+  OnnxBuilder::attr(ls, "axis", int64_t{0});  // over the batch: unsupported
   b.output("y", {-1, 2});
   const std::string unsupported = b.save(dir().path("unsupported.onnx"));
   const std::string tiny = tiny_model("tiny-for-options.onnx");
@@ -75,6 +107,7 @@ TEST(OnnxTools, FailuresExitOneWithTheFileNamedAndWriteNothing) {
       {tiny + " --color gray", "--color gray does not fit"},
       {tiny + " --mean 1,2", "--mean has 2 values"},
       {tiny + " --resize squash", "--resize"},
+      {tiny + " --output-kind probits", "--output-kind: probits not in {logits,softmax,sigmoid,log_softmax}"},
       {tiny + " --labels " + dir().path("no-such-labels.txt"), "no-such-labels.txt"},
   };
   for (const Case& c : cases) {

@@ -7,7 +7,7 @@
 
 namespace vkcnn::reference {
 
-double activate(std::string_view type, double x, double slope) {
+double activate(std::string_view type, double x, double slope, double lo, double hi) {
   if (type == "relu") return x > 0 ? x : 0;
   if (type == "relu6") return x < 0 ? 0 : (x > 6 ? 6 : x);
   if (type == "leaky_relu") return x >= 0 ? x : slope * x;
@@ -16,11 +16,12 @@ double activate(std::string_view type, double x, double slope) {
   if (type == "hard_sigmoid") return std::clamp(x / 6 + 0.5, 0.0, 1.0);
   if (type == "hard_swish") return x * std::clamp(x / 6 + 0.5, 0.0, 1.0);
   if (type == "silu") return x / (1 + std::exp(-x));
+  if (type == "clamp") return x < lo ? lo : (x > hi ? hi : x);
   if (type == "identity" || type.empty()) return x;
   throw std::invalid_argument("reference: unknown activation " + std::string(type));
 }
 
-double activation_derivative(std::string_view type, double x, double slope) {
+double activation_derivative(std::string_view type, double x, double slope, double lo, double hi) {
   if (type == "relu") return x > 0 ? 1 : 0;
   if (type == "relu6") return (x > 0 && x < 6) ? 1 : 0;
   if (type == "leaky_relu") return x >= 0 ? 1 : slope;
@@ -35,12 +36,14 @@ double activation_derivative(std::string_view type, double x, double slope) {
     double s = 1 / (1 + std::exp(-x));
     return s * (1 + x * (1 - s));
   }
+  if (type == "clamp") return (x >= lo && x <= hi) ? 1 : 0;
   return 1;
 }
 
-std::vector<double> activation_forward(std::string_view type, const std::vector<double>& x, double slope) {
+std::vector<double> activation_forward(std::string_view type, const std::vector<double>& x, double slope, double lo,
+                                       double hi) {
   std::vector<double> y(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = activate(type, x[i], slope);
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = activate(type, x[i], slope, lo, hi);
   return y;
 }
 

@@ -13,6 +13,7 @@
 #include "reference/conv2d.h"
 #include "reference/dense.h"
 #include "reference/global_avgpool.h"
+#include "reference/log_softmax.h"
 #include "reference/maxpool2d.h"
 #include "reference/mul.h"
 #include "reference/pad.h"
@@ -74,8 +75,9 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
     return {Shape{x.shape.n, m, 1, 1}, dense_forward(x.shape.n, k, m, x.data, param(w, l.name + ".weight"), bias)};
   }
   if (t == "relu" || t == "relu6" || t == "leaky_relu" || t == "sigmoid" || t == "tanh" || t == "hard_sigmoid" ||
-      t == "hard_swish" || t == "silu")
-    return {x.shape, activation_forward(t, x.data, a.value("negative_slope", 0.01))};
+      t == "hard_swish" || t == "silu" || t == "clamp")
+    return {x.shape, activation_forward(t, x.data, a.value("negative_slope", 0.01), a.value("min", -HUGE_VAL),
+                                        a.value("max", HUGE_VAL))};
   if (t == "maxpool2d") {
     auto c = pool_config(a);
     return {pool_output_shape(c, x.shape), maxpool2d_forward(c, x.shape, x.data).y};
@@ -114,6 +116,7 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
   if (t == "flatten") return {Shape{x.shape.n, static_cast<uint32_t>(x.shape.per_image()), 1, 1}, x.data};
   if (t == "dropout") return x;  // identity at inference
   if (t == "softmax") return {x.shape, softmax_forward(x.shape, x.data)};
+  if (t == "log_softmax") return {x.shape, log_softmax_forward(x.shape, x.data)};
   throw std::invalid_argument("reference model: no reference for layer type " + t);
 }
 

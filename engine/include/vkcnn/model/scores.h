@@ -15,15 +15,19 @@ struct ClassScore {
   float score = 0;
 };
 
-// True when the graph's last layer is softmax, i.e. its output already sums to 1.
+// What the model's output is: the spec's "output" where it declares one, else inferred from the
+// last layer (softmax, a sigmoid, log_softmax; anything else is logits).
+OutputKind output_kind(const Graph& graph);
+
+// True when the output already sums to 1 (output_kind is softmax).
 bool outputs_probabilities(const Graph& graph);
 
-// True when the graph's last layer ends in a sigmoid (multi-label): each output is a score of
-// its own, and no softmax goes on top.
+// True when the output is a sigmoid (multi-label): each output is a score of its own, and no
+// softmax goes on top.
 bool outputs_independent_scores(const Graph& graph);
 
-// Scores for one image's output: as they are after a softmax or a sigmoid, else
-// softmax(output) (logits).
+// Scores for one image's output: as they are after a softmax or a sigmoid, exp(output) for
+// log-probabilities, else softmax(output) (logits).
 std::vector<float> probabilities(const Graph& graph, std::span<const float> output);
 
 // The k best classes (highest first, ties by lower id) with score >= threshold.

@@ -5,12 +5,12 @@
 # directory, and says so.
 set(VKCNN_ONNX_NODE_TESTS /usr/share/libonnx-testdata/data/node CACHE PATH "ONNX backend node tests")
 
-function(vkcnn_onnx_node_tests family expect_pass)
+function(vkcnn_onnx_backend_tests name base expect_pass)
   set(dirs)
   foreach(pattern IN LISTS ARGN)
-    file(GLOB found LIST_DIRECTORIES true ${VKCNN_ONNX_NODE_TESTS}/${pattern})
+    file(GLOB found LIST_DIRECTORIES true ${base}/${pattern})
     if(NOT found)
-      set(found ${VKCNN_ONNX_NODE_TESTS}/${pattern})
+      set(found ${base}/${pattern})
     endif()
     list(APPEND dirs ${found})
   endforeach()
@@ -18,8 +18,12 @@ function(vkcnn_onnx_node_tests family expect_pass)
   if(expect_pass)
     set(flags --expect-pass)
   endif()
-  add_test(NAME OnnxNodeTests.${family} COMMAND vkcnn-onnx-test ${flags} ${dirs})
-  set_tests_properties(OnnxNodeTests.${family} PROPERTIES ENVIRONMENT "XDG_CACHE_HOME=${CMAKE_BINARY_DIR}/cache")
+  add_test(NAME ${name} COMMAND vkcnn-onnx-test ${flags} ${dirs})
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "XDG_CACHE_HOME=${CMAKE_BINARY_DIR}/cache")
+endfunction()
+
+function(vkcnn_onnx_node_tests family expect_pass)
+  vkcnn_onnx_backend_tests(OnnxNodeTests.${family} ${VKCNN_ONNX_NODE_TESTS} ${expect_pass} ${ARGN})
 endfunction()
 
 # Families with tests that pass (see README.md, "Conformance").
@@ -51,3 +55,10 @@ vkcnn_onnx_node_tests(reduce_mean OFF test_reduce_mean_*)
 vkcnn_onnx_node_tests(slice OFF test_slice*)
 vkcnn_onnx_node_tests(split OFF test_split_*)
 vkcnn_onnx_node_tests(identity OFF test_identity* test_dropout_*)
+
+# The same package's small whole models: PyTorch modules exported by its converter, PyTorch
+# operators, and hand-written graphs (the "real" models are not in the package).
+get_filename_component(onnx_backend_data ${VKCNN_ONNX_NODE_TESTS} DIRECTORY)
+vkcnn_onnx_backend_tests(OnnxModelTests.pytorch_converted ${onnx_backend_data}/pytorch-converted ON test_*)
+vkcnn_onnx_backend_tests(OnnxModelTests.pytorch_operator ${onnx_backend_data}/pytorch-operator ON test_*)
+vkcnn_onnx_backend_tests(OnnxModelTests.simple ${onnx_backend_data}/simple ON test_*)

@@ -41,6 +41,11 @@ onnx::ModelProto read_onnx_model(const std::string& path) {
   // A file cut at a field boundary still parses: what is left then lacks its graph or opset.
   if (!model.has_graph() || model.opset_import_size() == 0)
     throw Error(path + ": not a complete ONNX model (no graph or no opset_import: truncated or not ONNX)");
+  check_and_infer_shapes(model, path);
+  return model;
+}
+
+void check_and_infer_shapes(onnx::ModelProto& model, const std::string& path) {
   try {
     onnx::checker::check_model(model);
     onnx::ShapeInferenceOptions strict{/*check_type=*/true, /*error_mode=*/1, /*enable_data_propagation=*/false};
@@ -48,7 +53,6 @@ onnx::ModelProto read_onnx_model(const std::string& path) {
   } catch (const std::exception& e) {
     throw Error(path + ": invalid ONNX model: " + e.what());
   }
-  return model;
 }
 
 void write_onnx_model(const std::string& path, const onnx::ModelProto& model) {

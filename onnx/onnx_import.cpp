@@ -1,5 +1,6 @@
 #include "onnx_import.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -57,6 +58,64 @@ const onnx::ValueInfoProto& image_input(const onnx::GraphProto& g, const std::st
     throw Error(path + ": input '" + in.name() + "' has " + std::to_string(d[1]) +
                 " channels; vkcnn's preprocessing feeds 1 (gray) or 3 (rgb, bgr)");
   return in;
+}
+
+// Test mode's input: the one graph input that is not an initializer, a float tensor of rank 1
+// to 4 with every dim fixed. Returns its dims padded to (N, C, H, W) with trailing 1s.
+Dims tensor_input(const onnx::GraphProto& g, const std::string& path, const onnx::ValueInfoProto*& input) {
+  std::set<std::string> initializers;
+  for (const auto& t : g.initializer()) initializers.insert(t.name());
+  std::vector<const onnx::ValueInfoProto*> inputs;
+  for (const auto& v : g.input())
+    if (!initializers.count(v.name())) inputs.push_back(&v);
+  if (inputs.size() != 1)
+    throw Error(path + ": the model has " + std::to_string(inputs.size()) +
+                " inputs besides its weights and bound constants; vkcnn runs one input tensor");
+  input = inputs[0];
+  Dims d = dims_of(*input);
+  const bool is_float =
+      input->type().has_tensor_type() && input->type().tensor_type().elem_type() == onnx::TensorProto::FLOAT;
+  const bool fixed = std::all_of(d.begin(), d.end(), [](int64_t v) { return v >= 1; });
+  if (!is_float || d.empty() || d.size() > 4 || !fixed)
+    throw Error(path + ": input '" + input->name() + "' " + dims_text(d) +
+                " is not a float tensor of rank 1 to 4 with fixed, non-zero dims");
+  d.resize(4, 1);
+  return d;
+}
+
+// Test mode's output: one float tensor with every dim fixed; returns its element count.
+int64_t tensor_output(const onnx::GraphProto& g, const std::string& path) {
+  if (g.output_size() != 1)
+    throw Error(path + ": the model has " + std::to_string(g.output_size()) +
+                " outputs; vkcnn computes one output tensor");
+  const auto& output = g.output(0);
+  const Dims d = dims_of(output);
+  const bool is_float =
+      output.type().has_tensor_type() && output.type().tensor_type().elem_type() == onnx::TensorProto::FLOAT;
+  int64_t count = 1;
+  for (int64_t v : d) count = v < 1 || count < 1 ? -1 : count * v;
+  if (!is_float || count < 1)
+    throw Error(path + ": output '" + output.name() + "' " + dims_text(d) +
+                " is not a float tensor with fixed, non-zero dims");
+  return count;
+}
+
+// Graph inputs given values: they become initializers, and the shapes are inferred again with
+// them (a Reshape's output shape depends on its shape input's value).
+void bind_inputs(onnx::ModelProto& model, const std::vector<onnx::TensorProto>& tensors, const std::string& path) {
+  auto& g = *model.mutable_graph();
+  for (const onnx::TensorProto& t : tensors) {
+    const bool is_input = std::any_of(g.input().begin(), g.input().end(),
+                                      [&](const onnx::ValueInfoProto& v) { return v.name() == t.name(); });
+    const bool is_initializer = std::any_of(g.initializer().begin(), g.initializer().end(),
+                                            [&](const onnx::TensorProto& i) { return i.name() == t.name(); });
+    if (!is_input || is_initializer)
+      throw Error(path + ": cannot bind '" + t.name() + "' to a constant: the graph has no such input" +
+                  (is_initializer ? " (it is an initializer)" : ""));
+    *g.add_initializer() = t;
+  }
+  g.clear_value_info();
+  check_and_infer_shapes(model, path);
 }
 
 // Preprocessing, labels and a declared output kind that vkcnn-export stored in the model's metadata.
@@ -124,7 +183,10 @@ std::vector<std::string> read_labels_file(const std::string& path) {
 }
 
 ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
-  onnx::ModelProto model = read_onnx_model(path);
+  return import_onnx(read_onnx_model(path), path, options);
+}
+
+ModelFile import_onnx(onnx::ModelProto model, const std::string& path, const ImportOptions& options) {
   const auto& g = model.graph();
   int64_t opset = 0;
   for (const auto& o : model.opset_import())
@@ -135,17 +197,26 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
                 "; convert it with "
                 "onnx.version_converter)");
 
-  const auto& input = image_input(g, path);
-  if (g.output_size() != 1)
+  if (!options.constant_inputs.empty()) bind_inputs(model, options.constant_inputs, path);
+  const onnx::ValueInfoProto* input = nullptr;
+  Dims in;
+  if (options.tensor_io) {
+    in = tensor_input(g, path, input);
+  } else {
+    input = &image_input(g, path);
+    in = dims_of(*input);
+  }
+  const int64_t out_count = options.tensor_io ? tensor_output(g, path) : 0;
+  if (!options.tensor_io && g.output_size() != 1)
     throw Error(path + ": the model has " + std::to_string(g.output_size()) +
                 " outputs; vkcnn imports classifiers with one (N, classes) output");
   const auto& output = g.output(0);
   const Dims out = dims_of(output);
-  if (out.size() != 2 || out[1] < 1)
+  if (!options.tensor_io && (out.size() != 2 || out[1] < 1))
     throw Error(path + ": output '" + output.name() + "' " + dims_text(out) + " is not (N, classes)");
 
   fold_shape_arithmetic(model, path);
-  GraphTranslator t(model, input.name());
+  GraphTranslator t(model, input->name());
   t.translate();
   if (!t.problems().empty()) {
     std::string ops, list;
@@ -159,7 +230,6 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
     throw Error(path + ": output '" + output.name() + "' is not computed by the last layer of the graph");
 
   ModelFile file;
-  const Dims in = dims_of(input);
   file.spec.input.channels = static_cast<uint32_t>(in[1]);
   file.spec.input.height = static_cast<uint32_t>(in[2]);
   file.spec.input.width = static_cast<uint32_t>(in[3]);
@@ -169,11 +239,17 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
   file.spec.name = g.name().empty() ? std::filesystem::path(path).stem().string() : g.name();
   file.spec.layers = t.layers();
   file.weights = t.weights();
-  apply_metadata(model, file.spec, path);
-  apply_options(options, file.spec, path);
+  if (!options.tensor_io) {
+    apply_metadata(model, file.spec, path);
+    apply_options(options, file.spec, path);
+  }
 
   // The same checks read_model_file applies, so that what is written reads back. ONNX's names
   // are protobuf proto2 strings, which nothing forces to be UTF-8; JSON text must be.
+  // Test mode's input may have any number of channels, which the file format's input does not
+  // allow: the layers are checked with a stand-in input, and the real one is put back.
+  const InputSpec tensor_input_spec = file.spec.input;
+  if (options.tensor_io) file.spec.input = InputSpec{};
   std::string spec_text;
   try {
     spec_text = to_json(file.spec).dump();
@@ -181,10 +257,17 @@ ModelFile import_onnx(const std::string& path, const ImportOptions& options) {
     throw Error(path + ": a node, initializer or metadata string is not valid UTF-8");
   }
   file.spec = parse_model_spec(spec_text, path);
+  if (options.tensor_io) file.spec.input = tensor_input_spec;
   const Graph graph(file.spec, path);
-  if (graph.classes() != static_cast<uint32_t>(out[1]))
+  if (options.tensor_io) {
+    const std::size_t count = graph.output_shape(static_cast<uint32_t>(in[0])).count();
+    if (count != static_cast<std::size_t>(out_count))
+      throw Error(path + ": the translated graph computes " + std::to_string(count) + " values for output '" +
+                  output.name() + "' " + dims_text(out) + ", ONNX says " + std::to_string(out_count));
+  } else if (graph.classes() != static_cast<uint32_t>(out[1])) {
     throw Error(path + ": the translated graph has " + std::to_string(graph.classes()) + " outputs, ONNX says " +
                 std::to_string(out[1]));
+  }
   for (const ParamEntry& p : graph.params()) {
     auto w = file.weights.find(p.name);
     if (w == file.weights.end() || w->second.dims != p.dims)

@@ -15,7 +15,7 @@ packages=(
   libopencv-dev libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev dataset-fashion-mnist python3 python3-gi python3-gst-1.0
   libmosquitto-dev mosquitto mosquitto-clients
-  libonnx-dev libprotobuf-dev
+  libonnx-dev libprotobuf-dev libonnx-testdata
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -41,6 +41,7 @@ vkcnn_onnx_node_tests(tanh ON test_tanh*)
 vkcnn_onnx_node_tests(hardswish ON test_hardswish*)
 vkcnn_onnx_node_tests(clip ON test_clip*)
 vkcnn_onnx_node_tests(softmax ON test_softmax_*)
+vkcnn_onnx_node_tests(logsoftmax ON test_logsoftmax_*)
 vkcnn_onnx_node_tests(flatten ON test_flatten_*)
 vkcnn_onnx_node_tests(pad ON test_constant_pad test_edge_pad test_reflect_pad)
 # Families whose tests all fall outside what vkcnn maps (UNSUPPORTED, with the importer's

@@ -28,8 +28,7 @@ std::vector<double> log_softmax_backward(Shape s, const std::vector<double>& y, 
     for (uint32_t p = 0; p < s.h * s.w; ++p) {
       double total = 0;
       for (uint32_t c = 0; c < s.c; ++c) total += dy[at(s, n, c, p)];
-      for (uint32_t c = 0; c < s.c; ++c)
-        dx[at(s, n, c, p)] = dy[at(s, n, c, p)] - std::exp(y[at(s, n, c, p)]) * total;
+      for (uint32_t c = 0; c < s.c; ++c) dx[at(s, n, c, p)] = dy[at(s, n, c, p)] - std::exp(y[at(s, n, c, p)]) * total;
     }
   return dx;
 }

@@ -144,12 +144,13 @@ class Exporter {
     } else if (type == "tanh") {
       node("Tanh", name, ins, name);
     } else if (type == "hard_sigmoid" || type == "hard_swish") {
-      // PyTorch's hard sigmoid is ONNX's with alpha 1/6; HardSwish needs opset 14, so
-      // hard_swish is written as x * HardSigmoid(x).
+      // hard_sigmoid's alpha and beta are ONNX's (PyTorch's 1/6 and 1/2 by default); HardSwish
+      // needs opset 14, so hard_swish is written as x * HardSigmoid(x) with PyTorch's.
       const std::string gate = type == "hard_sigmoid" ? name : name + ".gate";
       auto* n = node("HardSigmoid", gate, ins, gate);
-      attr_f(n, "alpha", 1.0 / 6.0);
-      attr_f(n, "beta", 0.5);
+      const bool own = type == "hard_sigmoid";
+      attr_f(n, "alpha", own ? a.real("alpha", 1.0 / 6.0) : 1.0 / 6.0);
+      attr_f(n, "beta", own ? a.real("beta", 0.5) : 0.5);
       if (type == "hard_swish") node("Mul", name, {ins[0], gate}, name);
     } else if (type == "silu") {
       node("Sigmoid", name + ".gate", ins, name + ".gate");

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "layers/activation.h"
 #include "layers/pool2d.h"
 #include "onnx_attributes.h"
 
@@ -158,13 +159,11 @@ std::optional<LayerPlan> GraphTranslator::activation(const onnx::NodeProto& node
   p.type = kTypes.at(op);
   if (op == "LeakyRelu") p.attributes = {{"negative_slope", float_attribute(node, "alpha", 0.01f)}};
   if (op == "HardSigmoid") {
-    // vkcnn's is PyTorch's, clamp(x / 6 + 1/2, 0, 1); ONNX's default alpha is 0.2.
+    // vkcnn's default is PyTorch's, alpha 1/6 (which a conv's epilogue can fuse); ONNX's default
+    // alpha is 0.2. Written only where they differ from PyTorch's, so that PyTorch's model fuses.
     const float alpha = float_attribute(node, "alpha", 0.2f), beta = float_attribute(node, "beta", 0.5f);
-    if (std::abs(alpha - 1.f / 6.f) > 1e-6f || std::abs(beta - 0.5f) > 1e-6f) {
-      unsupported(node, "attribute alpha " + std::to_string(alpha) + ", beta " + std::to_string(beta) +
-                            ": only alpha 1/6 and beta 0.5 (PyTorch's hardsigmoid) are supported");
-      return std::nullopt;
-    }
+    if (std::abs(alpha - kHardSigmoidAlpha) > 1e-7f || beta != kHardSigmoidBeta)
+      p.attributes = {{"alpha", alpha}, {"beta", beta}};
   }
   p.inputs = {node.input(0)};
   if (is_constant(node.input(0))) {

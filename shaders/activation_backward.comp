@@ -9,10 +9,10 @@ FLOAT_INPUT(0, x)
 FLOAT_INPUT(1, y)
 FLOAT_INPUT(2, dy)
 layout(binding = 3) buffer DX { float dx[]; };
-layout(push_constant) uniform Push { uint count; float slope; float lo; float hi; } p;
+layout(push_constant) uniform Push { uint count; float slope; float a; float b; } p;
 
 void main() {
   uint i = flat_index();
   if (i >= p.count) return;
-  dx[i] += READ(dy, i) * activation_derivative(KIND, READ(x, i), READ(y, i), p.slope, p.lo, p.hi);
+  dx[i] += READ(dy, i) * activation_derivative(KIND, READ(x, i), READ(y, i), p.slope, p.a, p.b);
 }

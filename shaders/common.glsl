@@ -37,13 +37,19 @@ float activation_derivative(uint kind, float x, float y, float slope) {
   return 1.0;
 }
 
-// The activation layer's full set of parameters: clamp's bounds on top of the slope. At a bound
-// the gradient passes (PyTorch's clamp: 1 where min <= x <= max), unlike relu6's (0 at 0 and 6).
-float activate(uint kind, float x, float slope, float lo, float hi) {
-  if (kind == ACT_CLAMP) return min(max(x, lo), hi);
+// The activation layer's full set of parameters: a and b on top of the slope, clamp's bounds or
+// hard_sigmoid's alpha and beta (ActivationParams). At a bound clamp's gradient passes (PyTorch's
+// clamp: 1 where min <= x <= max), unlike relu6's (0 at 0 and 6).
+float activate(uint kind, float x, float slope, float a, float b) {
+  if (kind == ACT_CLAMP) return min(max(x, a), b);
+  if (kind == ACT_HARD_SIGMOID) return clamp(a * x + b, 0.0, 1.0);
   return activate(kind, x, slope);
 }
-float activation_derivative(uint kind, float x, float y, float slope, float lo, float hi) {
-  if (kind == ACT_CLAMP) return (x >= lo && x <= hi) ? 1.0 : 0.0;
+float activation_derivative(uint kind, float x, float y, float slope, float a, float b) {
+  if (kind == ACT_CLAMP) return (x >= a && x <= b) ? 1.0 : 0.0;
+  if (kind == ACT_HARD_SIGMOID) {
+    const float t = a * x + b;
+    return (t > 0.0 && t < 1.0) ? a : 0.0;
+  }
   return activation_derivative(kind, x, y, slope);
 }

@@ -9,7 +9,7 @@ namespace {
 struct Push {
   uint32_t count;
   float slope;
-  float lo, hi;
+  float a, b;  // ActivationParams
 };
 
 struct Named {
@@ -49,8 +49,8 @@ Groups elementwise_groups(std::size_t count) {
   return {static_cast<uint32_t>(kMaxX), static_cast<uint32_t>((groups + kMaxX - 1) / kMaxX), 1};
 }
 
-ActivationLayer::ActivationLayer(std::string name, Activation kind, float negative_slope, float lo, float hi)
-    : Layer(std::move(name)), kind_(kind), slope_(negative_slope), lo_(lo), hi_(hi) {}
+ActivationLayer::ActivationLayer(std::string name, Activation kind, float negative_slope, ActivationParams params)
+    : Layer(std::move(name)), kind_(kind), slope_(negative_slope), params_(params) {}
 
 std::string_view ActivationLayer::type() const { return activation_type(kind_); }
 
@@ -61,7 +61,7 @@ void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
   const Kernel& k =
       rec.context().kernel(in_precision_of(io.output, texel ? ShaderId::activation_texel : ShaderId::activation), spec);
   rec.dispatch(k, {input(io.inputs[0], texel), io.output.writes()},
-               Push{static_cast<uint32_t>(count), slope_, lo_, hi_}, elementwise_groups(count));
+               Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b}, elementwise_groups(count));
 }
 
 void ActivationLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
@@ -74,7 +74,7 @@ void ActivationLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrad
   rec.dispatch(k,
                {input(io.inputs[0], texel), input(io.output, texel), input(grads.grad_output, texel),
                 grads.grad_inputs[0].writes()},
-               Push{static_cast<uint32_t>(count), slope_, lo_, hi_}, elementwise_groups(count));
+               Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b}, elementwise_groups(count));
 }
 
 }  // namespace vkcnn

@@ -16,16 +16,22 @@ std::string_view activation_type(Activation kind);
 // Every kind of activations.def, in its order.
 std::span<const Activation> activation_kinds();
 
+// PyTorch's hardsigmoid, clamp(x / 6 + 1/2, 0, 1): hard_sigmoid's default, and the only one fused.
+inline constexpr float kHardSigmoidAlpha = 1.f / 6.f, kHardSigmoidBeta = 0.5f;
+
+// The two parameters some kinds take: clamp's bounds (infinite where the spec leaves one out),
+// hard_sigmoid's alpha and beta. The other kinds ignore them.
+struct ActivationParams {
+  float a = -INFINITY, b = INFINITY;
+};
+
 class ActivationLayer : public Layer {
  public:
-  // lo, hi: clamp's bounds (infinite where the spec leaves one out); the other kinds ignore them.
-  ActivationLayer(std::string name, Activation kind, float negative_slope, float lo = -INFINITY, float hi = INFINITY);
+  ActivationLayer(std::string name, Activation kind, float negative_slope, ActivationParams params);
   std::string_view type() const override;
   bool supports_fp16() const override { return true; }
   Activation kind() const { return kind_; }
   float negative_slope() const { return slope_; }
-  float lower_bound() const { return lo_; }
-  float upper_bound() const { return hi_; }
   bool outputs_independent_scores() const override { return kind_ == Activation::Sigmoid; }
 
   Shape output_shape(std::span<const Shape> inputs) const override { return inputs[0]; }
@@ -37,7 +43,7 @@ class ActivationLayer : public Layer {
  private:
   Activation kind_;
   float slope_;
-  float lo_, hi_;
+  ActivationParams params_;
 };
 
 // Grid for an elementwise shader over `count` elements (see flat_index() in common.glsl).

@@ -28,13 +28,18 @@ namespace {
 using Factory = std::function<std::unique_ptr<Layer>(const Attributes&, const std::string& name)>;
 
 std::unique_ptr<Layer> make_activation(const Attributes& a, const std::string& name, Activation kind) {
-  float lo = -INFINITY, hi = INFINITY;
+  ActivationParams p;
   if (kind == Activation::Clamp) {  // PyTorch's torch.clamp(x, min, max): either bound optional
-    lo = a.real("min", -INFINITY);
-    hi = a.real("max", INFINITY);
-    if (!(lo <= hi)) throw a.error("clamp: \"min\" " + std::to_string(lo) + " is above \"max\" " + std::to_string(hi));
+    p = {a.real("min", -INFINITY), a.real("max", INFINITY)};
+    if (!(p.a <= p.b))
+      throw a.error("clamp: \"min\" " + std::to_string(p.a) + " is above \"max\" " + std::to_string(p.b));
   }
-  return std::make_unique<ActivationLayer>(name, kind, a.real("negative_slope", 0.01), lo, hi);
+  if (kind == Activation::HardSigmoid) {  // ONNX's HardSigmoid(alpha, beta); PyTorch's by default
+    p = {a.real("alpha", kHardSigmoidAlpha), a.real("beta", kHardSigmoidBeta)};
+    if (!std::isfinite(p.a) || !std::isfinite(p.b))
+      throw a.error("hard_sigmoid: \"alpha\" and \"beta\" must be finite");
+  }
+  return std::make_unique<ActivationLayer>(name, kind, a.real("negative_slope", 0.01), p);
 }
 
 const std::map<std::string, Factory, std::less<>>& factories() {

@@ -48,6 +48,14 @@ void fold_batchnorm(Rewrite& r, LayerSpec& conv, const LayerSpec& bn, const std:
   conv.attributes["bias"] = true;
 }
 
+// Whether an epilogue, which knows the kind and the slope only, computes this activation: not a
+// hard_sigmoid with its own alpha or beta (the epilogue's is PyTorch's).
+bool epilogue_computes(const LayerSpec& activation) {
+  if (activation.type != "hard_sigmoid") return true;
+  return activation.attributes.value("alpha", kHardSigmoidAlpha) == kHardSigmoidAlpha &&
+         activation.attributes.value("beta", kHardSigmoidBeta) == kHardSigmoidBeta;
+}
+
 // Whether the producer can apply the activation in its own epilogue (conv2d, dense, add).
 bool can_fuse(const LayerSpec& producer, Activation kind, float slope) {
   try {
@@ -83,7 +91,7 @@ Rewrite rewrite_for_inference(const ModelSpec& spec, const Weights& weights, con
       readers[producer->name] = readers[l.name];
       continue;
     }
-    if (auto kind = activation_from_type(l.type); producer && kind) {
+    if (auto kind = activation_from_type(l.type); producer && kind && epilogue_computes(l)) {
       float slope = l.attributes.value("negative_slope", 0.01f);
       if (can_fuse(*producer, *kind, slope)) {
         r.fused[producer->name] = {*kind, slope};

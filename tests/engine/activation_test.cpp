@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "reference/activation.h"
 #include "support/gpu_test.h"
 
@@ -12,10 +14,18 @@ using test::HostTensor;
 
 class ActivationTest : public ::testing::TestWithParam<const char*> {};
 
-// clamp's bounds, inside [-8, 8] and off the other functions' kinks; the others ignore them.
-constexpr float kMin = -2.5f, kMax = 4.25f;
+// clamp's bounds, inside [-8, 8] and off the other functions' kinks, and hard_sigmoid's alpha and
+// beta other than PyTorch's (kinks at -1.6 and 2.4); the other functions ignore them.
+constexpr float kMin = -2.5f, kMax = 4.25f, kAlpha = 0.25f, kBeta = 0.4f;
 nlohmann::json attributes(const char* type) {
-  return {{"type", type}, {"negative_slope", 0.2}, {"min", kMin}, {"max", kMax}};
+  return {{"type", type}, {"negative_slope", 0.2}, {"min", kMin}, {"max", kMax}, {"alpha", kAlpha}, {"beta", kBeta}};
+}
+// The reference's two parameters for this function (reference/activation.h).
+std::pair<double, double> params(std::string_view type) {
+  return type == "hard_sigmoid" ? std::pair<double, double>{kAlpha, kBeta} : std::pair<double, double>{kMin, kMax};
+}
+std::vector<double> reference_forward(const char* type, const std::vector<double>& x) {
+  return reference::activation_forward(type, x, 0.2, params(type).first, params(type).second);
 }
 
 // Values spread over [-8, 8] so relu6's upper clamp, the hard functions' clamps at -3 and 3 and
@@ -26,7 +36,7 @@ TEST_P(ActivationTest, ForwardMatchesReferenceOnOddShapes) {
     auto layer = make_layer(attributes(GetParam()), "act");
     auto x = test::random_floats(shape.count(), rng, -8.f, 8.f);
     auto y = test::run_forward(*layer, {HostTensor{shape, x}}, {});
-    auto ref = reference::activation_forward(GetParam(), test::to_double(x), 0.2, kMin, kMax);
+    auto ref = reference_forward(GetParam(), test::to_double(x));
     EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, std::string(GetParam()) + " " + shape.str());
   }
 }
@@ -38,7 +48,7 @@ TEST_P(ActivationTest, ExtremeInputsGiveFiniteReferenceValues) {
   auto layer = make_layer(attributes(GetParam()), "act");
   const Shape shape{1, 1, 1, static_cast<uint32_t>(x.size())};
   auto y = test::run_forward(*layer, {HostTensor{shape, x}}, {});
-  auto ref = reference::activation_forward(GetParam(), test::to_double(x), 0.2, kMin, kMax);
+  auto ref = reference_forward(GetParam(), test::to_double(x));
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_TRUE(std::isfinite(y[i])) << GetParam() << "(" << x[i] << ")";
   EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance, GetParam());
 }
@@ -47,11 +57,11 @@ TEST_P(ActivationTest, BackwardAccumulatesAndMatchesFiniteDifferences) {
   std::mt19937 rng(11);
   Shape shape{2, 3, 5, 7};
   auto layer = make_layer(attributes(GetParam()), "act");
-  // Keep inputs away from the kinks (0, 6, -3, 3 and clamp's bounds) where finite differences
+  // Keep inputs away from the kinks (0, 6, -3, 3, clamp's bounds, hard_sigmoid's) where finite differences
   // are meaningless (ClampGradientAtItsBoundsIsPyTorchs checks the bounds themselves).
   auto x = test::random_floats(shape.count(), rng, -8.f, 8.f);
   for (float& v : x)
-    for (float kink : {0.f, 6.f, -3.f, 3.f, kMin, kMax})
+    for (float kink : {0.f, 6.f, -3.f, 3.f, kMin, kMax, -1.6f, 2.4f})
       if (std::abs(v - kink) < 0.05f) v += 0.1f;
   auto dy = test::random_floats(shape.count(), rng);
   const float grad_init = 0.5f;
@@ -60,7 +70,7 @@ TEST_P(ActivationTest, BackwardAccumulatesAndMatchesFiniteDifferences) {
   // L = sum(dy * act(x)), so dL/dx is what backward must add to the 0.5 already there.
   auto xd = test::to_double(x);
   auto loss = [&](const std::vector<double>& in) {
-    auto y = reference::activation_forward(GetParam(), in, 0.2, kMin, kMax);
+    auto y = reference_forward(GetParam(), in);
     double s = 0;
     for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
     return s;
@@ -68,7 +78,8 @@ TEST_P(ActivationTest, BackwardAccumulatesAndMatchesFiniteDifferences) {
   auto numeric = test::numeric_gradient(loss, xd);
   std::vector<double> analytic(x.size());
   for (std::size_t i = 0; i < x.size(); ++i)
-    analytic[i] = grad_init + dy[i] * reference::activation_derivative(GetParam(), xd[i], 0.2, kMin, kMax);
+    analytic[i] = grad_init + dy[i] * reference::activation_derivative(GetParam(), xd[i], 0.2, params(GetParam()).first,
+                                                                       params(GetParam()).second);
   for (std::size_t i = 0; i < x.size(); ++i) numeric[i] += grad_init;
   EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], analytic, test::kBackwardTolerance, "analytic gradient");
   EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], numeric, test::kBackwardTolerance, "finite differences");
@@ -81,6 +92,26 @@ std::vector<const char*> all_types() {
   return types;
 }
 INSTANTIATE_TEST_SUITE_P(AllKinds, ActivationTest, ::testing::ValuesIn(all_types()));
+
+// Without alpha and beta, hard_sigmoid is PyTorch's, clamp(x / 6 + 1/2, 0, 1), as fused
+// epilogues compute it; ONNX's default alpha 0.2 is another function (its kinks at -2.5 and 2.5).
+TEST(Activation, HardSigmoidDefaultsToPyTorchsAndTakesOnnxsAlphaAndBeta) {
+  std::mt19937 rng(13);
+  const Shape shape{2, 3, 5, 7};
+  auto x = test::random_floats(shape.count(), rng, -5.f, 5.f);
+  auto pytorch = make_layer({{"type", "hard_sigmoid"}}, "hs");
+  EXPECT_CLOSE_TO_REFERENCE(test::run_forward(*pytorch, {HostTensor{shape, x}}, {}),
+                            reference::activation_forward("hard_sigmoid", test::to_double(x), 0.01),
+                            test::kForwardTolerance, "PyTorch's");
+  std::vector<double> torch_formula(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) torch_formula[i] = std::clamp(x[i] / 6.0 + 0.5, 0.0, 1.0);
+  EXPECT_CLOSE_TO_REFERENCE(test::run_forward(*pytorch, {HostTensor{shape, x}}, {}), torch_formula,
+                            test::kForwardTolerance, "x / 6 + 1/2");
+  auto onnx = make_layer({{"type", "hard_sigmoid"}, {"alpha", 0.2}, {"beta", 0.5}}, "hs");
+  EXPECT_CLOSE_TO_REFERENCE(test::run_forward(*onnx, {HostTensor{shape, x}}, {}),
+                            reference::activation_forward("hard_sigmoid", test::to_double(x), 0.01, 0.2, 0.5),
+                            test::kForwardTolerance, "ONNX's default");
+}
 
 // A bound left out is unbounded (torch.clamp(x, min=...) or (x, max=...)); none at all is the identity.
 TEST(Activation, ClampWithOneOrNoBoundMatchesReference) {

@@ -181,6 +181,28 @@ TEST(ModelForward, FoldsBatchnormAndFusesActivations) {
   for (const auto& node : model.graph().nodes()) EXPECT_NE(node.layer->type(), "batchnorm2d");
 }
 
+// A conv's epilogue computes PyTorch's hard_sigmoid only: with its own alpha and beta (ONNX's
+// HardSigmoid) the activation stays a layer of its own, and both models match the reference.
+TEST(ModelForward, HardSigmoidFusesOnlyWithPyTorchsAlphaAndBeta) {
+  for (bool own : {false, true}) {
+    nlohmann::json gate = {{"type", "hard_sigmoid"}, {"name", "gate"}};
+    if (own) gate.update({{"alpha", 0.2}, {"beta", 0.45}});
+    nlohmann::json layers =
+        nlohmann::json::array({{{"type", "conv2d"}, {"name", "c"}, {"out_channels", 6}, {"kernel", 3}, {"padding", 1}},
+                               gate,
+                               {{"type", "global_avgpool"}, {"name", "gap"}},
+                               {{"type", "flatten"}, {"name", "flat"}},
+                               {{"type", "dense"}, {"name", "fc"}, {"out_features", 4}}});
+    nlohmann::json text = {{"name", own ? "onnx-gate" : "torch-gate"},
+                           {"input", {{"channels", 3}, {"height", 9}, {"width", 7}, {"color", "rgb"}}},
+                           {"layers", layers}};
+    auto spec = parse_model_spec(text.dump(), "gate-test");
+    Model model(test::context(), spec, initialize_weights(Graph(spec), 3), spec.name);
+    EXPECT_EQ(model.graph().nodes().size(), own ? 5u : 4u) << spec.name;
+    expect_model_matches_reference(spec, 2, 9);
+  }
+}
+
 TEST(ModelForward, RejectsMissingOrMisSizedWeightsAndBatchZero) {
   auto spec = load_model_spec(VKCNN_SOURCE_DIR "/models/refcnn.json");
   Weights weights = initialize_weights(Graph(spec), 1);

@@ -174,6 +174,20 @@ ModelFile gated_concat_net(const std::string& activation) {
 // tanh, hard_sigmoid, mul and concat are one ONNX node each: they round-trip bit for bit.
 TEST(OnnxExport, GatesTanhAndConcatRoundTrip) { expect_round_trip(gated_concat_net("relu"), "gated-concat"); }
 
+// A hard_sigmoid with its own alpha and beta keeps them through ONNX's HardSigmoid.
+TEST(OnnxExport, HardSigmoidKeepsItsAlphaAndBeta) {
+  ModelFile f = gated_concat_net("relu");
+  for (LayerSpec& l : f.spec.layers)
+    if (l.name == "gate") l.attributes.update({{"alpha", 0.2}, {"beta", 0.45}});
+  expect_round_trip(f, "gated-concat-onnx-gate");
+  const ModelFile back = import_onnx(dir().path("gated-concat-onnx-gate.onnx"));  // written by expect_round_trip
+  for (const LayerSpec& l : back.spec.layers)
+    if (l.type == "hard_sigmoid") {
+      EXPECT_FLOAT_EQ(l.attributes.at("alpha").get<float>(), 0.2f);
+      EXPECT_FLOAT_EQ(l.attributes.at("beta").get<float>(), 0.45f);
+    }
+}
+
 // silu and hard_swish become two nodes (x * Sigmoid(x), x * HardSigmoid(x); HardSwish needs
 // opset 14): the exported graph computes what vkcnn computes, and imports again.
 TEST(OnnxExport, SiluAndHardSwishExportAsTheirProducts) {

@@ -120,8 +120,8 @@ TEST(OnnxImportErrors, ConstantOperandsAndBroadcastsAreNamed) {
   EXPECT_HAS(e, "node '/se/Mul' (Mul): input 'scale' is a constant");
 }
 
-// The new ops' limits: a hard sigmoid other than PyTorch's, a concat off the channel axis, a
-// product whose broadcast is not per channel.
+// The new ops' limits: a concat off the channel axis, a product whose broadcast is not per
+// channel. A hard sigmoid other than PyTorch's is fine (ONNX's default alpha 0.2).
 TEST(OnnxImportErrors, GatesAndConcatsVkcnnCannotRunAreNamed) {
   OnnxBuilder b(13, 10);
   b.input(3, 6, 6);
@@ -135,7 +135,7 @@ TEST(OnnxImportErrors, GatesAndConcatsVkcnnCannotRunAreNamed) {
   b.node("Gemm", {"f", b.weight("fc.weight", {4, 2})}, {"y"});
   b.output("y", {-1, 2});
   const std::string e = import_error(b.save(dir().path("gates.onnx")));
-  EXPECT_HAS(e, "node '/gate/HardSigmoid' (HardSigmoid): attribute alpha 0.200000, beta 0.500000: only alpha 1/6");
+  EXPECT_EQ(e.find("HardSigmoid"), std::string::npos) << e;
   EXPECT_HAS(e, "node '/spatial/Mul' (Mul): inputs of dims");
   EXPECT_HAS(e, "vkcnn's mul needs equal shapes or (N, C, H, W) and (N, C, 1, 1)");
   EXPECT_HAS(e, "node '/join/Concat' (Concat): attribute axis 2: vkcnn concatenates channels (axis 1) only");

@@ -256,7 +256,8 @@ namespace {
 
 // MobileNetV3's and EfficientNet's pieces as PyTorch exports them: HardSwish, a squeeze-and-
 // excitation gate (HardSigmoid with alpha 1/6, its Mul with the per-channel factor first), SiLU
-// as x * Sigmoid(x), Tanh; then SqueezeNet's fire module (Concat of two branches).
+// as x * Sigmoid(x), Tanh; then SqueezeNet's fire module (Concat of two branches), one through
+// a HardSigmoid with ONNX's own alpha and beta (a layer of its own, not fused into the conv).
 TEST(OnnxImport, GatesNewActivationsAndConcatMatchReference) {
   OnnxBuilder b(14, 7);
   b.input(3, 11, 9);
@@ -271,10 +272,13 @@ TEST(OnnxImport, GatesNewActivationsAndConcatMatchReference) {
   b.node("Sigmoid", {"excited"}, {"sig"});
   b.node("Mul", {"excited", "sig"}, {"silu"});
   b.node("Conv", {"silu", b.weight("e1.weight", {4, 8, 1, 1})}, {"e1"});
+  auto& hs_onnx = b.node("HardSigmoid", {"e1"}, {"h_e1"});
+  OnnxBuilder::attr(hs_onnx, "alpha", 0.2f);
+  OnnxBuilder::attr(hs_onnx, "beta", 0.45f);
   auto& e3 = b.node("Conv", {"silu", b.weight("e3.weight", {5, 8, 3, 3})}, {"e3"});
   OnnxBuilder::attr(e3, "pads", std::vector<int64_t>{1, 1, 1, 1});
   b.node("Tanh", {"e3"}, {"t3"});
-  OnnxBuilder::attr(b.node("Concat", {"e1", "t3", "silu"}, {"fire"}), "axis", int64_t{1});
+  OnnxBuilder::attr(b.node("Concat", {"h_e1", "t3", "silu"}, {"fire"}), "axis", int64_t{1});
   b.node("GlobalAveragePool", {"fire"}, {"g"});
   OnnxBuilder::attr(b.node("Flatten", {"g"}, {"f"}), "axis", int64_t{1});
   auto& fc = b.node("Gemm", {"f", b.weight("fc.weight", {6, 17}), b.weight("fc.bias", {6})}, {"logits"});

@@ -6,13 +6,15 @@
 
 namespace vkcnn::reference {
 
-// lo, hi: clamp's bounds. Its derivative is PyTorch's: 1 where lo <= x <= hi, bounds included.
-double activate(std::string_view type, double x, double negative_slope = 0.01, double lo = -HUGE_VAL,
-                double hi = HUGE_VAL);
-double activation_derivative(std::string_view type, double x, double negative_slope = 0.01, double lo = -HUGE_VAL,
-                             double hi = HUGE_VAL);
+// a, b: clamp's bounds (infinite: unbounded), whose derivative is PyTorch's, 1 where a <= x <= b,
+// bounds included; or hard_sigmoid's alpha and beta, clamp(alpha x + beta, 0, 1) (left infinite:
+// PyTorch's 1/6 and 1/2). The other functions ignore them.
+double activate(std::string_view type, double x, double negative_slope = 0.01, double a = -HUGE_VAL,
+                double b = HUGE_VAL);
+double activation_derivative(std::string_view type, double x, double negative_slope = 0.01, double a = -HUGE_VAL,
+                             double b = HUGE_VAL);
 
 std::vector<double> activation_forward(std::string_view type, const std::vector<double>& x, double negative_slope,
-                                       double lo = -HUGE_VAL, double hi = HUGE_VAL);
+                                       double a = -HUGE_VAL, double b = HUGE_VAL);
 
 }  // namespace vkcnn::reference

@@ -75,9 +75,12 @@ Value run_layer(const LayerSpec& l, const std::vector<const Value*>& in, const W
     return {Shape{x.shape.n, m, 1, 1}, dense_forward(x.shape.n, k, m, x.data, param(w, l.name + ".weight"), bias)};
   }
   if (t == "relu" || t == "relu6" || t == "leaky_relu" || t == "sigmoid" || t == "tanh" || t == "hard_sigmoid" ||
-      t == "hard_swish" || t == "silu" || t == "clamp")
-    return {x.shape, activation_forward(t, x.data, a.value("negative_slope", 0.01), a.value("min", -HUGE_VAL),
-                                        a.value("max", HUGE_VAL))};
+      t == "hard_swish" || t == "silu" || t == "clamp") {
+    const bool hs = t == "hard_sigmoid";
+    return {x.shape, activation_forward(t, x.data, a.value("negative_slope", 0.01),
+                                        hs ? a.value("alpha", 1.0 / 6) : a.value("min", -HUGE_VAL),
+                                        hs ? a.value("beta", 0.5) : a.value("max", HUGE_VAL))};
+  }
   if (t == "maxpool2d") {
     auto c = pool_config(a);
     return {pool_output_shape(c, x.shape), maxpool2d_forward(c, x.shape, x.data).y};

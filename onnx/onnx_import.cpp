@@ -38,13 +38,19 @@ std::string dims_text(const Dims& d) {
   return s + ")";
 }
 
-// The one graph input that is not an initializer: a float (N, C, H, W) image.
-const onnx::ValueInfoProto& image_input(const onnx::GraphProto& g, const std::string& path) {
+// The graph inputs that are not initializers (weights, or inputs bound to constants).
+std::vector<const onnx::ValueInfoProto*> computed_inputs(const onnx::GraphProto& g) {
   std::set<std::string> initializers;
   for (const auto& t : g.initializer()) initializers.insert(t.name());
   std::vector<const onnx::ValueInfoProto*> inputs;
   for (const auto& v : g.input())
     if (!initializers.count(v.name())) inputs.push_back(&v);
+  return inputs;
+}
+
+// The one graph input that is not an initializer: a float (N, C, H, W) image.
+const onnx::ValueInfoProto& image_input(const onnx::GraphProto& g, const std::string& path) {
+  const std::vector<const onnx::ValueInfoProto*> inputs = computed_inputs(g);
   if (inputs.size() != 1)
     throw Error(path + ": the model has " + std::to_string(inputs.size()) +
                 " inputs besides its weights; vkcnn imports models with one image input");
@@ -63,11 +69,7 @@ const onnx::ValueInfoProto& image_input(const onnx::GraphProto& g, const std::st
 // Test mode's input: the one graph input that is not an initializer, a float tensor of rank 1
 // to 4 with every dim fixed. Returns its dims padded to (N, C, H, W) with trailing 1s.
 Dims tensor_input(const onnx::GraphProto& g, const std::string& path, const onnx::ValueInfoProto*& input) {
-  std::set<std::string> initializers;
-  for (const auto& t : g.initializer()) initializers.insert(t.name());
-  std::vector<const onnx::ValueInfoProto*> inputs;
-  for (const auto& v : g.input())
-    if (!initializers.count(v.name())) inputs.push_back(&v);
+  const std::vector<const onnx::ValueInfoProto*> inputs = computed_inputs(g);
   if (inputs.size() != 1)
     throw Error(path + ": the model has " + std::to_string(inputs.size()) +
                 " inputs besides its weights and bound constants; vkcnn runs one input tensor");

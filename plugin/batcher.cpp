@@ -7,9 +7,6 @@
 namespace vkcnn::plugin {
 
 namespace {
-// As FrameQueue: a hung device becomes an error instead of a hung pipeline.
-constexpr uint64_t kFenceTimeoutNs = 60ull * 1000 * 1000 * 1000;
-
 uint32_t power_of_two_at_least(uint32_t n) {
   uint32_t p = 1;
   while (p < n) p *= 2;
@@ -109,8 +106,7 @@ void Batcher::execute(const std::vector<Request*>& batch) {
     pass.forward->submit(pass.fence.get());
     VkFence fence = pass.fence.get();
     const VkDevice device = model.ctx->device();
-    vk_check(vkWaitForFences(device, 1, &fence, VK_TRUE, kFenceTimeoutNs),
-             "waiting for a batch of frames (vkWaitForFences)");
+    model.ctx->wait_for(fence, "waiting for a batch of frames");
     vk_check(vkResetFences(device, 1, &fence), "vkResetFences for a batch");
     const std::size_t per_frame = pass.readback.bytes() / sizeof(float) / pass.plan->batch();
     std::vector<float> all(pass.readback.bytes() / sizeof(float));

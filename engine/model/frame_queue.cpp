@@ -3,11 +3,6 @@
 
 namespace vkcnn {
 
-namespace {
-// As Context::submit_and_wait: a hung device becomes an error instead of a hung pipeline.
-constexpr uint64_t kFenceTimeoutNs = 60ull * 1000 * 1000 * 1000;
-}  // namespace
-
 FrameQueue::FrameQueue(const Model& model, const ForwardPlan& plan, const FrameLayout& layout, uint32_t slots)
     : model_(&model), plan_(&plan), layout_(layout) {
   if (slots == 0) throw Error(model.origin() + ": frames in flight need at least one slot");
@@ -42,7 +37,7 @@ FrameQueue::~FrameQueue() {
     if (!s.ticket) continue;
     VkFence fence = s.fence.get();
     // Nothing to report from a destructor; a lost device frees everything anyway.
-    vkWaitForFences(model_->context().device(), 1, &fence, VK_TRUE, kFenceTimeoutNs);
+    vkWaitForFences(model_->context().device(), 1, &fence, VK_TRUE, model_->context().fence_timeout_ns());
   }
 }
 
@@ -66,8 +61,7 @@ FrameQueue::Ticket FrameQueue::submit() {
 void FrameQueue::wait_for_fence(Slot& s) {
   VkDevice device = model_->context().device();
   VkFence fence = s.fence.get();
-  vk_check(vkWaitForFences(device, 1, &fence, VK_TRUE, kFenceTimeoutNs),
-           "waiting for a frame in flight (vkWaitForFences)");
+  model_->context().wait_for(fence, "waiting for a frame in flight");
   s.ticket = 0;
   --in_flight_;
   vk_check(vkResetFences(device, 1, &fence), "vkResetFences for a frame slot");

@@ -391,11 +391,18 @@ void Context::submit_and_wait(VkCommandBuffer cmd) {
   si.pCommandBuffers = &cmd;
   VkFence fence = fence_.get();
   vk_check(vkQueueSubmit(queue_, 1, &si, fence), "vkQueueSubmit");
-  // A generous timeout turns a hung device into an error instead of a hung pipeline.
-  constexpr uint64_t kTimeoutNs = 60ull * 1000 * 1000 * 1000;
-  VkResult r = vkWaitForFences(device_.get(), 1, &fence, VK_TRUE, kTimeoutNs);
-  vk_check(r, "waiting for the GPU (vkWaitForFences)");
+  wait_for(fence, "waiting for the GPU");
   vk_check(vkResetFences(device_.get(), 1, &fence), "vkResetFences");
+}
+
+uint64_t Context::fence_timeout_ns() const {
+  constexpr uint64_t kSecond = 1000ull * 1000 * 1000;
+  return (info_.type == "CPU" ? 600 : 60) * kSecond;
+}
+
+void Context::wait_for(VkFence fence, const std::string& what) const {
+  const std::string call = what + " (vkWaitForFences)";
+  vk_check(vkWaitForFences(device_.get(), 1, &fence, VK_TRUE, fence_timeout_ns()), call.c_str());
 }
 
 void Context::submit(VkCommandBuffer cmd, VkFence fence) {

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <numeric>
+
+#include <nlohmann/json.hpp>
 
 #include "plugin_test_support.h"
 
@@ -177,7 +180,7 @@ TEST(ClassifyMeta, AllMetasArePresentAndAgree) {
 
 // A model without a final softmax: the element reports softmax of its output.
 TEST(ClassifyMeta, ModelWithoutSoftmaxReportsSoftmaxOfItsOutput) {
-  const TestModel& model = test_model("logits", 7, /*softmax=*/false, 5);
+  const TestModel& model = test_model("logits", 7, Head::Logits, 5);
   EnginePath engine(model.path);
   Harnessed el("model=\"" + model.path + "\" top-k=5");
   TestFrame frame = random_frame(GST_VIDEO_FORMAT_BGRx, 36, 36, 9);
@@ -193,6 +196,35 @@ TEST(ClassifyMeta, ModelWithoutSoftmaxReportsSoftmaxOfItsOutput) {
   }
   EXPECT_NEAR(sum, 1.0, 1e-5);
   gst_buffer_unref(out);
+}
+
+// A multi-label model (sigmoid last): each class's score is the model's own sigmoid output, not
+// a softmax over them, in the meta and in the JSON lines (its top-k and whole score vector).
+TEST(ClassifyMeta, SigmoidHeadReportsItsOwnScoresInMetaAndJsonLines) {
+  const TestModel& model = test_model("multi-label", 8, Head::Sigmoid, 5);
+  EnginePath engine(model.path);
+  const std::string results = scratch_dir() + "/multi-label.jsonl";
+  Harnessed el("model=\"" + model.path + "\" top-k=5 output-scores=true results-file=\"" + results + "\"");
+  TestFrame frame = random_frame(GST_VIDEO_FORMAT_RGB, 40, 30, 12);
+  const auto expected = engine.probabilities(frame);
+  GstBuffer* out = el.push_pull(frame, 0);
+  auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+  ASSERT_TRUE(meta);
+  ASSERT_EQ(meta->n_top, 5u);
+  for (guint i = 0; i < meta->n_top; ++i) EXPECT_NEAR(meta->top[i].score, expected[meta->top[i].class_id], 1e-5);
+  gst_buffer_unref(out);
+  gst_harness_teardown(el.harness);  // closes the results file
+  el.harness = nullptr;
+
+  std::ifstream in(results);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line)) << results;
+  const auto j = nlohmann::json::parse(line);
+  ASSERT_EQ(j.at("top").size(), 5u) << line;
+  for (const auto& t : j.at("top"))
+    EXPECT_NEAR(t.at("score").get<double>(), expected.at(t.at("id").get<std::size_t>()), 1e-5) << line;
+  ASSERT_EQ(j.at("class_scores").size(), expected.size()) << line;
+  for (std::size_t c = 0; c < expected.size(); ++c) EXPECT_NEAR(j["class_scores"][c].get<double>(), expected[c], 1e-5);
 }
 
 }  // namespace

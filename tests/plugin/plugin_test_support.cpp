@@ -20,8 +20,7 @@
 namespace vkcnn::plugin_test {
 
 namespace {
-std::string model_json(const std::string& name, const std::vector<std::string>& labels, bool softmax,
-                       uint32_t classes) {
+std::string model_json(const std::string& name, const std::vector<std::string>& labels, Head head, uint32_t classes) {
   nlohmann::json layers = nlohmann::json::array({
       {{"type", "conv2d"}, {"name", "c1"}, {"out_channels", 4}, {"kernel", 3}, {"padding", 1}, {"stride", 2}},
       {{"type", "relu"}},
@@ -29,7 +28,7 @@ std::string model_json(const std::string& name, const std::vector<std::string>& 
       {{"type", "flatten"}},
       {{"type", "dense"}, {"name", "f1"}, {"out_features", classes}},
   });
-  if (softmax) layers.push_back({{"type", "softmax"}});
+  if (head != Head::Logits) layers.push_back({{"type", head == Head::Softmax ? "softmax" : "sigmoid"}});
   nlohmann::json spec = {{"format", "vkcnn-model/1"},
                          {"name", name},
                          {"input",
@@ -70,16 +69,16 @@ const std::string& scratch_dir() {
   return dir.path();
 }
 
-const TestModel& test_model(const std::string& name, uint32_t seed, bool softmax, uint32_t classes) {
+const TestModel& test_model(const std::string& name, uint32_t seed, Head head, uint32_t classes) {
   static std::map<std::string, TestModel> cache;
   const std::string key =
-      name + "/" + std::to_string(seed) + "/" + std::to_string(softmax) + "/" + std::to_string(classes);
+      name + "/" + std::to_string(seed) + "/" + std::to_string(static_cast<int>(head)) + "/" + std::to_string(classes);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   TestModel m;
   m.name = name;
   for (uint32_t i = 0; i < classes; ++i) m.labels.push_back(name + "-label-" + std::to_string(i));
   m.path = scratch_dir() + "/" + name + ".vkcnn";
-  ModelSpec spec = parse_model_spec(model_json(name, m.labels, softmax, classes), m.path);
+  ModelSpec spec = parse_model_spec(model_json(name, m.labels, head, classes), m.path);
   Graph graph(spec, m.path);
   Weights weights = initialize_weights(graph, seed);
   for (float& w : weights.at("f1.weight").values) w *= 12.f;  // spread the logits apart
@@ -163,7 +162,8 @@ std::vector<double> EnginePath::probabilities(const TestFrame& frame, bool own_f
   auto out = own_format ? output(frame.bytes.data(), frame_layout(frame.info))
                         : output(frame.rgb.data(), FrameLayout::packed(PixelFormat::RGB, w, h));
   std::vector<double> p(out.begin(), out.end());
-  if (model_->spec().layers.back().type == "softmax") return p;
+  // Probabilities, and a sigmoid's independent per-class scores, are what the model computed.
+  if (model_->spec().layers.back().type == "softmax" || model_->spec().layers.back().type == "sigmoid") return p;
   double top = *std::max_element(p.begin(), p.end()), sum = 0;
   for (double& v : p) sum += (v = std::exp(v - top));
   for (double& v : p) v /= sum;

@@ -27,7 +27,9 @@ struct TestModel {
 // A small random conv net on 3x32x32 RGB input with `classes` outputs, written with
 // initialize_weights + write_model_file. The last dense layer's weights are scaled up so the
 // classes are well separated and top-1 does not hinge on rounding. Cached per arguments.
-const TestModel& test_model(const std::string& name, uint32_t seed, bool softmax = true, uint32_t classes = 6);
+// What the model ends in: a softmax, nothing (logits), or a sigmoid (multi-label scores).
+enum class Head { Softmax, Logits, Sigmoid };
+const TestModel& test_model(const std::string& name, uint32_t seed, Head head = Head::Softmax, uint32_t classes = 6);
 
 // A frame in `format`, in GStreamer's default layout for that format and size (padding bytes
 // random too): each channel of each plane a random wave plus noise, so that different seeds give

@@ -110,6 +110,19 @@ TEST_F(ClassifyTool, JsonLinesMatchTheReferenceForColorGrayAndAlphaImages) {
   expect_json_lines("", files, 1e-4);
 }
 
+// A multi-label model (sigmoid last): the scores are its own sigmoid outputs, as the double
+// reference computes them, not a softmax over them.
+TEST_F(ClassifyTool, SigmoidHeadScoresAreItsOwnOutputs) {
+  std::string arch = test::kTinyRgbArch;
+  const std::string softmax = R"({"type": "softmax"})";
+  ASSERT_NE(arch.find(softmax), std::string::npos);
+  arch.replace(arch.find(softmax), softmax.size(), R"({"type": "sigmoid"})");
+  spec_ = parse_model_spec(arch, "tiny-sigmoid");
+  write_model_file(model_, spec_, weights_);
+  auto files = write_images({{CV_8UC3, {21, 15}}, {CV_8UC3, {30, 30}}}, "multi-");
+  expect_json_lines("", files, 1e-4);
+}
+
 // --precision fp16 stores the activations and weights in 16-bit floats: the same classes as the
 // double reference, each score within what a few fp16 roundings (2^-11 relative, through
 // three layers and the softmax) can move it; an unknown precision is refused by the parser.

@@ -56,12 +56,13 @@ Axis map_axis(uint32_t src, uint32_t dst, double inv) {
   return a;
 }
 
-// Both axes of a (src_w, src_h) source onto a (dst_w, dst_h) image for the resize mode.
-std::pair<Axis, Axis> map_geometry(uint32_t src_w, uint32_t src_h, uint32_t dst_w, uint32_t dst_h, ResizeMode resize) {
+// Both axes of a (src_w, src_h) source onto a (dst_w, dst_h) image for the input's resize mode.
+std::pair<Axis, Axis> map_geometry(uint32_t src_w, uint32_t src_h, uint32_t dst_w, uint32_t dst_h,
+                                   const InputSpec& in) {
   const double sx = double(src_w) / dst_w, sy = double(src_h) / dst_h;
   double inv_x = sx, inv_y = sy;
-  if (resize == ResizeMode::CenterCrop) inv_x = inv_y = std::min(sx, sy);
-  if (resize == ResizeMode::Letterbox) inv_x = inv_y = std::max(sx, sy);
+  if (in.resize == ResizeMode::CenterCrop) inv_x = inv_y = std::min(sx, sy) * in.crop;
+  if (in.resize == ResizeMode::Letterbox) inv_x = inv_y = std::max(sx, sy);
   return {map_axis(src_w, dst_w, inv_x), map_axis(src_h, dst_h, inv_y)};
 }
 
@@ -191,7 +192,7 @@ void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index) 
   check_destination(dst, index + 1, ("image " + std::to_string(index)).c_str());
   const Shape& s = dst.shape;
   const Buffer& frame = frame_on_device(rec);
-  const auto [ax, ay] = map_geometry(layout_.width, layout_.height, s.w, s.h, input_.resize);
+  const auto [ax, ay] = map_geometry(layout_.width, layout_.height, s.w, s.h, input_);
 
   Push p{};
   p.src_w = layout_.width;
@@ -239,7 +240,7 @@ void Preprocessor::record_regions(Recorder& rec, const TensorView& dst, std::spa
       throw Error("region " + std::to_string(i) + " (" + std::to_string(r.width) + "x" + std::to_string(r.height) +
                   " at " + std::to_string(r.x) + "," + std::to_string(r.y) + ") is empty or not inside the " +
                   describe(layout_));
-    const auto [ax, ay] = map_geometry(r.width, r.height, dst.shape.w, dst.shape.h, input_.resize);
+    const auto [ax, ay] = map_geometry(r.width, r.height, dst.shape.w, dst.shape.h, input_);
     items[i] = RegionItem{ax.lo,
                           ay.lo,
                           ax.hi,

@@ -164,6 +164,10 @@ void apply_options(const ImportOptions& o, ModelSpec& spec, const std::string& p
   per_channel(o.mean, in.mean, "--mean");
   per_channel(o.std, in.std, "--std");
   if (o.resize) in.resize = *o.resize;
+  if (o.crop && in.resize != ResizeMode::CenterCrop)
+    throw Error(path + ": --crop keeps a share of the shorter side for --resize center-crop; the resize is " +
+                to_string(in.resize));
+  if (o.crop) in.crop = *o.crop;  // its range is checked with the rest of the spec below
   if (o.name) spec.name = *o.name;
   if (o.labels) spec.labels = *o.labels;
   if (o.output) spec.output = *o.output;

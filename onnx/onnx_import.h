@@ -20,6 +20,7 @@ struct ImportOptions {
   std::optional<std::vector<float>> mean, std;     // one per channel, 0-1 scale
   std::optional<ColorOrder> color;
   std::optional<ResizeMode> resize;
+  std::optional<float> crop;  // center-crop's share of the shorter side (InputSpec::crop)
   std::optional<std::string> name;
   // What the output is (vkcnn-import --output-kind), overriding what the last op implies.
   std::optional<OutputKind> output;

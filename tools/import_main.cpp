@@ -1,6 +1,6 @@
 // vkcnn-import: an ONNX image classifier -> a .vkcnn model (docs/onnx.md).
 //   vkcnn-import model.onnx -o model.vkcnn [--labels FILE] [--mean a,b,c] [--std a,b,c]
-//                [--color rgb|bgr|gray] [--resize stretch|letterbox|center-crop] [--name NAME]
+//                [--color rgb|bgr|gray] [--resize stretch|letterbox|center-crop] [--crop F] [--name NAME]
 //                [--output-kind logits|softmax|sigmoid|log_softmax]
 // Nothing is written unless the whole model imports; every unsupported node is listed at once.
 #include <cstdio>
@@ -19,6 +19,7 @@ namespace {
 struct Options {
   std::string input, output, labels, color, resize, name, output_kind;
   std::vector<float> mean, std;
+  std::optional<float> crop;
 };
 
 vkcnn::ImportOptions import_options(const Options& o) {
@@ -32,6 +33,7 @@ vkcnn::ImportOptions import_options(const Options& o) {
   if (o.resize == "stretch") io.resize = vkcnn::ResizeMode::Stretch;
   if (o.resize == "letterbox") io.resize = vkcnn::ResizeMode::Letterbox;
   if (o.resize == "center-crop") io.resize = vkcnn::ResizeMode::CenterCrop;
+  if (o.crop) io.crop = *o.crop;
   if (!o.name.empty()) io.name = o.name;
   if (!o.output_kind.empty()) io.output = vkcnn::output_kind_from_string(o.output_kind);
   return io;
@@ -54,6 +56,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"rgb", "bgr", "gray"}));
   app.add_option("--resize", o.resize, "how frames are fitted to the input (default: stretch)")
       ->check(CLI::IsMember({"stretch", "letterbox", "center-crop"}));
+  app.add_option("--crop", o.crop,
+                 "with --resize center-crop: the share of the shorter side kept, e.g. 0.875 for torchvision's "
+                 "Resize(256) + CenterCrop(224) (default 1)");
   app.add_option("--name", o.name, "the model's name (default: the ONNX graph's name, else the file's stem)");
   std::vector<std::string> kinds;
   for (vkcnn::OutputKind k : vkcnn::output_kinds()) kinds.emplace_back(vkcnn::to_string(k));

@@ -111,6 +111,15 @@ class SpecReader {
     else
       throw error("input \"resize\" must be \"stretch\", \"letterbox\" or \"center-crop\", got \"" + excerpt(resize) +
                   "\"");
+    if (j.contains("crop")) {
+      const json& v = j.at("crop");
+      // Below 1/64 a crop of a 1080p frame is a few pixels: surely a mistake.
+      if (!v.is_number() || !(v.get<double>() >= 1.0 / 64 && v.get<double>() <= 1))
+        throw error("input \"crop\" must be a number in [1/64, 1], got " + json_excerpt(v));
+      if (in.resize != ResizeMode::CenterCrop)
+        throw error("input \"crop\" needs \"resize\": \"center-crop\", got \"" + excerpt(resize) + "\"");
+      in.crop = v.get<float>();
+    }
     return in;
   }
 
@@ -197,6 +206,7 @@ nlohmann::json to_json(const ModelSpec& spec) {
   json input = {{"channels", spec.input.channels},       {"height", spec.input.height}, {"width", spec.input.width},
                 {"color", to_string(spec.input.color)},  {"mean", spec.input.mean},     {"std", spec.input.std},
                 {"resize", to_string(spec.input.resize)}};
+  if (spec.input.crop != 1.f) input["crop"] = spec.input.crop;
   json layers = json::array();
   for (const LayerSpec& l : spec.layers) {
     json e = l.attributes;

@@ -80,7 +80,8 @@ const char* name(ColorOrder c) { return to_string(c); }
 class PreprocessTest : public ::testing::TestWithParam<PixelFormat> {};
 
 // Downscale, upscale and a tall frame (letterbox pads the sides, center-crop cuts the top and
-// bottom), all odd sizes, into every model color order and resize mode.
+// bottom), all odd sizes, into every model color order and resize mode; center-crop also with
+// torchvision's crop of 0.875 of the shorter side.
 TEST_P(PreprocessTest, MatchesReferenceForEveryResizeModeAndColorOnOddPaddedFrames) {
   std::mt19937 rng(17 + static_cast<int>(GetParam()));
   struct Size {
@@ -88,15 +89,18 @@ TEST_P(PreprocessTest, MatchesReferenceForEveryResizeModeAndColorOnOddPaddedFram
   };
   for (Size s : {Size{37, 23, 13, 11}, Size{7, 5, 16, 9}, Size{9, 31, 12, 12}}) {
     Frame f = random_frame(GetParam(), s.src_w, s.src_h, rng);
-    for (ResizeMode resize : {ResizeMode::Stretch, ResizeMode::Letterbox, ResizeMode::CenterCrop}) {
+    for (auto [resize, crop] : {std::pair{ResizeMode::Stretch, 1.f}, std::pair{ResizeMode::Letterbox, 1.f},
+                                std::pair{ResizeMode::CenterCrop, 1.f}, std::pair{ResizeMode::CenterCrop, 0.875f}}) {
       for (ColorOrder color : {ColorOrder::Gray, ColorOrder::RGB, ColorOrder::BGR}) {
         InputSpec in = input_spec(color, s.dst_w, s.dst_h, resize);
+        in.crop = crop;
         auto gpu = run_gpu(f, in);
         auto ref = reference::preprocess(f.bytes, f.layout, in);
         EXPECT_CLOSE_TO_REFERENCE(gpu, ref, test::kForwardTolerance,
                                   std::string(to_string(GetParam())) + " " + std::to_string(s.src_w) + "x" +
                                       std::to_string(s.src_h) + " -> " + std::to_string(s.dst_w) + "x" +
-                                      std::to_string(s.dst_h) + " " + name(resize) + " " + name(color));
+                                      std::to_string(s.dst_h) + " " + name(resize) + " " + std::to_string(crop) + " " +
+                                      name(color));
       }
     }
   }

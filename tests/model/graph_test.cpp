@@ -99,6 +99,25 @@ TEST(ModelSpec, RejectsColorThatThePreprocessingCannotFeed) {
       {"\"bgr\" does not fit 2 channel(s)"});
 }
 
+// center-crop's "crop" (torchvision's Resize(256) + CenterCrop(224) is 0.875): a share of the
+// shorter side, only with center-crop, and written back only where it is not 1.
+TEST(ModelSpec, CropIsAShareOfTheShorterSideForCenterCropOnly) {
+  auto input = [](const std::string& fields) {
+    return spec_with(R"([{"type": "relu"}])", R"({"channels": 1, "height": 8, "width": 8, )" + fields + "}");
+  };
+  const ModelSpec spec = parse_model_spec(input(R"("resize": "center-crop", "crop": 0.875)"), "a");
+  EXPECT_EQ(spec.input.crop, 0.875f);
+  EXPECT_EQ(to_json(spec)["input"]["crop"], 0.875);
+  EXPECT_EQ(parse_model_spec(to_json(spec).dump(), "again").input.crop, 0.875f);
+  EXPECT_FALSE(to_json(parse_model_spec(input(R"("resize": "center-crop")"), "b"))["input"].contains("crop"));
+  expect_error([&] { parse_model_spec(input(R"("resize": "center-crop", "crop": 0)"), "c.vkcnn"); },
+               {"c.vkcnn", "input \"crop\" must be a number in [1/64, 1], got 0"});
+  expect_error([&] { parse_model_spec(input(R"("resize": "center-crop", "crop": 1.5)"), "d"); },
+               {"\"crop\" must be a number in [1/64, 1], got 1.5"});
+  expect_error([&] { parse_model_spec(input(R"("resize": "letterbox", "crop": 0.875)"), "e"); },
+               {"input \"crop\" needs \"resize\": \"center-crop\", got \"letterbox\""});
+}
+
 // Fields of the wrong JSON type get a message with the file name, not nlohmann's bare one.
 TEST(ModelSpec, WrongFieldTypesNameTheFileAndField) {
   expect_error(

@@ -55,6 +55,30 @@ TEST(OnnxTools, ImportThenExportThenImportAgain) {
   EXPECT_EQ(test::slurp(again), test::slurp(out));
 }
 
+// --crop (torchvision's Resize(256) + CenterCrop(224)) lands in the model's input and survives
+// an export; without center-crop it is refused and nothing is written.
+TEST(OnnxTools, CropIsWrittenForCenterCropAndRefusedOtherwise) {
+  const std::string onnx = tiny_model("tiny-crop.onnx"), out = dir().path("crop.vkcnn");
+  auto r = run(std::string(VKCNN_IMPORT) + " " + onnx + " -o " + out + " --resize center-crop --crop 0.875");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(read_model_file(out).spec.input.crop, 0.875f);
+  const std::string back = dir().path("crop-back.onnx"), again = dir().path("crop-again.vkcnn");
+  ASSERT_EQ(run(std::string(VKCNN_EXPORT) + " " + out + " -o " + back).status, 0);
+  ASSERT_EQ(run(std::string(VKCNN_IMPORT) + " " + back + " -o " + again).status, 0);
+  EXPECT_EQ(read_model_file(again).spec.input.crop, 0.875f);
+
+  const std::string refused = dir().path("crop-refused.vkcnn");
+  r = run(std::string(VKCNN_IMPORT) + " " + onnx + " -o " + refused + " --crop 0.875");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("--crop keeps a share of the shorter side for --resize center-crop; the resize is stretch"),
+            std::string::npos)
+      << r.out;
+  r = run(std::string(VKCNN_IMPORT) + " " + onnx + " -o " + refused + " --resize center-crop --crop 2");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("\"crop\" must be a number in [1/64, 1], got 2"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(refused));
+}
+
 // --output-kind lands in the written file, and decides how its outputs are reported: the tiny
 // model ends in a Gemm (logits, softmaxed), declared sigmoid its outputs are scores as they are.
 // Exported and imported again, the declaration survives in the ONNX metadata.

@@ -27,7 +27,7 @@ std::array<double, 2> source_per_destination(uint32_t src_w, uint32_t src_h, con
     case ResizeMode::Stretch:
       return {sx, sy};
     case ResizeMode::CenterCrop:
-      return {std::min(sx, sy), std::min(sx, sy)};
+      return {std::min(sx, sy) * in.crop, std::min(sx, sy) * in.crop};
     case ResizeMode::Letterbox:
       return {std::max(sx, sy), std::max(sx, sy)};
   }

@@ -5,8 +5,9 @@
 // What one output pixel (x, y) of a (C, H, W) model input is, exactly (the CPU reference in
 // tests/reference/preprocess.cpp follows the same words):
 // - Geometry, per axis, with the source size S, destination size D and source pixels per
-//   destination pixel `inv` (stretch: S/D per axis; center-crop: min over both axes of S/D, so
-//   the short side fits and the middle is cut out; letterbox: max of S/D, so the whole frame
+//   destination pixel `inv` (stretch: S/D per axis; center-crop: min over both axes of S/D times
+//   the input's crop share, so the short side (or that share of it) fits and the middle is cut
+//   out; letterbox: max of S/D, so the whole frame
 //   fits, centered): the destination pixel's center lands on source coordinate
 //   (x + 0.5) * inv + (S - D * inv) / 2 (pixel centers at +0.5, as cv2.resize INTER_LINEAR
 //   without antialiasing). Pixels whose center lands outside [0, S) — the letterbox borders —

@@ -25,6 +25,9 @@ struct InputSpec {
   ColorOrder color = ColorOrder::Gray;
   std::vector<float> mean{0.f}, std{1.f};  // one per channel, applied after scaling pixels to [0, 1]
   ResizeMode resize = ResizeMode::Stretch;
+  // center-crop only: the share of the shorter side the crop keeps. 1 keeps all of it;
+  // torchvision's Resize(256) + CenterCrop(224) keeps 224/256 = 0.875.
+  float crop = 1.f;
 };
 
 struct LayerSpec {

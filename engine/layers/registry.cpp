@@ -34,11 +34,8 @@ std::unique_ptr<Layer> make_activation(const Attributes& a, const std::string& n
     if (!(p.a <= p.b))
       throw a.error("clamp: \"min\" " + std::to_string(p.a) + " is above \"max\" " + std::to_string(p.b));
   }
-  if (kind == Activation::HardSigmoid) {  // ONNX's HardSigmoid(alpha, beta); PyTorch's by default
-    p = {a.real("alpha", kHardSigmoidAlpha), a.real("beta", kHardSigmoidBeta)};
-    if (!std::isfinite(p.a) || !std::isfinite(p.b))
-      throw a.error("hard_sigmoid: \"alpha\" and \"beta\" must be finite");
-  }
+  // ONNX's HardSigmoid(alpha, beta), PyTorch's by default (real() refuses what is not finite).
+  if (kind == Activation::HardSigmoid) p = {a.real("alpha", kHardSigmoidAlpha), a.real("beta", kHardSigmoidBeta)};
   return std::make_unique<ActivationLayer>(name, kind, a.real("negative_slope", 0.01), p);
 }
 

@@ -400,9 +400,10 @@ uint64_t Context::fence_timeout_ns() const {
   return (info_.type == "CPU" ? 600 : 60) * kSecond;
 }
 
-void Context::wait_for(VkFence fence, const std::string& what) const {
-  const std::string call = what + " (vkWaitForFences)";
-  vk_check(vkWaitForFences(device_.get(), 1, &fence, VK_TRUE, fence_timeout_ns()), call.c_str());
+void Context::wait_for(VkFence fence, const char* what) const {
+  // Runs per frame and per batch: the message is only built for a failure.
+  const VkResult r = vkWaitForFences(device_.get(), 1, &fence, VK_TRUE, fence_timeout_ns());
+  if (r != VK_SUCCESS) vk_check(r, (std::string(what) + " (vkWaitForFences)").c_str());
 }
 
 void Context::submit(VkCommandBuffer cmd, VkFence fence) {

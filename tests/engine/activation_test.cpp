@@ -162,6 +162,19 @@ TEST(Activation, ClampWithMinAboveMaxIsRejected) {
   }
 }
 
+TEST(Activation, HardSigmoidWithAnAlphaThatIsNotAFiniteNumberIsRejected) {
+  for (nlohmann::json alpha : {nlohmann::json(1e39), nlohmann::json("0.2")}) {
+    try {
+      make_layer({{"type", "hard_sigmoid"}, {"alpha", alpha}}, "hs1");
+      FAIL() << "no error for " << alpha;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("'hs1'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("attribute \"alpha\" must be a finite number"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(Activation, UnknownTypeIsRejectedWithItsName) {
   try {
     make_layer({{"type", "swish"}}, "s1");

@@ -5,7 +5,8 @@
 // (gemm_subgroup.glsl). x and w are read through texel views: w as vec4s along K where
 // W_VEC4 (K a multiple of 4), else as floats; x as floats, one im2col element each, or as
 // vec4s of four neighbouring pixels where X_VEC4 (a 1x1 stride-1 unpadded conv whose image
-// planes are multiples of 4 pixels).
+// planes are multiples of 4 pixels). Where ACCUMULATE (a stride-1 conv's input gradient, run
+// as a convolution of dy: Conv2dLayer::backward) it adds to y instead, with no bias or act.
 // x: (batch, cin, h, w)   w: (cout, cin_g, KH, KW)   b: (cout)   y: (batch, cout, oh, ow)
 #include "precision.glsl"
 #include "common.glsl"
@@ -13,10 +14,11 @@
 #include "gemm_subgroup.glsl"
 layout(constant_id = 17) const bool W_VEC4 = false;
 layout(constant_id = 18) const bool X_VEC4 = false;
+layout(constant_id = 19) const bool ACCUMULATE = false;
 layout(binding = 0) uniform samplerBuffer X;   // float or vec4 texels (X_VEC4)
 layout(binding = 1) uniform samplerBuffer Wt;  // float or vec4 texels (W_VEC4)
 layout(binding = 2) readonly buffer Bias { ELEM bias[]; };  // any buffer when there is no bias
-layout(binding = 3) writeonly buffer Y { ELEM y[]; };
+layout(binding = 3) buffer Y { ELEM y[]; };
 
 const uint NC = 4 * CV;  // output pixels per lane: columns 4(n4_0 + 8j) + c
 
@@ -91,7 +93,11 @@ void main() {
       if (!n_ok[c]) continue;
       const uint n = n0 + 4 * (lane + (c / 4) * SG) + c % 4;
       const uint img = div_ohw(n), pix = n - img * OHW;
-      y[(img * p.cout + g * M + m) * OHW + pix] = ELEM(activate(ACT, acc[r][c / 4][c % 4] + b, p.slope));
+      const uint at = (img * p.cout + g * M + m) * OHW + pix;
+      if (ACCUMULATE)
+        y[at] = ELEM(float(y[at]) + acc[r][c / 4][c % 4]);
+      else
+        y[at] = ELEM(activate(ACT, acc[r][c / 4][c % 4] + b, p.slope));
     }
   }
 }

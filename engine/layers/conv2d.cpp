@@ -188,6 +188,23 @@ std::optional<winograd::Problem> input_gradient_problem(const Conv2dOptions& o, 
                            2 - o.padding[0], 2 - o.padding[1], 4,    o.gemm, o.tile};
 }
 
+// A stride-1 convolution's input gradient is itself a stride-1 convolution: of dy, with each
+// group's kernel rotated by 180 degrees and its channels swapped (conv2d_backward_data_weight),
+// dilated alike and padded by d(k-1) - p, so it needs p <= d(k-1). It runs on the subgroup
+// core like a forward pass, where conv2d_backward_data's gather would check every tap.
+std::optional<Conv2dOptions> input_gradient_conv(const Conv2dOptions& o, const Geometry& g) {
+  if (o.stride != std::array<uint32_t, 2>{1, 1}) return std::nullopt;
+  Conv2dOptions t = o;
+  for (int i = 0; i < 2; ++i) {
+    const uint32_t reach = o.dilation[i] * (o.kernel[i] - 1);
+    if (o.padding[i] > reach) return std::nullopt;
+    t.padding[i] = reach - o.padding[i];
+  }
+  t.out_channels = g.cin;
+  t.bias = false;
+  return t;
+}
+
 // Auto's pick between the GEMM and Winograd for a 3x3 stride-1 problem. F(4x4) saves 3/4 of
 // the multiplies but runs GEMMs only pixels / 16 columns wide, and unless an inference plan
 // transformed the weights once (weights_prepared) it pays 36 * cin * cout transformed weights
@@ -225,6 +242,25 @@ Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd
 }
 
 bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
+
+// The algorithm for a 3x3 stride-1 input gradient `p`, whose weights are never prepared. Auto
+// takes choose()'s pick, except that where the subgroup core runs the GEMM (it runs the input
+// gradient as a convolution, input_gradient_conv) it beats Winograd below 64 channels. dx
+// alone, ms on lavapipe (vkcnn-bench --op), subgroup GEMM / Winograd F(4x4):
+//   dy 64 -> dx 32 channels 14x14 batch 64 (refcnn's c2): 69 / 86-103   16 -> 16 28x28 b64: 38 / 85
+//   64 -> 64 56x56 b4: 119 / 78   128 -> 128 28x28 b8: 223 / 75   256 -> 256 14x14 b8: 185 / 184
+//   512 -> 512 7x7 b16: 531 / 264
+Conv2dAlgorithm choose_input_gradient(const Conv2dOptions& o, const Geometry& g, const winograd::Problem& p,
+                                      const Context& ctx) {
+  const Conv2dAlgorithm a = choose(o, g, &p, is_cpu(ctx), false);
+  const uint64_t dy_count = uint64_t(p.batch) * p.cin * p.h * p.w;
+  const bool subgroup =
+      o.gemm == GemmKernel::Subgroup || (o.gemm == GemmKernel::Auto && conv2d::prefer_subgroup_gemm(ctx) &&
+                                         std::max(dy_count, g.weights()) <= ctx.info().max_texel_elements);
+  if (o.algorithm == Conv2dAlgorithm::Auto && is_winograd(a) && subgroup && std::min(p.cin, p.cout) < 64)
+    return Conv2dAlgorithm::Gemm;
+  return a;
+}
 
 bool pointwise(const Conv2dOptions& o) {
   return o.kernel == std::array<uint32_t, 2>{1, 1} && o.stride == std::array<uint32_t, 2>{1, 1} &&
@@ -436,6 +472,7 @@ std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool trai
   std::size_t need = room(forward_problem(o_, g), {true, false});
   if (!training) return need;
   if (const auto bp = input_gradient_problem(o_, g)) need = std::max(need, room(*bp, {false}));
+  if (input_gradient_conv(o_, g)) need = std::max<std::size_t>(need, g.weights());
   const uint64_t splits = max_weight_splits(g);
   return std::max<std::size_t>(need, splits > 1 ? splits * g.weights() : 0);
 }
@@ -518,12 +555,30 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   auto wanted = [](const std::vector<TensorView>& v, std::size_t i) { return i < v.size() && !v[i].empty(); };
 
   auto wp = input_gradient_problem(o_, g);
-  const Conv2dAlgorithm dx_algorithm = wp ? choose(o_, g, &*wp, is_cpu(ctx), false) : Conv2dAlgorithm::Gemm;
+  const Conv2dAlgorithm dx_algorithm = wp ? choose_input_gradient(o_, g, *wp, ctx) : Conv2dAlgorithm::Gemm;
   if (wp) *wp = with_tile(*wp, dx_algorithm);
   if (wanted(grads.grad_inputs, 0) && is_winograd(dx_algorithm)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     if (const std::string why = scratch_shortfall(*wp, io.scratch); !why.empty()) throw error(why);
     winograd::record(rec, *wp, {.accumulate = true, .flip = true}, dy, w, w, dx, io.scratch);
+  } else if (const auto t = input_gradient_conv(o_, g);
+             wanted(grads.grad_inputs, 0) && t && io.scratch.shape.count() >= g.weights() &&
+             conv2d::use_subgroup_gemm(o_.gemm, std::max(dy.shape.count(), g.weights()), true, ctx,
+                                       "conv2d '" + name() + "'")) {
+    const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
+    TensorView wt = io.scratch;                   // (Cin, Cout/groups, kh, kw), rotated
+    wt.shape = {g.cin, g.cout_g, o_.kernel[0], o_.kernel[1]};
+    const Kernel& r = ctx.kernel(ShaderId::conv2d_backward_data_weight, specialization(o_, kNoTile));
+    rec.dispatch(r, {w.reads(), wt.writes()}, push, elementwise_groups(g.weights()));
+    const Geometry tg = geometry(*t, dy.shape, dx.shape);
+    const bool w_vec4 = tg.k() % 4 == 0, x_vec4 = pointwise(*t) && g.h * g.w % 4 == 0;
+    std::vector<uint32_t> spec = specialization(*t, kNoTile);
+    spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u, 1u});  // accumulate into dx
+    const Kernel& k = ctx.kernel(ShaderId::conv2d_subgroup, spec);
+    const Binding dyb = x_vec4 ? dy.reads_vec4s(0, dy.shape.count()) : dy.reads_floats();
+    const Binding wb = w_vec4 ? wt.reads_vec4s(0, g.weights()) : wt.reads_floats();
+    dispatch_columns(rec, k, {dyb, wb, dy.reads(), dx.writes()}, make_push(tg, 0.0f), kSubgroupTile, tg.pixels(),
+                     div_up(tg.cout_g, conv2d::kSubgroupRows), tg.groups);
   } else if (wanted(grads.grad_inputs, 0)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     const uint64_t n = uint64_t(g.batch) * g.h * g.w;

@@ -8,9 +8,11 @@
 //  Conv2dOptions::algorithm forces one; auto picks per layer and device. The GEMMs run on one
 //  of two cores (Conv2dOptions::gemm): shared-memory tiles chosen per device kind and shape
 //  (conv2d.cpp), or on CPU devices the subgroup core (shaders/gemm_subgroup.glsl, docs/design.md).
-//  - backward: dx by a transposed-conv gather GEMM (or by Winograd where the forward would
-//    use it, padding <= 2), dw by a split-K GEMM over the pixels (on either core), db by a
-//    per-channel reduction. All accumulate (+=).
+//  - backward: dx by a transposed-conv gather GEMM, or for stride 1 on the subgroup core as a
+//    convolution of dy with the rotated kernel, or by Winograd for 3x3 stride 1 (padding <= 2;
+//    auto: where the forward would use it, on the subgroup core only from 64 channels); dw by
+//    a split-K GEMM over the pixels (on either core), db by a per-channel reduction. All
+//    accumulate (+=).
 #pragma once
 #include <array>
 #include <cstdint>

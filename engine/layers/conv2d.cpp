@@ -156,7 +156,9 @@ WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t 
                                 const std::optional<Tile>& forced) {
   const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
   const Tile t = subgroup ? kSubgroupTile : pick_tile(ctx, g.cout_g, n, g.groups, forced);
-  const uint64_t tiles = uint64_t(div_up(g.cout_g, t.bm)) * div_up(n, t.bn) * g.groups;
+  // The subgroup kernel computes dw transposed: rows are taps, columns output channels.
+  const uint64_t tiles = subgroup ? uint64_t(div_up(n, t.bm)) * div_up(g.cout_g, t.bn) * g.groups
+                                  : uint64_t(div_up(g.cout_g, t.bm)) * div_up(n, t.bn) * g.groups;
   uint64_t splits = (2 * parallel_slots(ctx) + tiles - 1) / tiles;
   splits = std::max<uint64_t>(1, std::min({splits, max_weight_splits(g), capacity}));
   uint64_t k_split = (k + splits - 1) / splits;
@@ -607,9 +609,11 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     }
     const Kernel& k =
         ctx.kernel(subgroup ? ShaderId::conv2d_backward_weight_subgroup : ShaderId::conv2d_backward_weight, spec);
-    rec.dispatch(k, {dyb, xb, dw.writes(), split ? scratch.writes() : dw.writes()}, push,
-                 Groups{div_up(uint64_t(g.cin_g) * g.khw, plan.tile.bn), div_up(g.cout_g, plan.tile.bm),
-                        g.groups * plan.splits});
+    const uint64_t taps = uint64_t(g.cin_g) * g.khw;
+    const Groups groups =
+        subgroup ? Groups{div_up(g.cout_g, plan.tile.bn), div_up(taps, plan.tile.bm), g.groups * plan.splits}
+                 : Groups{div_up(taps, plan.tile.bn), div_up(g.cout_g, plan.tile.bm), g.groups * plan.splits};
+    rec.dispatch(k, {dyb, xb, dw.writes(), split ? scratch.writes() : dw.writes()}, push, groups);
     if (split) {
       struct ReducePush {
         uint32_t count, splits;

@@ -9,7 +9,7 @@
 //    m0 + 8g + i to every lane: one fetch feeds 8 rows x 4 k;
 //  - lane l fetches its own CV vec4s of B (columns 4(l + 8j) .. +3) for each k.
 // Per k a lane does RG*8 x CV vec4 FMAs (RG=2, CV=2: 128 FMA lanes) for RG/4 + CV fetches.
-// Needs subgroups of exactly 8 with the ballot feature (engine/layers/conv2d.cpp checks).
+// Needs subgroups of exactly 8 with the ballot feature (engine/layers/conv2d_gemm.cpp checks).
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_ballot : require
 #extension GL_EXT_control_flow_attributes : require

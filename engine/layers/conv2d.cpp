@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 #include <span>
-#include <thread>
 
 #include "layers/conv2d_winograd.h"
 #include "layers/texel_inputs.h"
@@ -30,29 +29,6 @@ constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
 // The subgroup core's fixed tile (shaders/gemm_subgroup.glsl), in the form the plans use.
 constexpr Tile kSubgroupTile{conv2d::kSubgroupRows, conv2d::kSubgroupColumns, 4, 4, 4};
 
-// GPUs: 256-invocation groups, 8x8 register blocks only for large tiles.
-constexpr Tile kGpuTiles[] = {
-    {128, 128, 16, 8, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4}, {64, 64, 16, 4, 4},
-    {32, 128, 16, 4, 4},  {128, 32, 16, 4, 4}, {16, 128, 16, 4, 4}, {128, 16, 16, 4, 4},
-    {4, 256, 16, 4, 4},   {32, 32, 16, 4, 4},  {64, 16, 16, 4, 4},
-};
-// CPU devices (lavapipe) execute every load lane by lane, so there loads per FMA decide and
-// 8x8 blocks (a quarter of a load per FMA) measured fastest; larger blocks spill.
-constexpr Tile kCpuTiles[] = {
-    {64, 64, 16, 8, 8},  {32, 128, 16, 8, 8}, {128, 32, 16, 8, 8}, {16, 128, 16, 8, 8},
-    {128, 16, 16, 8, 8}, {64, 16, 16, 8, 8},  {32, 16, 8, 8, 8},
-};
-static_assert(std::all_of(std::begin(kGpuTiles), std::end(kGpuTiles), [](const Tile& t) { return t.valid(); }));
-static_assert(std::all_of(std::begin(kCpuTiles), std::end(kCpuTiles), [](const Tile& t) { return t.valid(); }));
-
-// About how many workgroups the device runs at once (Vulkan does not say): what a tiling
-// should give it at least.
-uint32_t parallel_slots(const Context& ctx) {
-  const std::string& type = ctx.info().type;
-  if (type == "CPU") return std::max(1u, std::thread::hardware_concurrency());
-  return type == "discrete GPU" ? 128 : 16;
-}
-
 constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
 constexpr uint64_t kMinSplitDepth = 512;      // pixels per weight-gradient split worth a workgroup
 
@@ -68,6 +44,7 @@ struct Geometry {
 struct WeightGradPlan {
   Tile tile;
   uint32_t splits, k_split;
+  Groups groups;  // the dispatch: column tiles, row tiles, groups x splits
 };
 
 Geometry geometry(const Conv2dOptions& o, const Shape& in, const Shape& out) {
@@ -157,13 +134,15 @@ WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t 
   const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
   const Tile t = subgroup ? kSubgroupTile : pick_tile(ctx, g.cout_g, n, g.groups, forced);
   // The subgroup kernel computes dw transposed: rows are taps, columns output channels.
-  const uint64_t tiles = subgroup ? uint64_t(div_up(n, t.bm)) * div_up(g.cout_g, t.bn) * g.groups
-                                  : uint64_t(div_up(g.cout_g, t.bm)) * div_up(n, t.bn) * g.groups;
-  uint64_t splits = (2 * parallel_slots(ctx) + tiles - 1) / tiles;
+  const uint64_t rows = subgroup ? n : g.cout_g, columns = subgroup ? g.cout_g : n;
+  const uint32_t row_tiles = div_up(rows, t.bm), column_tiles = div_up(columns, t.bn);
+  const uint64_t tiles = uint64_t(row_tiles) * column_tiles * g.groups;
+  uint64_t splits = (2 * conv2d::parallel_slots(ctx) + tiles - 1) / tiles;
   splits = std::max<uint64_t>(1, std::min({splits, max_weight_splits(g), capacity}));
   uint64_t k_split = (k + splits - 1) / splits;
   k_split = (k_split + t.bk - 1) / t.bk * t.bk;
-  return {t, static_cast<uint32_t>((k + k_split - 1) / k_split), static_cast<uint32_t>(k_split)};
+  const auto actual_splits = static_cast<uint32_t>((k + k_split - 1) / k_split);
+  return {t, actual_splits, static_cast<uint32_t>(k_split), Groups{column_tiles, row_tiles, g.groups * actual_splits}};
 }
 
 bool winograd_shape(const Conv2dOptions& o) {
@@ -255,10 +234,10 @@ bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
 Conv2dAlgorithm choose_input_gradient(const Conv2dOptions& o, const Geometry& g, const winograd::Problem& p,
                                       const Context& ctx) {
   const Conv2dAlgorithm a = choose(o, g, &p, is_cpu(ctx), false);
+  // Forced, the subgroup core runs (or backward throws why it cannot); auto, where it would.
   const uint64_t dy_count = uint64_t(p.batch) * p.cin * p.h * p.w;
-  const bool subgroup =
-      o.gemm == GemmKernel::Subgroup || (o.gemm == GemmKernel::Auto && conv2d::prefer_subgroup_gemm(ctx) &&
-                                         std::max(dy_count, g.weights()) <= ctx.info().max_texel_elements);
+  const bool subgroup = o.gemm == GemmKernel::Subgroup ||
+                        conv2d::use_subgroup_gemm(o.gemm, std::max(dy_count, g.weights()), true, ctx, "");
   if (o.algorithm == Conv2dAlgorithm::Auto && is_winograd(a) && subgroup && std::min(p.cin, p.cout) < 64)
     return Conv2dAlgorithm::Gemm;
   return a;
@@ -279,65 +258,6 @@ std::string scratch_shortfall(const winograd::Problem& p, const TensorView& scra
 }
 
 }  // namespace
-
-namespace conv2d {
-std::span<const Tile> gpu_tiles() { return kGpuTiles; }
-std::span<const Tile> cpu_tiles() { return kCpuTiles; }
-
-bool subgroup_gemm_supported(const Context& ctx) {
-  return ctx.info().subgroup_size == 8 && ctx.info().subgroup_broadcast;
-}
-bool prefer_subgroup_gemm(const Context& ctx) { return ctx.info().type == "CPU" && subgroup_gemm_supported(ctx); }
-
-bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
-                       const std::string& what) {
-  const bool fits = aligned && largest_texels <= ctx.info().max_texel_elements;
-  switch (want) {
-    case GemmKernel::Shared:
-      return false;
-    case GemmKernel::Auto:
-      return fits && prefer_subgroup_gemm(ctx);
-    case GemmKernel::Subgroup:
-      break;
-  }
-  if (!subgroup_gemm_supported(ctx))
-    throw Error(what + ": the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " + ctx.info().name + " has " +
-                std::to_string(ctx.info().subgroup_size));
-  if (!fits)
-    throw Error(what + ": operands of " + std::to_string(largest_texels) +
-                " texels exceed the subgroup GEMM's texel views");
-  return true;
-}
-
-// The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
-// `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
-// shared memory, and on CPU devices also the tile loaders' 1/BM + 1/BN from device memory,
-// which cost lavapipe about four times as much (measured: c2's weight gradient at batch 64 is
-// 20% faster with 64x64 tiles than with the 64x16 that register loads alone would pick).
-// Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
-Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, const std::optional<Tile>& forced) {
-  if (forced) return *forced;
-  const bool cpu = ctx.info().type == "CPU";
-  const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
-  const uint64_t slots = parallel_slots(ctx);
-  const Tile* best = nullptr;
-  double best_cost = 0;
-  for (const Tile& t : tiles) {
-    uint64_t workgroups = (m + t.bm - 1) / t.bm * ((n + t.bn - 1) / t.bn) * groups;
-    double loads = double(t.tm + t.tn) / (t.tm * t.tn);
-    if (cpu) loads += 4.0 * double(t.bm + t.bn) / (double(t.bm) * t.bn);
-    double cost = double((workgroups + slots - 1) / slots) * t.bm * t.bn * loads;
-    if (!best || cost < best_cost) best = &t, best_cost = cost;
-  }
-  return *best;
-}
-
-FastDiv::FastDiv(uint32_t divisor) {
-  if (divisor == 0) throw Error("conv2d: division by a zero size");
-  while ((uint64_t(1) << shift) < divisor) ++shift;
-  mul = static_cast<uint32_t>(((uint64_t(1) << 32) * ((uint64_t(1) << shift) - divisor)) / divisor + 1);
-}
-}  // namespace conv2d
 
 Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer(std::move(name)), o_(options) {
   auto positive = [&](const char* what, std::array<uint32_t, 2> v) {
@@ -609,11 +529,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     }
     const Kernel& k =
         ctx.kernel(subgroup ? ShaderId::conv2d_backward_weight_subgroup : ShaderId::conv2d_backward_weight, spec);
-    const uint64_t taps = uint64_t(g.cin_g) * g.khw;
-    const Groups groups =
-        subgroup ? Groups{div_up(g.cout_g, plan.tile.bn), div_up(taps, plan.tile.bm), g.groups * plan.splits}
-                 : Groups{div_up(taps, plan.tile.bn), div_up(g.cout_g, plan.tile.bm), g.groups * plan.splits};
-    rec.dispatch(k, {dyb, xb, dw.writes(), split ? scratch.writes() : dw.writes()}, push, groups);
+    rec.dispatch(k, {dyb, xb, dw.writes(), split ? scratch.writes() : dw.writes()}, push, plan.groups);
     if (split) {
       struct ReducePush {
         uint32_t count, splits;

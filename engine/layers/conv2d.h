@@ -7,7 +7,7 @@
 //    optional fused activation (relu, relu6, leaky_relu, sigmoid) are applied in the epilogue.
 //  Conv2dOptions::algorithm forces one; auto picks per layer and device. The GEMMs run on one
 //  of two cores (Conv2dOptions::gemm): shared-memory tiles chosen per device kind and shape
-//  (conv2d.cpp), or on CPU devices the subgroup core (shaders/gemm_subgroup.glsl, docs/design.md).
+//  (conv2d_gemm.cpp), or on CPU devices the subgroup core (shaders/gemm_subgroup.glsl, docs/design.md).
 //  - backward: dx by a transposed-conv gather GEMM, or for stride 1 on the subgroup core as a
 //    convolution of dy with the rotated kernel, or by Winograd for 3x3 stride 1 (padding <= 2;
 //    auto: where the forward would use it, on the subgroup core only from 64 channels); dw by
@@ -133,6 +133,9 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::stri
 
 namespace conv2d {
 
+// About how many workgroups the device runs at once (Vulkan does not say): what a tiling
+// should give it at least.
+uint32_t parallel_slots(const Context& ctx);
 // The tilings the layer chooses from on GPUs and on CPU devices (lavapipe).
 std::span<const Tile> gpu_tiles();
 std::span<const Tile> cpu_tiles();

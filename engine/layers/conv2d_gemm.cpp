@@ -1,0 +1,95 @@
+// The GEMM cores' device side: the shared-memory core's tile tables and the choice of a tiling,
+// whether the subgroup core runs, and the fast division the shaders share.
+#include <algorithm>
+#include <thread>
+
+#include "layers/conv2d.h"
+
+namespace vkcnn {
+namespace {
+
+using conv2d::Tile;
+
+// GPUs: 256-invocation groups, 8x8 register blocks only for large tiles.
+constexpr Tile kGpuTiles[] = {
+    {128, 128, 16, 8, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4}, {64, 64, 16, 4, 4},
+    {32, 128, 16, 4, 4},  {128, 32, 16, 4, 4}, {16, 128, 16, 4, 4}, {128, 16, 16, 4, 4},
+    {4, 256, 16, 4, 4},   {32, 32, 16, 4, 4},  {64, 16, 16, 4, 4},
+};
+// CPU devices (lavapipe) execute every load lane by lane, so there loads per FMA decide and
+// 8x8 blocks (a quarter of a load per FMA) measured fastest; larger blocks spill.
+constexpr Tile kCpuTiles[] = {
+    {64, 64, 16, 8, 8},  {32, 128, 16, 8, 8}, {128, 32, 16, 8, 8}, {16, 128, 16, 8, 8},
+    {128, 16, 16, 8, 8}, {64, 16, 16, 8, 8},  {32, 16, 8, 8, 8},
+};
+static_assert(std::all_of(std::begin(kGpuTiles), std::end(kGpuTiles), [](const Tile& t) { return t.valid(); }));
+static_assert(std::all_of(std::begin(kCpuTiles), std::end(kCpuTiles), [](const Tile& t) { return t.valid(); }));
+}  // namespace
+
+namespace conv2d {
+
+uint32_t parallel_slots(const Context& ctx) {
+  const std::string& type = ctx.info().type;
+  if (type == "CPU") return std::max(1u, std::thread::hardware_concurrency());
+  return type == "discrete GPU" ? 128 : 16;
+}
+
+std::span<const Tile> gpu_tiles() { return kGpuTiles; }
+std::span<const Tile> cpu_tiles() { return kCpuTiles; }
+
+bool subgroup_gemm_supported(const Context& ctx) {
+  return ctx.info().subgroup_size == 8 && ctx.info().subgroup_broadcast;
+}
+bool prefer_subgroup_gemm(const Context& ctx) { return ctx.info().type == "CPU" && subgroup_gemm_supported(ctx); }
+
+bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
+                       const std::string& what) {
+  const bool fits = aligned && largest_texels <= ctx.info().max_texel_elements;
+  switch (want) {
+    case GemmKernel::Shared:
+      return false;
+    case GemmKernel::Auto:
+      return fits && prefer_subgroup_gemm(ctx);
+    case GemmKernel::Subgroup:
+      break;
+  }
+  if (!subgroup_gemm_supported(ctx))
+    throw Error(what + ": the subgroup GEMM needs subgroups of 8 with subgroupBroadcast; " + ctx.info().name + " has " +
+                std::to_string(ctx.info().subgroup_size));
+  if (!fits)
+    throw Error(what + ": operands of " + std::to_string(largest_texels) +
+                " texels exceed the subgroup GEMM's texel views");
+  return true;
+}
+
+// The tiling with the least estimated time for an M x N GEMM in `groups` groups: rounds of
+// `slots` workgroups, each costing its padded tile area times loads per FMA: 1/TM + 1/TN from
+// shared memory, and on CPU devices also the tile loaders' 1/BM + 1/BN from device memory,
+// which cost lavapipe about four times as much (measured: c2's weight gradient at batch 64 is
+// 20% faster with 64x64 tiles than with the 64x16 that register loads alone would pick).
+// Small M gets narrow channel tiles, small N short pixel tiles; ties go to the earlier tile.
+Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, const std::optional<Tile>& forced) {
+  if (forced) return *forced;
+  const bool cpu = ctx.info().type == "CPU";
+  const std::span<const Tile> tiles = cpu ? std::span<const Tile>(kCpuTiles) : std::span<const Tile>(kGpuTiles);
+  const uint64_t slots = parallel_slots(ctx);
+  const Tile* best = nullptr;
+  double best_cost = 0;
+  for (const Tile& t : tiles) {
+    uint64_t workgroups = (m + t.bm - 1) / t.bm * ((n + t.bn - 1) / t.bn) * groups;
+    double loads = double(t.tm + t.tn) / (t.tm * t.tn);
+    if (cpu) loads += 4.0 * double(t.bm + t.bn) / (double(t.bm) * t.bn);
+    double cost = double((workgroups + slots - 1) / slots) * t.bm * t.bn * loads;
+    if (!best || cost < best_cost) best = &t, best_cost = cost;
+  }
+  return *best;
+}
+
+FastDiv::FastDiv(uint32_t divisor) {
+  if (divisor == 0) throw Error("conv2d: division by a zero size");
+  while ((uint64_t(1) << shift) < divisor) ++shift;
+  mul = static_cast<uint32_t>(((uint64_t(1) << 32) * ((uint64_t(1) << shift) - divisor)) / divisor + 1);
+}
+}  // namespace conv2d
+
+}  // namespace vkcnn

@@ -31,11 +31,11 @@ void main() {
   const uint m0 = gl_WorkGroupID.y * RM, n0 = gl_WorkGroupID.x * CN4 * 4;
   const uint k_begin = s * p.k_split, k_end = min(K, k_begin + p.k_split);  // k_split % 4 == 0
 
-  // This lane's tap in each row group (rows past M repeat the last tap, never stored): its
-  // channel's offset in an image and its window offsets.
-  int tap_off[RG], tap_y[RG], tap_x[RG];
-  [[unroll]] for (uint r = 0; r < RG; ++r) {
-    const uint m = min(m0 + r * SG + lane, M - 1);
+  // Each row's tap (rows past M repeat the last tap, never stored): its channel's offset in an
+  // image and its window offsets, worked out once: in the loop they are loads, not divisions.
+  int tap_off[RM], tap_y[RM], tap_x[RM];
+  [[unroll]] for (uint r = 0; r < RM; ++r) {
+    const uint m = min(m0 + r, M - 1);
     const uint ci = m / KHW, t = m % KHW;
     tap_off[r] = int((g * p.cin_g + ci) * HW);
     tap_y[r] = int((t / KW) * DH) - int(PH);
@@ -58,21 +58,6 @@ void main() {
       ix0[t] = int(ox * SW);
     }
     const bvec4 k_ok = lessThan(uvec4(k4) + uvec4(0, 1, 2, 3), uvec4(k_end));
-    vec4 av[RG];
-    [[unroll]] for (uint r = 0; r < RG; ++r) {
-      [[unroll]] for (uint t = 0; t < 4; ++t) {
-        const int x_img = int(img[t] * p.cin * HW) + tap_off[r];
-        if (POINTWISE) {
-          av[r][t] = texelFetch(X, x_img + int(pix[t])).x;
-        } else {
-          const int iy = iy0[t] + tap_y[r], ix = ix0[t] + tap_x[r];
-          const bool inside = uint(iy) < p.h && uint(ix) < p.w;
-          const int at = x_img + clamp(iy, 0, int(p.h) - 1) * int(p.w) + clamp(ix, 0, int(p.w) - 1);
-          av[r][t] = inside ? texelFetch(X, at).x : 0.0;
-        }
-      }
-      av[r] = mix(vec4(0.0), av[r], k_ok);
-    }
     vec4 dyv[NC];  // dyv[c]: channel c's dy at the quad's four pixels
     [[unroll]] for (uint c = 0; c < NC; ++c) {
       if (DY_VEC4) {
@@ -81,10 +66,24 @@ void main() {
         [[unroll]] for (uint t = 0; t < 4; ++t) dyv[c][t] = texelFetch(DY, int(img[t] * p.cout * OHW + dy_row[c] + pix[t])).x;
       }
     }
-    [[unroll]] for (uint t = 0; t < 4; ++t) {
-      vec4 bv[CV];
-      [[unroll]] for (uint j = 0; j < CV; ++j) bv[j] = vec4(dyv[4 * j][t], dyv[4 * j + 1][t], dyv[4 * j + 2][t], dyv[4 * j + 3][t]);
-      gemm_subgroup_step(av, t, bv);
+    vec4 bv[4][CV];
+    [[unroll]] for (uint t = 0; t < 4; ++t)
+      [[unroll]] for (uint j = 0; j < CV; ++j) bv[t][j] = vec4(dyv[4 * j][t], dyv[4 * j + 1][t], dyv[4 * j + 2][t], dyv[4 * j + 3][t]);
+    // Row r (tap m0 + r): its input values at the quad's four pixels, the same in every lane.
+    [[unroll]] for (uint r = 0; r < RM; ++r) {
+      vec4 a;
+      [[unroll]] for (uint t = 0; t < 4; ++t) {
+        const int x_img = int(img[t] * p.cin * HW) + tap_off[r];
+        if (POINTWISE) {
+          a[t] = texelFetch(X, x_img + int(pix[t])).x;
+        } else {
+          const int iy = iy0[t] + tap_y[r], ix = ix0[t] + tap_x[r];
+          const bool inside = uint(iy) < p.h && uint(ix) < p.w;
+          const int at = x_img + clamp(iy, 0, int(p.h) - 1) * int(p.w) + clamp(ix, 0, int(p.w) - 1);
+          a[t] = inside ? texelFetch(X, at).x : 0.0;
+        }
+      }
+      gemm_subgroup_row(r, mix(vec4(0.0), a, k_ok), bv);
     }
   }
 

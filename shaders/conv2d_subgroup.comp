@@ -29,9 +29,6 @@ void main() {
   const uint OHW = p.oh * p.ow, HW = p.h * p.w;
   const uint m0 = gl_WorkGroupID.y * RM, n0 = p.n_base + gl_WorkGroupID.x * CN4 * 4;
 
-  // Weight rows past M repeat the last one (their results are not stored).
-  int w_row[RG];
-  [[unroll]] for (uint r = 0; r < RG; ++r) w_row[r] = int((g * M + min(m0 + r * SG + lane, M - 1)) * K);
   // This lane's output pixels: where their input windows start, and whether they exist.
   int x_off[NC], iy0[NC], ix0[NC];
   bool n_ok[NC];
@@ -46,41 +43,46 @@ void main() {
     x_off[c] = int((img * p.cin + g * p.cin_g) * HW + (POINTWISE ? pix : 0));
   }
 
+  // Where each weight row starts (rows past M repeat the last one; their results are not
+  // stored), worked out once: in the loop they are loads, not arithmetic.
+  int w_row[RM];
+  [[unroll]] for (uint r = 0; r < RM; ++r) w_row[r] = int((g * M + min(m0 + r, M - 1)) * (W_VEC4 ? K / 4 : K));
   for (uint k4 = 0; k4 < (K + 3) / 4; ++k4) {
-    // Taps past K get weight 0 (a select) and read tap K - 1 (finite): no branch per tap.
-    const bvec4 k_ok = lessThan(uvec4(k4 * 4) + uvec4(0, 1, 2, 3), uvec4(K));
-    vec4 av[RG];
-    [[unroll]] for (uint r = 0; r < RG; ++r) {
-      if (W_VEC4) {
-        av[r] = texelFetch(Wt, w_row[r] / 4 + int(k4));
-      } else {
-        [[unroll]] for (uint t = 0; t < 4; ++t) av[r][t] = texelFetch(Wt, w_row[r] + int(min(k4 * 4 + t, K - 1))).x;
-      }
-      av[r] = mix(vec4(0.0), av[r], k_ok);
-    }
+    // B first, for all four k: this lane's im2col values.
+    vec4 bv[4][CV];
     [[unroll]] for (uint kk = 0; kk < 4; ++kk) {
       const uint k = min(k4 * 4 + kk, K - 1);
       const uint ci = k / KHW, tap = k % KHW;
       const int dy = int((tap / KW) * DH), dx = int((tap % KW) * DW);
-      vec4 bv[CV];
       [[unroll]] for (uint j = 0; j < CV; ++j) {
         if (X_VEC4) {
-          bv[j] = texelFetch(X, (x_off[4 * j] + int(ci * HW)) / 4);
+          bv[kk][j] = texelFetch(X, (x_off[4 * j] + int(ci * HW)) / 4);
         } else {
           [[unroll]] for (uint c = 0; c < 4; ++c) {
             const uint cc = 4 * j + c;
             if (POINTWISE) {
-              bv[j][c] = texelFetch(X, x_off[cc] + int(ci * HW)).x;
+              bv[kk][j][c] = texelFetch(X, x_off[cc] + int(ci * HW)).x;
             } else {
               const int iy = iy0[cc] + dy, ix = ix0[cc] + dx;
               const bool inside = uint(iy) < p.h && uint(ix) < p.w;
               const int at = x_off[cc] + int(ci * HW) + clamp(iy, 0, int(p.h) - 1) * int(p.w) + clamp(ix, 0, int(p.w) - 1);
-              bv[j][c] = inside ? texelFetch(X, at).x : 0.0;
+              bv[kk][j][c] = inside ? texelFetch(X, at).x : 0.0;
             }
           }
         }
       }
-      gemm_subgroup_step(av, kk, bv);
+    }
+    // Then A row by row. Taps past K get weight 0 (a select) and read tap K - 1 (finite): no
+    // branch per tap.
+    const bvec4 k_ok = lessThan(uvec4(k4 * 4) + uvec4(0, 1, 2, 3), uvec4(K));
+    [[unroll]] for (uint r = 0; r < RM; ++r) {
+      vec4 a;
+      if (W_VEC4) {
+        a = texelFetch(Wt, w_row[r] + int(k4));
+      } else {
+        [[unroll]] for (uint t = 0; t < 4; ++t) a[t] = texelFetch(Wt, w_row[r] + int(min(k4 * 4 + t, K - 1))).x;
+      }
+      gemm_subgroup_row(r, mix(vec4(0.0), a, k_ok), bv);
     }
   }
 

@@ -22,31 +22,22 @@ void main() {
   const uint n0 = gl_WorkGroupID.y * RM, m4_0 = gl_WorkGroupID.x * CN4 + lane;
   // Tiles and channels past the edge read the last valid one (and are never stored): every
   // fetch stays inside the operands, and the loop has no branches.
-  int v_row[RG], u_col[CV];
-  [[unroll]] for (uint g = 0; g < RG; ++g) v_row[g] = int((z * p.chunk + min(n0 + g * SG + lane, tiles - 1)) * vs4);
+  int u_col[CV];
   [[unroll]] for (uint j = 0; j < CV; ++j) u_col[j] = int(z * K * us4 + min(m4_0 + j * SG, cout4 - 1));
+  const uint v_base = z * p.chunk;
 
-  const uint full = K / 4;
-  for (uint k4 = 0; k4 < full; ++k4) {
-    vec4 av[RG];
-    [[unroll]] for (uint g = 0; g < RG; ++g) av[g] = texelFetch(V, v_row[g] + int(k4));
+  // The last 1..3 input channels: V's row padding is unwritten, so it is masked off (a
+  // select, not a multiply: the padding may hold NaN), and U rows past K are not read.
+  for (uint k4 = 0; k4 < (K + 3) / 4; ++k4) {
+    vec4 bv[4][CV];
     [[unroll]] for (uint kk = 0; kk < 4; ++kk) {
-      vec4 bv[CV];
-      [[unroll]] for (uint j = 0; j < CV; ++j) bv[j] = texelFetch(U, u_col[j] + int((k4 * 4 + kk) * us4));
-      gemm_subgroup_step(av, kk, bv);
+      const uint k = min(k4 * 4 + kk, K - 1);
+      [[unroll]] for (uint j = 0; j < CV; ++j) bv[kk][j] = texelFetch(U, u_col[j] + int(k * us4));
     }
-  }
-  if (full * 4 < K) {
-    // The last 1..3 input channels: V's row padding is unwritten, so it is masked off (a
-    // select, not a multiply: the padding may hold NaN), and U rows past K are not read.
-    const bvec4 valid = lessThan(uvec4(full * 4) + uvec4(0, 1, 2, 3), uvec4(K));
-    vec4 av[RG];
-    [[unroll]] for (uint g = 0; g < RG; ++g) av[g] = mix(vec4(0.0), texelFetch(V, v_row[g] + int(full)), valid);
-    [[unroll]] for (uint kk = 0; kk < 4; ++kk) {
-      vec4 bv[CV];
-      const uint k = min(full * 4 + kk, K - 1);
-      [[unroll]] for (uint j = 0; j < CV; ++j) bv[j] = texelFetch(U, u_col[j] + int(k * us4));
-      gemm_subgroup_step(av, kk, bv);
+    const bvec4 valid = lessThan(uvec4(k4 * 4) + uvec4(0, 1, 2, 3), uvec4(K));
+    [[unroll]] for (uint r = 0; r < RM; ++r) {
+      const vec4 a = texelFetch(V, int((v_base + min(n0 + r, tiles - 1)) * vs4 + k4));
+      gemm_subgroup_row(r, mix(vec4(0.0), a, valid), bv);
     }
   }
 

@@ -2,12 +2,12 @@
 #extension GL_GOOGLE_include_directive : require
 // conv2d_backward_weight.comp's GEMM (dw += dy x im2col(x) per group, over the output pixels,
 // split in K = batch*oh*ow as there) on the subgroup core for CPU devices (gemm_subgroup.glsl),
-// computed transposed: broadcast rows are weight taps (ci, kh, kw), per-lane columns output
-// channels. A lane gathers its tap's input values for four pixels and the broadcast shares them
-// with 8 lanes; its channels' dy comes as vec4s of four pixels where DY_VEC4 (oh*ow a multiple
-// of 4: a quad never spans two images), else as floats. (Taps as columns would have every lane
-// gather every tap for every pixel: four times the gathers, and 9 of 64 columns for a 3x3
-// kernel on one input channel.)
+// computed transposed: rows (the same in every lane) are weight taps (ci, kh, kw), per-lane
+// columns output channels. A row's input values for four pixels are one gather per pixel for
+// all lanes; a lane's channels' dy comes as vec4s of four pixels where DY_VEC4 (oh*ow a
+// multiple of 4: a quad never spans two images), else as floats. (Taps as columns would have
+// every lane gather its own taps for every pixel, and a 3x3 kernel on one input channel would
+// fill 9 of 64 columns.)
 // dy: (batch, cout, oh, ow)   x: (batch, cin, h, w)   dw: (cout, cin_g, KH, KW)
 // partial: (splits, cout, cin_g, KH, KW) when SPLIT_K, else unused (dw bound again)
 #include "common.glsl"
@@ -23,7 +23,7 @@ const uint NC = 4 * CV;  // output channels per lane: 4(lane + 8j) + c
 
 void main() {
   gemm_subgroup_init();
-  const uint lane = gl_SubgroupInvocationID;
+  const uint lane = gl_LocalInvocationID.x;
   const uint M = p.cin_g * KHW, N = p.cout_g, K = p.batch * p.oh * p.ow;
   const uint OHW = p.oh * p.ow, HW = p.h * p.w;
   const uint splits = (K + p.k_split - 1) / p.k_split;

@@ -24,7 +24,7 @@ const uint NC = 4 * CV;  // output pixels per lane: columns 4(n4_0 + 8j) + c
 
 void main() {
   gemm_subgroup_init();
-  const uint lane = gl_SubgroupInvocationID, g = gl_WorkGroupID.z;
+  const uint lane = gl_LocalInvocationID.x, g = gl_WorkGroupID.z;
   const uint M = p.cout_g, N = p.batch * p.oh * p.ow, K = p.cin_g * KHW;
   const uint OHW = p.oh * p.ow, HW = p.h * p.w;
   const uint m0 = gl_WorkGroupID.y * RM, n0 = p.n_base + gl_WorkGroupID.x * CN4 * 4;

@@ -1,6 +1,6 @@
-// The GEMM core for CPU devices (lavapipe): C[RM x 32*CV] += A * B with one subgroup of 8 per
-// workgroup, no shared memory and no barriers. Lavapipe runs the 8 invocations of a subgroup
-// as the 8 lanes of one AVX register. A load from a storage buffer or shared memory whose
+// The GEMM core for CPU devices (lavapipe): C[RM x 32*CV] += A * B with workgroups of 8
+// invocations, no shared memory and no barriers. Lavapipe runs the 8 invocations of a subgroup
+// as the 8 lanes of one AVX register, so a workgroup is one subgroup there. A load from a storage buffer or shared memory whose
 // address differs between lanes becomes a branchy loop over the lanes, which costs more than
 // a hundred FMAs; a texelFetch from a texel buffer becomes one call that gathers all lanes,
 // several times cheaper (measured on Mesa 22.3, docs/design.md). So this core reads A and B as
@@ -13,8 +13,8 @@
 // Per four k a lane does RM*CV*4 vec4 FMAs (RM=16, CV=2: 512 FMA lanes) for RM A fetches and
 // 4*CV B fetches, row by row (gemm_subgroup_row), so that the accumulators the AVX registers
 // cannot hold go to memory and back once per four k, not once per k.
-// (The name stays from the broadcast version: the workgroup is still one subgroup of 8 lanes.)
-#extension GL_KHR_shader_subgroup_basic : require
+// It uses no subgroup operation, so it is correct on any device; it is named for the subgroup
+// of 8 that each workgroup is on lavapipe, the only device it is fast on so far.
 #extension GL_EXT_control_flow_attributes : require
 layout(local_size_x = 8) in;
 const uint SG = 8;       // lanes

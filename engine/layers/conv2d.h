@@ -43,10 +43,10 @@ std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name)
 const char* conv2d_algorithm_name(Conv2dAlgorithm a);
 
 // Which core runs the GEMMs of the gemm paths (today: Winograd's batched GEMMs). Shared: tiles
-// staged in shared memory (shaders/conv2d_gemm.glsl), for every device. Subgroup: texel
-// fetches shared through subgroupBroadcast (shaders/gemm_subgroup.glsl), for devices with
-// subgroups of 8, where it is several times faster on CPU devices (lavapipe). Auto: Subgroup on
-// CPU devices that can run it, Shared elsewhere. Forcing Subgroup where it cannot run is an Error.
+// staged in shared memory (shaders/conv2d_gemm.glsl), for every device. Subgroup: workgroups of
+// 8 that read only texels (shaders/gemm_subgroup.glsl), several times faster on CPU devices
+// with subgroups of 8 (lavapipe), correct on any device. Auto: Subgroup on such CPU devices,
+// Shared elsewhere. Forcing Subgroup where the operands exceed its texel views is an Error.
 enum class GemmKernel { Auto, Shared, Subgroup };
 // "auto", "shared", "subgroup" (the JSON attribute "gemm"); nullopt otherwise.
 std::optional<GemmKernel> gemm_kernel_from_name(std::string_view name);
@@ -144,14 +144,13 @@ std::span<const Tile> cpu_tiles();
 Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, const std::optional<Tile>& forced = {});
 
 // The subgroup GEMM core (shaders/gemm_subgroup.glsl): its fixed tile, in rows (M) and
-// columns (N) of C per workgroup, and whether a device can run it (subgroups of exactly 8 with
-// subgroupBroadcast in compute) and should by default (a CPU device that can).
+// columns (N) of C per workgroup, and whether a device should run it by default (a CPU device
+// with subgroups of 8). Every device can.
 inline constexpr uint32_t kSubgroupRows = 16, kSubgroupColumns = 64;
-bool subgroup_gemm_supported(const Context& ctx);
 bool prefer_subgroup_gemm(const Context& ctx);
 // Whether a GEMM runs on the subgroup core: as `want` says, auto where the device prefers it
-// and the operands fit its texel views (`largest_texels`, `aligned`). Forced where the device
-// cannot run it or the operands do not fit: an Error that starts with `what`.
+// and the operands fit its texel views (`largest_texels`, `aligned`). Forced where the operands
+// do not fit: an Error that starts with `what`.
 bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
                        const std::string& what);
 

@@ -209,8 +209,6 @@ Context::Context(const ContextOptions& options) {
   info_.index = index;
   info_.vendor_id = props.vendorID;
   info_.subgroup_size = subgroup.subgroupSize;
-  info_.subgroup_broadcast = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
-                             (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BALLOT_BIT);
   info_.max_shared_memory = props.limits.maxComputeSharedMemorySize;
   info_.max_texel_elements = props.limits.maxTexelBufferElements;
   info_.texel_offset_alignment = static_cast<uint32_t>(props.limits.minTexelBufferOffsetAlignment);

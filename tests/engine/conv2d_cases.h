@@ -17,14 +17,8 @@
 
 namespace vkcnn::test {
 
-// The GEMM cores this device runs, for tests to force each in turn: the shared-memory core
-// everywhere, the subgroup core where subgroups are 8 wide (lavapipe, so CI covers both; on a
-// GPU, Conv2dAlgorithm.SubgroupGemmWhereUnsupportedIsAnError checks the refusal instead).
-inline std::vector<std::string> gemm_kernels() {
-  std::vector<std::string> k = {"shared"};
-  if (conv2d::subgroup_gemm_supported(context())) k.push_back("subgroup");
-  return k;
-}
+// The GEMM cores, for tests to force each in turn: both run on every device.
+inline std::vector<std::string> gemm_kernels() { return {"shared", "subgroup"}; }
 
 struct Conv2dCase {
   const char* what;

@@ -86,25 +86,6 @@ TEST(Conv2dAlgorithm, WinogradOnEachGemmKernelMatchesReference) {
     check_forward({"wide", {9, 48, 17, 19}, {40, 3, 3, 1, 1, 1, 1}}, "winograd", "relu", rng, gemm);
 }
 
-// Where subgroups are not 8 wide, forcing the subgroup core is an error naming the device.
-TEST(Conv2dAlgorithm, SubgroupGemmWhereUnsupportedIsAnError) {
-  Context& ctx = test::context();
-  if (conv2d::subgroup_gemm_supported(ctx)) {
-    EXPECT_EQ(test::gemm_kernels(), (std::vector<std::string>{"shared", "subgroup"}));
-    return;  // lavapipe: every test above ran on both cores
-  }
-  const test::Conv2dCase k{"3x3", {1, 4, 8, 8}, {4, 3, 3, 1, 1, 1, 1}};
-  auto layer = make_layer(test::conv2d_spec(k, "gemm", "subgroup"), "c1");
-  std::mt19937 rng(3);
-  test::Conv2dData d = test::random_conv2d_data(k, rng);
-  try {
-    test::run_forward(*layer, {test::HostTensor{k.in, d.x}}, d.params());
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(ctx.info().name), std::string::npos) << e.what();
-  }
-}
-
 TEST(Conv2dAlgorithm, InvalidTileIsAnError) {
   for (const nlohmann::json& tile : {nlohmann::json{64, 64, 16, 4}, nlohmann::json{64, 64, 16, 3, 4},
                                      nlohmann::json{0, 64, 16, 4, 4}, nlohmann::json("big")}) {

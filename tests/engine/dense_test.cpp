@@ -42,9 +42,7 @@ void PrintTo(const DenseCase& c, std::ostream* os) { *os << describe(c); }
 
 // A forced tiling is the shared-memory core's, so it forces that core too.
 std::unique_ptr<DenseLayer> make_dense(const DenseCase& c) {
-  GemmKernel gemm = c.tile ? GemmKernel::Shared : c.gemm;
-  // The subgroup core needs subgroups of 8 (lavapipe); elsewhere its cases run on auto's pick.
-  if (gemm == GemmKernel::Subgroup && !conv2d::subgroup_gemm_supported(test::context())) gemm = GemmKernel::Auto;
+  const GemmKernel gemm = c.tile ? GemmKernel::Shared : c.gemm;
   const DenseTuning tuning{gemm, c.tile, c.gemv};
   return std::make_unique<DenseLayer>("fc", c.out, c.bias, tuning);
 }

@@ -33,7 +33,6 @@ struct DeviceInfo {
   uint32_t index = 0;
   uint32_t vendor_id = 0;
   uint32_t subgroup_size = 0;
-  bool subgroup_broadcast = false;  // subgroupBroadcast in compute shaders (the ballot feature)
   // Tensors stored as 16-bit floats: storage buffers of float16_t (storageBuffer16BitAccess,
   // enabled when present) and texel views of R16 and R16G16B16A16 floats.
   bool fp16_storage = false;

@@ -26,8 +26,6 @@ using conv2d::pick_tile;
 using conv2d::Tile;
 namespace winograd = conv2d::winograd;
 constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
-// The subgroup core's fixed tile (shaders/gemm_subgroup.glsl), in the form the plans use.
-constexpr Tile kSubgroupTile{conv2d::kSubgroupRows, conv2d::kSubgroupColumns, 4, 4, 4};
 
 constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
 constexpr uint64_t kMinSplitDepth = 512;      // pixels per weight-gradient split worth a workgroup
@@ -132,7 +130,7 @@ uint64_t max_weight_splits(const Geometry& g) {
 WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup,
                                 const std::optional<Tile>& forced) {
   const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
-  const Tile t = subgroup ? kSubgroupTile : pick_tile(ctx, g.cout_g, n, g.groups, forced);
+  const Tile t = subgroup ? conv2d::subgroup_tile(n) : pick_tile(ctx, g.cout_g, n, g.groups, forced);
   // The subgroup kernel computes dw transposed: rows are taps, columns output channels.
   const uint64_t rows = subgroup ? n : g.cout_g, columns = subgroup ? g.cout_g : n;
   const uint32_t row_tiles = div_up(rows, t.bm), column_tiles = div_up(columns, t.bn);
@@ -450,13 +448,13 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     // Texel views: w as vec4s when each row of K taps is, x as vec4s of four pixels when a
     // pointwise conv's image planes keep them in one plane.
     const bool w_vec4 = g.k() % 4 == 0, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
-    std::vector<uint32_t> spec = specialization(o_, kNoTile, {act_, o_.bias});
+    const Tile t = conv2d::subgroup_tile(g.cout_g);
+    std::vector<uint32_t> spec = specialization(o_, t, {act_, o_.bias});
     spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
     const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d_subgroup), spec);
     const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
     const Binding wb = w_vec4 ? w.reads_vec4s(0, w.shape.count()) : w.reads_floats();
-    dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, kSubgroupTile, g.pixels(),
-                     div_up(g.cout_g, conv2d::kSubgroupRows), g.groups);
+    dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm), g.groups);
     return;
   }
   const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups, o_.tile);
@@ -494,13 +492,14 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     rec.dispatch(r, {w.reads(), wt.writes()}, push, elementwise_groups(g.weights()));
     const Geometry tg = geometry(*t, dy.shape, dx.shape);
     const bool w_vec4 = tg.k() % 4 == 0, x_vec4 = pointwise(*t) && g.h * g.w % 4 == 0;
-    std::vector<uint32_t> spec = specialization(*t, kNoTile);
+    const Tile st = conv2d::subgroup_tile(tg.cout_g);
+    std::vector<uint32_t> spec = specialization(*t, st);
     spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u, 1u});  // accumulate into dx
     const Kernel& k = ctx.kernel(ShaderId::conv2d_subgroup, spec);
     const Binding dyb = x_vec4 ? dy.reads_vec4s(0, dy.shape.count()) : dy.reads_floats();
     const Binding wb = w_vec4 ? wt.reads_vec4s(0, g.weights()) : wt.reads_floats();
-    dispatch_columns(rec, k, {dyb, wb, dy.reads(), dx.writes()}, make_push(tg, 0.0f), kSubgroupTile, tg.pixels(),
-                     div_up(tg.cout_g, conv2d::kSubgroupRows), tg.groups);
+    dispatch_columns(rec, k, {dyb, wb, dy.reads(), dx.writes()}, make_push(tg, 0.0f), st, tg.pixels(),
+                     div_up(tg.cout_g, st.bm), tg.groups);
   } else if (wanted(grads.grad_inputs, 0)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)
     const uint64_t n = uint64_t(g.batch) * g.h * g.w;

@@ -141,7 +141,9 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
       use_subgroup_gemm(p.gemm, largest, l.v_off * 4 % ctx.info().texel_offset_alignment == 0, ctx, "conv2d winograd");
   const Tile t = pick_tile(ctx, p.cout, l.chunk, p.positions(), p.gemm_tile);
   // The GEMMs do not depend on m (their count is the grid's z): one pipeline for both.
-  const Kernel& gemm = subgroup ? ctx.kernel(ShaderId::conv2d_winograd_gemm_subgroup, specialization(kNoTile, 2))
+  // The subgroup core's rows are tiles: as many as the largest chunk holds.
+  const Tile st = subgroup_tile(l.chunk);
+  const Kernel& gemm = subgroup ? ctx.kernel(ShaderId::conv2d_winograd_gemm_subgroup, specialization(st, 2))
                                 : ctx.kernel(ShaderId::conv2d_winograd_gemm, specialization(t, 2));
   const uint64_t u_count = l.v_off - l.u_off, v_count = l.m_off - l.v_off;
   Epilogue out_e = e;
@@ -156,7 +158,7 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
     if (subgroup)
       rec.dispatch(gemm,
                    {scratch.reads_vec4s(l.u_off, u_count), scratch.reads_vec4s(l.v_off, v_count), scratch.writes()},
-                   push, Groups{div_up(p.cout, kSubgroupColumns), div_up(push.tiles, kSubgroupRows), p.positions()});
+                   push, Groups{div_up(p.cout, kSubgroupColumns), div_up(push.tiles, st.bm), p.positions()});
     else
       rec.dispatch(gemm, {scratch.writes()}, push,
                    Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});

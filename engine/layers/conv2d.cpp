@@ -200,11 +200,16 @@ std::optional<Conv2dOptions> input_gradient_conv(const Conv2dOptions& o, const G
 //  vkcnn-bench --arch of one conv (a plan: weights transformed once), two runs each:
 //   512->512 7x7: 120, 108 / 174, 330 / 85, 109     256->256 7x7: 35, 47 / 46, 52 / 14, 40
 //   256->256 14x14: 233, 185 / 70, 36 / 76, 61
-// So: at least 16 channels each way; F(4x4) from 196 output pixels a batch (14x14, or 7x7 at
+// Then the subgroup core got 1.5-3x faster (its rows no longer broadcast, 32 a workgroup), and
+// the GEMM overtook Winograd below 64 channels: refcnn's 32->64 14x14 (one conv forced to
+// gemm in the whole model, three alternating runs) forward at batch 256 342-530 -> 215-264 ms,
+// training step at batch 64 231-146 -> 244-261 img/s. ResNet's layers (64-512 channels) stay
+// as they were: per layer Winograd was as fast or faster, within the machine's noise.
+// So: at least 64 channels each way; F(4x4) from 196 output pixels a batch (14x14, or 7x7 at
 // batch 4); below that, F(2x2) down to 49 pixels (7x7) where the weights are prepared, the
 // GEMM otherwise. GPUs keep the GEMM: not measured there.
 Conv2dAlgorithm auto_pick(const winograd::Problem& p, bool cpu, bool weights_prepared) {
-  if (!cpu || p.cin < 16 || p.cout < 16) return Conv2dAlgorithm::Gemm;
+  if (!cpu || p.cin < 64 || p.cout < 64) return Conv2dAlgorithm::Gemm;
   const uint64_t pixels = uint64_t(p.batch) * p.oh * p.ow;
   if (pixels >= 196) return Conv2dAlgorithm::Winograd;
   if (weights_prepared && pixels >= 49) return Conv2dAlgorithm::WinogradF2;

@@ -199,6 +199,8 @@ TEST(Conv2dAlgorithm, AutoNeverPicksWhatCannotRun) {
     const Conv2dCase layer4{"resnet layer4", {1, 512, 7, 7}, {512, 3, 3, 1, 1, 1, 1}};
     EXPECT_EQ(pick(layer4, true), Conv2dAlgorithm::WinogradF2);
     EXPECT_EQ(pick(layer4, false), Conv2dAlgorithm::Gemm);
+    // Below 64 channels the subgroup core's GEMM is faster (refcnn's second convolution).
+    EXPECT_EQ(pick({"refcnn c2", {64, 32, 14, 14}, {64, 3, 3, 1, 1, 1, 1}}, true), Conv2dAlgorithm::Gemm);
   }
 }
 

@@ -3,8 +3,8 @@
 // The a*a Winograd GEMMs of conv2d_winograd_gemm.comp on the subgroup core for CPU devices
 // (gemm_subgroup.glsl), computed transposed: M^T[z] (tiles x cout) = V^T[z] (tiles x cin) *
 // U[z] (cin x cout). The core's rows (the same in every lane) are tiles, its per-lane vec4
-// columns output channels, so a workgroup covers 16 tiles x 64 channels: layers with few tiles (ResNet's
-// 14x14 and 7x7 maps hold 16) waste no columns.
+// columns output channels, so a workgroup covers 32 tiles (16 where a chunk has no more) x 64
+// channels: layers with few tiles (ResNet's 14x14 and 7x7 maps hold 16) waste no columns.
 // U: (a*a, cin, cout_stride) vec4s along cout   V: (a*a, chunk, cin_stride) vec4s along cin
 // scratch: M (a*a, chunk, cout_stride) at m_off (m_off, the strides multiples of 4)
 #include "common.glsl"

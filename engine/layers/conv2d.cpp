@@ -205,6 +205,11 @@ std::optional<Conv2dOptions> input_gradient_conv(const Conv2dOptions& o, const G
 // gemm in the whole model, three alternating runs) forward at batch 256 342-530 -> 215-264 ms,
 // training step at batch 64 231-146 -> 244-261 img/s. ResNet's layers (64-512 channels) stay
 // as they were: per layer Winograd was as fast or faster, within the machine's noise.
+// The input gradient (weights never prepared; on the subgroup core it runs as a convolution,
+// input_gradient_conv) measured the same way before that, dx alone, subgroup GEMM / F(4x4):
+//   dy 64 -> dx 32 channels 14x14 batch 64 (refcnn's c2): 69 / 86-103   16 -> 16 28x28 b64: 38 / 85
+//   64 -> 64 56x56 b4: 119 / 78   128 -> 128 28x28 b8: 223 / 75   256 -> 256 14x14 b8: 185 / 184
+//   512 -> 512 7x7 b16: 531 / 264
 // So: at least 64 channels each way; F(4x4) from 196 output pixels a batch (14x14, or 7x7 at
 // batch 4); below that, F(2x2) down to 49 pixels (7x7) where the weights are prepared, the
 // GEMM otherwise. GPUs keep the GEMM: not measured there.
@@ -227,24 +232,6 @@ Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd
 
 bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
 
-// The algorithm for a 3x3 stride-1 input gradient `p`, whose weights are never prepared. Auto
-// takes choose()'s pick, except that where the subgroup core runs the GEMM (it runs the input
-// gradient as a convolution, input_gradient_conv) it beats Winograd below 64 channels. dx
-// alone, ms on lavapipe (vkcnn-bench --op), subgroup GEMM / Winograd F(4x4):
-//   dy 64 -> dx 32 channels 14x14 batch 64 (refcnn's c2): 69 / 86-103   16 -> 16 28x28 b64: 38 / 85
-//   64 -> 64 56x56 b4: 119 / 78   128 -> 128 28x28 b8: 223 / 75   256 -> 256 14x14 b8: 185 / 184
-//   512 -> 512 7x7 b16: 531 / 264
-Conv2dAlgorithm choose_input_gradient(const Conv2dOptions& o, const Geometry& g, const winograd::Problem& p,
-                                      const Context& ctx) {
-  const Conv2dAlgorithm a = choose(o, g, &p, is_cpu(ctx), false);
-  // Forced, the subgroup core runs (or backward throws why it cannot); auto, where it would.
-  const uint64_t dy_count = uint64_t(p.batch) * p.cin * p.h * p.w;
-  const bool subgroup = o.gemm == GemmKernel::Subgroup ||
-                        conv2d::use_subgroup_gemm(o.gemm, std::max(dy_count, g.weights()), true, ctx, "");
-  if (o.algorithm == Conv2dAlgorithm::Auto && is_winograd(a) && subgroup && std::min(p.cin, p.cout) < 64)
-    return Conv2dAlgorithm::Gemm;
-  return a;
-}
 
 bool pointwise(const Conv2dOptions& o) {
   return o.kernel == std::array<uint32_t, 2>{1, 1} && o.stride == std::array<uint32_t, 2>{1, 1} &&
@@ -480,7 +467,7 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
   auto wanted = [](const std::vector<TensorView>& v, std::size_t i) { return i < v.size() && !v[i].empty(); };
 
   auto wp = input_gradient_problem(o_, g);
-  const Conv2dAlgorithm dx_algorithm = wp ? choose_input_gradient(o_, g, *wp, ctx) : Conv2dAlgorithm::Gemm;
+  const Conv2dAlgorithm dx_algorithm = wp ? choose(o_, g, &*wp, is_cpu(ctx), false) : Conv2dAlgorithm::Gemm;
   if (wp) *wp = with_tile(*wp, dx_algorithm);
   if (wanted(grads.grad_inputs, 0) && is_winograd(dx_algorithm)) {
     const TensorView& dx = grads.grad_inputs[0];  // (N, Cin, H, W)

@@ -144,14 +144,13 @@ std::span<const Tile> cpu_tiles();
 Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, const std::optional<Tile>& forced = {});
 
 // The subgroup GEMM core (shaders/gemm_subgroup.glsl): its columns (N) of C per workgroup, its
-// tile for a GEMM of `rows` rows (M; 32 a workgroup, or 16 where rows <= 16), and whether a
-// device should run it by default (a CPU device with subgroups of 8). Every device can.
+// tile for a GEMM of `rows` rows (M; 32 a workgroup, or 16 where rows <= 16).
 inline constexpr uint32_t kSubgroupColumns = 64;
 Tile subgroup_tile(uint64_t rows);
-bool prefer_subgroup_gemm(const Context& ctx);
-// Whether a GEMM runs on the subgroup core: as `want` says, auto where the device prefers it
-// and the operands fit its texel views (`largest_texels`, `aligned`). Forced where the operands
-// do not fit: an Error that starts with `what`.
+// Whether a GEMM runs on the subgroup core: as `want` says, auto on CPU devices with subgroups
+// of 8 (every device can run it; only there is it measured faster) where the operands fit its
+// texel views (`largest_texels`, `aligned`). Forced where the operands do not fit: an Error
+// that starts with `what`.
 bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
                        const std::string& what);
 

@@ -41,10 +41,6 @@ std::span<const Tile> cpu_tiles() { return kCpuTiles; }
 // on 64 -> 64 3x3 at 56x56); at 16 rows or fewer, half of a 32-row tile would be padding.
 Tile subgroup_tile(uint64_t rows) { return {rows > 16 ? 32u : 16u, kSubgroupColumns, 4, 4, 4}; }
 
-// Its workgroups of 8 are one SIMD register where subgroups are 8 wide (lavapipe); elsewhere it
-// is correct but has not been measured.
-bool prefer_subgroup_gemm(const Context& ctx) { return ctx.info().type == "CPU" && ctx.info().subgroup_size == 8; }
-
 bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
                        const std::string& what) {
   const bool fits = aligned && largest_texels <= ctx.info().max_texel_elements;
@@ -52,7 +48,8 @@ bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, c
     case GemmKernel::Shared:
       return false;
     case GemmKernel::Auto:
-      return fits && prefer_subgroup_gemm(ctx);
+      // Its workgroups of 8 are one SIMD register where subgroups are 8 wide (lavapipe).
+      return fits && ctx.info().type == "CPU" && ctx.info().subgroup_size == 8;
     case GemmKernel::Subgroup:
       break;
   }

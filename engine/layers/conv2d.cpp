@@ -17,7 +17,7 @@ struct Push {
   uint32_t cin_g, cout_g;
   uint32_t k_split;
   uint32_t n_base;
-  conv2d::FastDiv div_ohw, div_ow, div_hw, div_w;
+  FastDiv div_ohw, div_ow, div_hw, div_w;
   float slope;
 };
 static_assert(sizeof(Push) == 80);
@@ -71,10 +71,10 @@ Push make_push(const Geometry& g, float slope) {
           g.cout_g,
           0,
           0,
-          conv2d::FastDiv(g.oh * g.ow),
-          conv2d::FastDiv(g.ow),
-          conv2d::FastDiv(g.h * g.w),
-          conv2d::FastDiv(g.w),
+          FastDiv(g.oh * g.ow),
+          FastDiv(g.ow),
+          FastDiv(g.h * g.w),
+          FastDiv(g.w),
           slope};
 }
 

@@ -25,6 +25,7 @@
 
 #include "layers/activation.h"
 #include "layers/attributes.h"
+#include "layers/fast_div.h"
 
 namespace vkcnn {
 
@@ -153,13 +154,6 @@ Tile subgroup_tile(uint64_t rows);
 // that starts with `what`.
 bool use_subgroup_gemm(GemmKernel want, uint64_t largest_texels, bool aligned, const Context& ctx,
                        const std::string& what);
-
-// n / d as a multiply-high and a shift, exact for n < 2^31 (what the shaders' fast_div runs).
-struct FastDiv {
-  uint32_t mul = 0, shift = 0;
-  explicit FastDiv(uint32_t divisor = 1);
-  uint32_t divide(uint32_t n) const { return static_cast<uint32_t>(((uint64_t(n) * mul >> 32) + n) >> shift); }
-};
 
 }  // namespace conv2d
 }  // namespace vkcnn

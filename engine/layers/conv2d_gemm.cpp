@@ -82,11 +82,6 @@ Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, cons
   return *best;
 }
 
-FastDiv::FastDiv(uint32_t divisor) {
-  if (divisor == 0) throw Error("conv2d: division by a zero size");
-  while ((uint64_t(1) << shift) < divisor) ++shift;
-  mul = static_cast<uint32_t>(((uint64_t(1) << 32) * ((uint64_t(1) << shift) - divisor)) / divisor + 1);
-}
 }  // namespace conv2d
 
 }  // namespace vkcnn

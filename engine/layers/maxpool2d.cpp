@@ -1,6 +1,7 @@
 #include "layers/maxpool2d.h"
 
 #include "layers/activation.h"
+#include "layers/fast_div.h"
 #include "layers/texel_inputs.h"
 
 namespace vkcnn {
@@ -13,7 +14,27 @@ namespace vkcnn {
 // quarter of x for 2x2 stride 2), and only in training.
 
 std::unique_ptr<Layer> MaxPool2dLayer::create(const Attributes& a, const std::string& name) {
-  return std::make_unique<MaxPool2dLayer>(name, PoolGeometry::parse(a, /*with_dilation=*/true));
+  auto layer = std::make_unique<MaxPool2dLayer>(name, PoolGeometry::parse(a, /*with_dilation=*/true));
+  if (a.has("backward")) {
+    const std::string b = a.text("backward");
+    if (b == "gather") {
+      layer->backward_ = MaxPoolBackward::Gather;
+    } else if (b == "scatter") {
+      if (!layer->windows_are_disjoint())
+        throw a.error("backward \"scatter\" needs windows that cannot overlap (stride at least the dilated kernel), not " +
+                      layer->g_.str());
+      layer->backward_ = MaxPoolBackward::Scatter;
+    } else if (b != "auto") {
+      throw a.error("attribute \"backward\" must be \"auto\", \"gather\" or \"scatter\", not \"" + b + "\"");
+    }
+  }
+  return layer;
+}
+
+bool MaxPool2dLayer::windows_are_disjoint() const {
+  for (int i = 0; i < 2; ++i)
+    if (uint64_t(g_.stride[i]) < uint64_t(g_.dilation[i]) * (g_.kernel[i] - 1) + 1) return false;
+  return true;
 }
 
 Shape MaxPool2dLayer::output_shape(std::span<const Shape> inputs) const {
@@ -46,10 +67,24 @@ void MaxPool2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads
     throw error("backward needs the argmax that a training-mode forward stores in scratch");
   const TensorView& dx = grads.grad_inputs[0];
   const bool texel = use_texel_inputs(rec.context(), {io.scratch.shape.count()});
+  const Shape& y = io.output.shape;
+  // fast_div is exact below 2^31: larger outputs (no model this engine runs) gather.
+  const bool scatter = backward_ != MaxPoolBackward::Gather && windows_are_disjoint() && y.count() < (1u << 31);
+  if (scatter) {
+    const FastDiv per_plane(y.h * y.w);
+    struct {
+      uint32_t out_count, in_plane, div_mul, div_shift;
+    } push{static_cast<uint32_t>(y.count()), dx.shape.h * dx.shape.w, per_plane.mul, per_plane.shift};
+    const Kernel& k = rec.context().kernel(
+        texel ? ShaderId::maxpool2d_backward_scatter_texel : ShaderId::maxpool2d_backward_scatter, {});
+    rec.dispatch(k, {uint_input(io.scratch, texel), input(grads.grad_output, texel), dx.writes()}, push,
+                 elementwise_groups(y.count()));
+    return;
+  }
   const Kernel& k = rec.context().kernel(texel ? ShaderId::maxpool2d_backward_texel : ShaderId::maxpool2d_backward,
                                          g_.spec_constants());
   rec.dispatch(k, {uint_input(io.scratch, texel), input(grads.grad_output, texel), dx.writes()},
-               pool_push(io.inputs[0].shape, io.output.shape), elementwise_groups(dx.shape.count()));
+               pool_push(io.inputs[0].shape, y), elementwise_groups(dx.shape.count()));
 }
 
 }  // namespace vkcnn

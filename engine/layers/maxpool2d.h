@@ -7,9 +7,17 @@
 
 namespace vkcnn {
 
+// How backward routes dy to the argmaxes. Gather: a thread per input element visits the windows
+// that hold it; right for any geometry. Scatter: a thread per window adds into its argmax; only
+// where windows cannot overlap, and faster there (maxpool2d_backward_scatter.comp says why).
+// Auto takes scatter wherever it applies. The model spec's "backward" attribute forces one (tests
+// run both).
+enum class MaxPoolBackward { Auto, Gather, Scatter };
+
 class MaxPool2dLayer : public Layer {
  public:
-  MaxPool2dLayer(std::string name, PoolGeometry geometry) : Layer(std::move(name)), g_(geometry) {}
+  MaxPool2dLayer(std::string name, PoolGeometry geometry, MaxPoolBackward backward = MaxPoolBackward::Auto)
+      : Layer(std::move(name)), g_(geometry), backward_(backward) {}
   static std::unique_ptr<Layer> create(const Attributes& a, const std::string& name);
   std::string_view type() const override { return "maxpool2d"; }
   bool supports_fp16() const override { return true; }
@@ -25,7 +33,11 @@ class MaxPool2dLayer : public Layer {
   void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) override;
 
  private:
+  // Whether no input element lies in two windows: stride >= dilated kernel extent, both axes.
+  bool windows_are_disjoint() const;
+
   PoolGeometry g_;
+  MaxPoolBackward backward_;
 };
 
 }  // namespace vkcnn

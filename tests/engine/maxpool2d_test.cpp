@@ -33,7 +33,13 @@ const Case kCases[] = {
     {"3x3 stride 2 ceil_mode", {2, 3, 12, 10}, {3, 3, 2, 2, 0, 0, 1, 1, true}},
     {"2x2 stride 2 pad 1 ceil_mode, last window dropped", {1, 3, 13, 11}, {2, 2, 2, 2, 1, 1, 1, 1, true}},
     {"5x3 stride (3,2) pad (2,1) ceil_mode", {2, 2, 13, 11}, {5, 3, 3, 2, 2, 1, 1, 1, true}},
+    {"2x3 stride (3,4) pad 1 dilation (2,1), gaps between windows", {2, 3, 13, 11}, {2, 3, 3, 4, 1, 1, 2, 1}},
 };
+
+// Whether backward may scatter: no input element in two windows (MaxPool2dLayer's rule, restated).
+bool windows_are_disjoint(const reference::Pool2dConfig& c) {
+  return c.sh >= c.dh * (c.kh - 1) + 1 && c.sw >= c.dw * (c.kw - 1) + 1;
+}
 
 // Distinct values at least 0.01 apart, shuffled: every argmax is unique and stays the argmax
 // under a finite-difference step of 1e-5.
@@ -86,13 +92,11 @@ TEST(MaxPool2d, ForwardMatchesReferenceOnOddShapes) {
 TEST(MaxPool2d, BackwardAccumulatesAndMatchesReferenceAndFiniteDifferences) {
   std::mt19937 rng(5);
   const float grad_init = 0.5f;
+  int scattered = 0;
   for (const Case& k : kCases) {
-    auto layer = make_layer(spec_of(k.c), "p1");
     Shape out = reference::pool_output_shape(k.c, k.in);
     auto x = distinct_floats(k.in.count(), rng);
     auto dy = test::random_floats(out.count(), rng);
-    auto r = test::run_backward(*layer, {HostTensor{k.in, x}}, {}, dy, 0, grad_init);
-
     auto xd = test::to_double(x), dyd = test::to_double(dy);
     auto expected = reference::maxpool2d_backward(k.c, k.in, xd, dyd);
     auto loss = [&](const std::vector<double>& in) {
@@ -100,12 +104,23 @@ TEST(MaxPool2d, BackwardAccumulatesAndMatchesReferenceAndFiniteDifferences) {
       return std::inner_product(y.begin(), y.end(), dyd.begin(), 0.0);
     };
     auto numeric = test::numeric_gradient(loss, xd);
-    // What backward added on top of grad_init (an overwrite instead of += fails here).
-    auto added = r.grad_inputs[0];
-    for (float& g : added) g -= grad_init;
-    EXPECT_CLOSE_TO_REFERENCE(added, expected, test::kBackwardTolerance, k.what);
-    EXPECT_CLOSE_TO_REFERENCE(added, numeric, test::kBackwardTolerance, std::string(k.what) + " vs finite differences");
+    // Each way of routing the gradient that this geometry allows, forced in turn.
+    std::vector<const char*> ways{"gather"};
+    if (windows_are_disjoint(k.c)) ways.push_back("scatter"), ++scattered;
+    for (const char* way : ways) {
+      auto spec = spec_of(k.c);
+      spec["backward"] = way;
+      auto layer = make_layer(spec, "p1");
+      auto r = test::run_backward(*layer, {HostTensor{k.in, x}}, {}, dy, 0, grad_init);
+      // What backward added on top of grad_init (an overwrite instead of += fails here).
+      auto added = r.grad_inputs[0];
+      for (float& g : added) g -= grad_init;
+      const std::string what = std::string(k.what) + " (" + way + ")";
+      EXPECT_CLOSE_TO_REFERENCE(added, expected, test::kBackwardTolerance, what);
+      EXPECT_CLOSE_TO_REFERENCE(added, numeric, test::kBackwardTolerance, what + " vs finite differences");
+    }
   }
+  EXPECT_EQ(scattered, 3) << "the cases should give scatter three geometries";
 }
 
 // Few distinct values, so most windows hold ties: the gradient must go to the first maximum
@@ -141,6 +156,10 @@ TEST(MaxPool2d, BadAttributesAreRejectedNamingTheLayer) {
                   "layer 'p1': padding 2 is more than half the kernel 3");
   EXPECT_CONTAINS(error_of({{"type", "maxpool2d"}, {"kernel", 2}, {"stride", 0}}), "\"stride\" must be positive");
   EXPECT_CONTAINS(error_of({{"type", "maxpool2d"}, {"kernel", {2, 3, 4}}}), "\"kernel\" must be an integer or [h, w]");
+  EXPECT_CONTAINS(error_of({{"type", "maxpool2d"}, {"kernel", 3}, {"stride", 2}, {"backward", "scatter"}}),
+                  "layer 'p1': backward \"scatter\" needs windows that cannot overlap");
+  EXPECT_CONTAINS(error_of({{"type", "maxpool2d"}, {"kernel", 2}, {"backward", "fast"}}),
+                  "layer 'p1': attribute \"backward\" must be \"auto\", \"gather\" or \"scatter\", not \"fast\"");
   EXPECT_CONTAINS(error_of({{"type", "maxpool2d"}, {"kernel", 5}}, {1, 1, 3, 9}),
                   "maxpool2d 'p1': input (1, 1, 3, 9) is smaller than the window (kernel [5, 5]");
 }

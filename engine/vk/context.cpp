@@ -288,7 +288,10 @@ Context::Context(const ContextOptions& options) {
   }
   pipeline_cache_ =
       Owned<VkPipelineCache>(cache, [device](VkPipelineCache c) { vkDestroyPipelineCache(device, c, nullptr); });
-  if (const char* p = std::getenv("VKCNN_PROFILE")) profiling_ = std::string(p) == "1" && info_.timestamps;
+  if (const char* p = std::getenv("VKCNN_PROFILE"); p && info_.timestamps) {
+    profiling_ = std::string(p) == "1" || std::string(p) == "dispatch";
+    profiling_dispatches_ = std::string(p) == "dispatch";
+  }
   texel_inputs_ = info_.type == "CPU";
   if (const char* t = std::getenv("VKCNN_TEXEL_INPUTS"); t && (std::string(t) == "0" || std::string(t) == "1"))
     texel_inputs_ = std::string(t) == "1";

@@ -126,6 +126,8 @@ void Recorder::dispatch_raw(const Kernel& k, const Binding* bindings, size_t cou
   vkCmdPushDescriptorSetKHR(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, static_cast<uint32_t>(count), writes);
   if (push_bytes) vkCmdPushConstants(cmd_, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   if (groups.x && groups.y && groups.z) vkCmdDispatch(cmd_, groups.x, groups.y, groups.z);
+  // Indented under the layer whose section then closes (its own time: what is left, ~0).
+  if (ctx_->profiling_dispatches()) mark(std::string("  ") + k.name);
 }
 
 void Recorder::copy(const Buffer& src, const Buffer& dst, VkDeviceSize bytes, VkDeviceSize src_offset,

@@ -75,8 +75,10 @@ class Context {
   // shader cache took over a minute, so they get 10 minutes.
   uint64_t fence_timeout_ns() const;
 
-  // Whether VKCNN_PROFILE=1 asked for per-layer timestamps.
+  // Whether VKCNN_PROFILE=1 (or =dispatch) asked for per-layer timestamps.
   bool profiling() const { return profiling_; }
+  // Whether VKCNN_PROFILE=dispatch also asked for one after every dispatch, named by its shader.
+  bool profiling_dispatches() const { return profiling_dispatches_; }
   // Whether layers run the texel-input variants of their shaders (ContextOptions::texel_inputs).
   bool texel_inputs() const { return texel_inputs_; }
 
@@ -97,6 +99,7 @@ class Context {
   VkPhysicalDeviceMemoryProperties memory_props_{};
   DeviceInfo info_;
   bool profiling_ = false;
+  bool profiling_dispatches_ = false;
   bool texel_inputs_ = false;
 
   std::mutex queue_mutex_;  // guards queue_ and fence_

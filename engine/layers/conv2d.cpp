@@ -41,6 +41,7 @@ struct Geometry {
 // How the weight gradient's K = batch*oh*ow is split across workgroups.
 struct WeightGradPlan {
   Tile tile;
+  bool tap_columns;  // subgroup core: rows are output channels, columns taps (else the reverse)
   uint32_t splits, k_split;
   Groups groups;  // the dispatch: column tiles, row tiles, groups x splits
 };
@@ -130,9 +131,12 @@ uint64_t max_weight_splits(const Geometry& g) {
 WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup,
                                 const std::optional<Tile>& forced) {
   const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
-  const Tile t = subgroup ? conv2d::subgroup_tile(n) : pick_tile(ctx, g.cout_g, n, g.groups, forced);
-  // The subgroup kernel computes dw transposed: rows are taps, columns output channels.
-  const uint64_t rows = subgroup ? n : g.cout_g, columns = subgroup ? g.cout_g : n;
+  // The subgroup core computes dw transposed (rows are taps, columns output channels) unless
+  // the other way round makes fewer fetches.
+  const bool tap_columns = subgroup && conv2d::weight_gradient_taps_as_columns(n, g.cout_g, uint64_t(g.oh) * g.ow);
+  const bool taps_as_rows = subgroup && !tap_columns;
+  const uint64_t rows = taps_as_rows ? n : g.cout_g, columns = taps_as_rows ? g.cout_g : n;
+  const Tile t = subgroup ? conv2d::subgroup_tile(rows) : pick_tile(ctx, g.cout_g, n, g.groups, forced);
   const uint32_t row_tiles = div_up(rows, t.bm), column_tiles = div_up(columns, t.bn);
   const uint64_t tiles = uint64_t(row_tiles) * column_tiles * g.groups;
   uint64_t splits = (2 * conv2d::parallel_slots(ctx) + tiles - 1) / tiles;
@@ -140,7 +144,8 @@ WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t 
   uint64_t k_split = (k + splits - 1) / splits;
   k_split = (k_split + t.bk - 1) / t.bk * t.bk;
   const auto actual_splits = static_cast<uint32_t>((k + k_split - 1) / k_split);
-  return {t, actual_splits, static_cast<uint32_t>(k_split), Groups{column_tiles, row_tiles, g.groups * actual_splits}};
+  return {t, tap_columns, actual_splits, static_cast<uint32_t>(k_split),
+          Groups{column_tiles, row_tiles, g.groups * actual_splits}};
 }
 
 bool winograd_shape(const Conv2dOptions& o) {
@@ -511,15 +516,17 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     push.k_split = plan.k_split;
     std::vector<uint32_t> spec = specialization(o_, plan.tile, {.split_k = split});
     Binding dyb = dy.reads(), xb = x.reads();
+    ShaderId shader = ShaderId::conv2d_backward_weight;
     if (subgroup) {
-      // dy as vec4s of four pixels where a quad never spans two images.
+      // dy as vec4s of four pixels where a quad never spans two images (always with tap columns).
       const bool dy_vec4 = g.oh * g.ow % 4 == 0;
-      spec.push_back(dy_vec4 ? 1u : 0u);
+      if (!plan.tap_columns) spec.push_back(dy_vec4 ? 1u : 0u);
       dyb = dy_vec4 ? dy.reads_vec4s(0, dy.shape.count()) : dy.reads_floats();
       xb = x.reads_floats();
+      shader = plan.tap_columns ? ShaderId::conv2d_backward_weight_subgroup_tap_columns
+                                : ShaderId::conv2d_backward_weight_subgroup;
     }
-    const Kernel& k =
-        ctx.kernel(subgroup ? ShaderId::conv2d_backward_weight_subgroup : ShaderId::conv2d_backward_weight, spec);
+    const Kernel& k = ctx.kernel(shader, spec);
     rec.dispatch(k, {dyb, xb, dw.writes(), split ? scratch.writes() : dw.writes()}, push, plan.groups);
     if (split) {
       struct ReducePush {

@@ -148,6 +148,15 @@ Tile pick_tile(const Context& ctx, uint64_t m, uint64_t n, uint64_t groups, cons
 // tile for a GEMM of `rows` rows (M; 32 a workgroup, or 16 where rows <= 16).
 inline constexpr uint32_t kSubgroupColumns = 64;
 Tile subgroup_tile(uint64_t rows);
+// Which way round the subgroup core computes the weight gradient, for `taps` = cin_g*kh*kw,
+// `channels` = cout_g and `pixels_per_image` = oh*ow: true for rows of output channels and
+// columns of taps (shaders/conv2d_backward_weight_subgroup_tap_columns.comp), false for the
+// reverse. Each four pixels cost a tile one call into lavapipe's sampler per fetch, and those
+// calls bound the GEMM: taps as rows fetch x as four floats a row and dy as 8 vec4s, channels
+// as rows dy as a vec4 a row and x as 32 gathers; the cheaper over all its tiles wins. Channels
+// as rows needs oh*ow to be a multiple of 4 (dy's vec4s).
+bool weight_gradient_taps_as_columns(uint64_t taps, uint64_t channels, uint64_t pixels_per_image);
+
 // Whether a GEMM runs on the subgroup core: as `want` says, auto on CPU devices with subgroups
 // of 8 (every device can run it; only there is it measured faster) where the operands fit its
 // texel views (`largest_texels`, `aligned`). Forced where the operands do not fit: an Error

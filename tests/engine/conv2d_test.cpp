@@ -149,6 +149,15 @@ TEST(Conv2d, BackwardMatchesFiniteDifferences) {
   }
 }
 
+// The subgroup core's two ways round for the weight gradient: the tests above reach both (each
+// fails them when its result is scaled by 1.01); these are the rule's fixed points.
+TEST(Conv2d, WeightGradientWayRoundFollowsTheFetchCount) {
+  EXPECT_TRUE(conv2d::weight_gradient_taps_as_columns(32 * 9, 64, 14 * 14)) << "refcnn's c2";
+  EXPECT_TRUE(conv2d::weight_gradient_taps_as_columns(64 * 9, 64, 56 * 56)) << "ResNet-18's layer1";
+  EXPECT_FALSE(conv2d::weight_gradient_taps_as_columns(1 * 9, 32, 28 * 28)) << "refcnn's c1: few taps";
+  EXPECT_FALSE(conv2d::weight_gradient_taps_as_columns(512 * 9, 512, 7 * 7)) << "7x7: quads would span images";
+}
+
 // The shared-memory core's tilings are picked per device (GPU or CPU list) and shape, so one
 // device's run of the tests above reaches only some of them: force each in turn, forward and
 // backward, on a shape that leaves partial tiles in M, N and K (both groups, split-K reduction

@@ -3,7 +3,8 @@
 // conv2d.comp's implicit GEMM (y = act(conv2d(x, w) + b), M = cout_g, N = batch*oh*ow,
 // K = cin_g*KH*KW per group g = gl_WorkGroupID.z) on the subgroup core for CPU devices
 // (gemm_subgroup.glsl). x and w are read through texel views: w as vec4s along K where
-// W_VEC4 (K a multiple of 4), else as floats; x as floats, one im2col element each, or as
+// W_VEC4 (rows of K taps padded to a multiple of 4: the weights themselves where K is one, else
+// conv2d_pad_weights.comp's copy), else as floats; x as floats, one im2col element each, or as
 // vec4s of four neighbouring pixels where X_VEC4 (a 1x1 stride-1 unpadded conv whose image
 // planes are multiples of 4 pixels). Where ACCUMULATE (a stride-1 conv's input gradient, run
 // as a convolution of dy: Conv2dLayer::backward) it adds to y instead, with no bias or act.
@@ -46,7 +47,7 @@ void main() {
   // Where each weight row starts (rows past M repeat the last one; their results are not
   // stored), worked out once: in the loop they are loads, not arithmetic.
   int w_row[RM];
-  [[unroll]] for (uint r = 0; r < RM; ++r) w_row[r] = int((g * M + min(m0 + r, M - 1)) * (W_VEC4 ? K / 4 : K));
+  [[unroll]] for (uint r = 0; r < RM; ++r) w_row[r] = int((g * M + min(m0 + r, M - 1)) * (W_VEC4 ? (K + 3) / 4 : K));
   for (uint k4 = 0; k4 < (K + 3) / 4; ++k4) {
     // B first, for all four k: this lane's im2col values.
     vec4 bv[4][CV];

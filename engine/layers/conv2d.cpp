@@ -148,6 +148,9 @@ WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t 
           Groups{column_tiles, row_tiles, g.groups * actual_splits}};
 }
 
+// The weights with each row of K taps padded to a multiple of 4 (conv2d_pad_weights.comp).
+uint64_t padded_weights_floats(const Geometry& g) { return uint64_t(g.cout) * div_up(g.k(), 4) * 4; }
+
 bool winograd_shape(const Conv2dOptions& o) {
   return o.kernel == std::array<uint32_t, 2>{3, 3} && o.stride == std::array<uint32_t, 2>{1, 1} &&
          o.dilation == std::array<uint32_t, 2>{1, 1} && o.groups == 1;
@@ -387,6 +390,8 @@ std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool trai
   };
   // Forward passes run with prepared weights in inference plans and without in training's.
   std::size_t need = room(forward_problem(o_, g), {true, false});
+  // The subgroup core's padded weight rows, where K is not a multiple of 4 (forward).
+  if (g.k() % 4 != 0) need = std::max<std::size_t>(need, padded_weights_floats(g));
   if (!training) return need;
   if (const auto bp = input_gradient_problem(o_, g)) need = std::max(need, room(*bp, {false}));
   if (input_gradient_conv(o_, g)) need = std::max<std::size_t>(need, g.weights());
@@ -442,15 +447,27 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   }
   if (conv2d::use_subgroup_gemm(o_.gemm, std::max(x.shape.count(), w.shape.count()), true, ctx,
                                 "conv2d '" + name() + "'")) {
-    // Texel views: w as vec4s when each row of K taps is, x as vec4s of four pixels when a
-    // pointwise conv's image planes keep them in one plane.
-    const bool w_vec4 = g.k() % 4 == 0, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
+    // Texel views: w as vec4s when each row of K taps is (else a copy padded to that in
+    // scratch, where there is room), x as vec4s of four pixels when a pointwise conv's image
+    // planes keep them in one plane.
+    const uint64_t padded = padded_weights_floats(g);
+    const bool pad = g.k() % 4 != 0 && io.scratch.shape.count() >= padded;
+    const bool w_vec4 = g.k() % 4 == 0 || pad, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
+    if (pad) {
+      const FastDiv per_row(div_up(g.k(), 4) * 4);
+      struct {
+        uint32_t count, k, k_padded, div_mul, div_shift;
+      } pad_push{static_cast<uint32_t>(padded), g.k(), div_up(g.k(), 4) * 4, per_row.mul, per_row.shift};
+      rec.dispatch(ctx.kernel(ShaderId::conv2d_pad_weights), {w.reads_floats(), io.scratch.writes()}, pad_push,
+                   elementwise_groups(padded));
+    }
     const Tile t = conv2d::subgroup_tile(g.cout_g);
     std::vector<uint32_t> spec = specialization(o_, t, {act_, o_.bias});
     spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
     const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d_subgroup), spec);
     const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
-    const Binding wb = w_vec4 ? w.reads_vec4s(0, w.shape.count()) : w.reads_floats();
+    const Binding wb = pad ? io.scratch.reads_vec4s(0, padded) : w_vec4 ? w.reads_vec4s(0, w.shape.count())
+                                                                        : w.reads_floats();
     dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm), g.groups);
     return;
   }

@@ -7,9 +7,18 @@
 // scratch at m_off: M (a*a, cout, tiles)   b: (cout)   y: (batch, cout, oh, ow)
 #include "precision.glsl"
 #include "common.glsl"
+#include "texel_inputs.glsl"
 #include "conv2d_winograd_common.glsl"
 layout(local_size_x = 64) in;
+// The scratch buffer: 32-bit floats in both precisions, so not FLOAT_INPUT (whose storage form
+// would be 16-bit in the _fp16 variant).
+#ifdef TEXEL_INPUTS
+layout(binding = 0) uniform samplerBuffer scratch_texels;
+#define READ_SCRATCH(i) texelFetch(scratch_texels, int(i)).x
+#else
 layout(binding = 0) readonly buffer Scratch { float s[]; };
+#define READ_SCRATCH(i) s[i]
+#endif
 layout(binding = 1) readonly buffer Bias { ELEM bias[]; };  // scratch again when there is no bias
 layout(binding = 2) buffer Y { ELEM y[]; };
 
@@ -23,7 +32,7 @@ void main() {
   [[unroll]] for (uint i = 0; i < IT; ++i) {
     float row[6];
     [[unroll]] for (uint j = 0; j < 6; ++j)
-      row[j] = j < IT ? s[p.m_off + (i * IT + j) * plane + t * p.cout_stride + co] : 0.0;
+      row[j] = j < IT ? READ_SCRATCH(p.m_off + (i * IT + j) * plane + t * p.cout_stride + co) : 0.0;
     r[i] = output_line(row);
   }
   const float b = HAS_BIAS ? float(bias[co]) : 0.0;

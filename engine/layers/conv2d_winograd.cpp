@@ -134,8 +134,12 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   Context& ctx = rec.context();
   if (!weights_ready) record_weights(rec, p, e.flip, w, scratch);
 
-  const Kernel& input = ctx.kernel(in_precision_of(x, ShaderId::conv2d_winograd_input),
-                                   specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
+  // The transforms read x and M as texels where the views can hold them (texel_inputs.h).
+  const bool x_texels = use_texel_inputs(ctx, {x.shape.count()});
+  const bool m_texels = use_texel_inputs(ctx, {scratch.shape.count()});
+  const Kernel& input =
+      ctx.kernel(in_precision_of(x, x_texels ? ShaderId::conv2d_winograd_input_texel : ShaderId::conv2d_winograd_input),
+                 specialization(kNoTile, p.tile, p.pad_h, p.pad_w));
   const uint64_t largest = std::max(l.v_off - l.u_off, l.m_off - l.v_off) / 4;  // vec4 texels of U or V
   const bool subgroup =
       use_subgroup_gemm(p.gemm, largest, l.v_off * 4 % ctx.info().texel_offset_alignment == 0, ctx, "conv2d winograd");
@@ -148,13 +152,14 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   const uint64_t u_count = l.v_off - l.u_off, v_count = l.m_off - l.v_off;
   Epilogue out_e = e;
   out_e.flip = false;
-  const Kernel& output =
-      ctx.kernel(in_precision_of(y, ShaderId::conv2d_winograd_output), specialization(kNoTile, p.tile, 0, 0, out_e));
+  const Kernel& output = ctx.kernel(
+      in_precision_of(y, m_texels ? ShaderId::conv2d_winograd_output_texel : ShaderId::conv2d_winograd_output),
+      specialization(kNoTile, p.tile, 0, 0, out_e));
   const uint64_t total = p.tiles();
   for (uint64_t first = 0; first < total; first += l.chunk) {
     push.tile0 = static_cast<uint32_t>(first);
     push.tiles = static_cast<uint32_t>(std::min(l.chunk, total - first));
-    rec.dispatch(input, {x.reads(), scratch.writes()}, push, Groups{div_up(push.tiles, kLocal), p.cin, 1});
+    rec.dispatch(input, {::vkcnn::input(x, x_texels), scratch.writes()}, push, Groups{div_up(push.tiles, kLocal), div_up(p.cin, 4), 1});
     if (subgroup)
       rec.dispatch(gemm,
                    {scratch.reads_vec4s(l.u_off, u_count), scratch.reads_vec4s(l.v_off, v_count), scratch.writes()},
@@ -162,7 +167,7 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
     else
       rec.dispatch(gemm, {scratch.writes()}, push,
                    Groups{div_up(push.tiles, t.bn), div_up(p.cout, t.bm), p.positions()});
-    rec.dispatch(output, {scratch.reads(), e.bias ? b.reads() : scratch.reads(), y.writes()}, push,
+    rec.dispatch(output, {::vkcnn::input(scratch, m_texels), e.bias ? b.reads() : scratch.reads(), y.writes()}, push,
                  Groups{div_up(push.tiles, kLocal), p.cout, 1});
   }
 }

@@ -240,7 +240,6 @@ Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd
 
 bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
 
-
 bool pointwise(const Conv2dOptions& o) {
   return o.kernel == std::array<uint32_t, 2>{1, 1} && o.stride == std::array<uint32_t, 2>{1, 1} &&
          o.padding == std::array<uint32_t, 2>{0, 0};
@@ -466,8 +465,9 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
     const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d_subgroup), spec);
     const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
-    const Binding wb = pad ? io.scratch.reads_vec4s(0, padded) : w_vec4 ? w.reads_vec4s(0, w.shape.count())
-                                                                        : w.reads_floats();
+    const Binding wb = pad      ? io.scratch.reads_vec4s(0, padded)
+                       : w_vec4 ? w.reads_vec4s(0, w.shape.count())
+                                : w.reads_floats();
     dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm), g.groups);
     return;
   }

@@ -159,7 +159,8 @@ void record(Recorder& rec, const Problem& p, const Epilogue& e, const TensorView
   for (uint64_t first = 0; first < total; first += l.chunk) {
     push.tile0 = static_cast<uint32_t>(first);
     push.tiles = static_cast<uint32_t>(std::min(l.chunk, total - first));
-    rec.dispatch(input, {::vkcnn::input(x, x_texels), scratch.writes()}, push, Groups{div_up(push.tiles, kLocal), div_up(p.cin, 4), 1});
+    rec.dispatch(input, {::vkcnn::input(x, x_texels), scratch.writes()}, push,
+                 Groups{div_up(push.tiles, kLocal), div_up(p.cin, 4), 1});
     if (subgroup)
       rec.dispatch(gemm,
                    {scratch.reads_vec4s(l.u_off, u_count), scratch.reads_vec4s(l.v_off, v_count), scratch.writes()},

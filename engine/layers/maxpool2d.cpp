@@ -21,8 +21,9 @@ std::unique_ptr<Layer> MaxPool2dLayer::create(const Attributes& a, const std::st
       layer->backward_ = MaxPoolBackward::Gather;
     } else if (b == "scatter") {
       if (!layer->windows_are_disjoint())
-        throw a.error("backward \"scatter\" needs windows that cannot overlap (stride at least the dilated kernel), not " +
-                      layer->g_.str());
+        throw a.error(
+            "backward \"scatter\" needs windows that cannot overlap (stride at least the dilated kernel), not " +
+            layer->g_.str());
       layer->backward_ = MaxPoolBackward::Scatter;
     } else if (b != "auto") {
       throw a.error("attribute \"backward\" must be \"auto\", \"gather\" or \"scatter\", not \"" + b + "\"");

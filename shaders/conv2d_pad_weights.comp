@@ -3,7 +3,8 @@
 // The weights as rows of K taps padded with zeros to a multiple of 4 (32-bit, in the layer's
 // scratch), so that conv2d_subgroup.comp reads every row as vec4s (W_VEC4) where K is not a
 // multiple of 4: ResNet's 7x7 stem on 3 channels (147 taps), refcnn's 3x3 on one (9). There a
-// row costs one texel call per four taps instead of four; the copy is a few thousand floats.
+// row costs one texel call per four taps instead of four. The copy, a few thousand floats, is
+// made once when an inference plan is prepared and before every forward pass in training.
 // w: (rows, k) as float texels (16-bit ones widen)   padded: (rows, k_padded)
 #include "common.glsl"
 #include "fast_div.glsl"

@@ -151,6 +151,25 @@ WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t 
 // The weights with each row of K taps padded to a multiple of 4 (conv2d_pad_weights.comp).
 uint64_t padded_weights_floats(const Geometry& g) { return uint64_t(g.cout) * div_up(g.k(), 4) * 4; }
 
+// Whether the subgroup core reads a padded copy of the weights from scratch: K is not a
+// multiple of 4 and scratch has room for the copy.
+bool reads_padded_weights(const Geometry& g, const TensorView& scratch) {
+  return g.k() % 4 != 0 && scratch.shape.count() >= padded_weights_floats(g);
+}
+
+// Writes that copy into scratch: once in prepare() for inference plans, whose weights do not
+// change, and before every forward pass otherwise.
+void record_padded_weights(Recorder& rec, const Geometry& g, const TensorView& w, const TensorView& scratch) {
+  const uint64_t padded = padded_weights_floats(g);
+  const uint32_t k_padded = div_up(g.k(), 4) * 4;
+  const FastDiv per_row(k_padded);
+  struct {
+    uint32_t count, k, k_padded, div_mul, div_shift;
+  } push{static_cast<uint32_t>(padded), g.k(), k_padded, per_row.mul, per_row.shift};
+  rec.dispatch(rec.context().kernel(ShaderId::conv2d_pad_weights), {w.reads_floats(), scratch.writes()}, push,
+               elementwise_groups(padded));
+}
+
 bool winograd_shape(const Conv2dOptions& o) {
   return o.kernel == std::array<uint32_t, 2>{3, 3} && o.stride == std::array<uint32_t, 2>{1, 1} &&
          o.dilation == std::array<uint32_t, 2>{1, 1} && o.groups == 1;
@@ -402,6 +421,9 @@ void Conv2dLayer::prepare(Recorder& rec, const LayerIO& io) {
   const Geometry g = geometry(o_, io.inputs[0].shape, io.output.shape);
   const winograd::Problem wp = forward_problem(o_, g);
   const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(rec.context()), true);
+  // The GEMM's padded weights (used only by the subgroup core; a few thousand floats either way).
+  if (algorithm == Conv2dAlgorithm::Gemm && reads_padded_weights(g, io.scratch))
+    record_padded_weights(rec, g, io.params[0], io.scratch);
   if (!is_winograd(algorithm)) return;
   const winograd::Problem tiled = with_tile(wp, algorithm);
   // Without room forward throws (when forced) anyway.
@@ -449,23 +471,15 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     // Texel views: w as vec4s when each row of K taps is (else a copy padded to that in
     // scratch, where there is room), x as vec4s of four pixels when a pointwise conv's image
     // planes keep them in one plane.
-    const uint64_t padded = padded_weights_floats(g);
-    const bool pad = g.k() % 4 != 0 && io.scratch.shape.count() >= padded;
+    const bool pad = reads_padded_weights(g, io.scratch);
     const bool w_vec4 = g.k() % 4 == 0 || pad, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
-    if (pad) {
-      const FastDiv per_row(div_up(g.k(), 4) * 4);
-      struct {
-        uint32_t count, k, k_padded, div_mul, div_shift;
-      } pad_push{static_cast<uint32_t>(padded), g.k(), div_up(g.k(), 4) * 4, per_row.mul, per_row.shift};
-      rec.dispatch(ctx.kernel(ShaderId::conv2d_pad_weights), {w.reads_floats(), io.scratch.writes()}, pad_push,
-                   elementwise_groups(padded));
-    }
+    if (pad && !io.prepared) record_padded_weights(rec, g, w, io.scratch);
     const Tile t = conv2d::subgroup_tile(g.cout_g);
     std::vector<uint32_t> spec = specialization(o_, t, {act_, o_.bias});
     spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
     const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d_subgroup), spec);
     const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
-    const Binding wb = pad      ? io.scratch.reads_vec4s(0, padded)
+    const Binding wb = pad      ? io.scratch.reads_vec4s(0, padded_weights_floats(g))
                        : w_vec4 ? w.reads_vec4s(0, w.shape.count())
                                 : w.reads_floats();
     dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm), g.groups);

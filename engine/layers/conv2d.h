@@ -115,7 +115,8 @@ class Conv2dLayer : public Layer {
   // gradient in training) and, in training, the weight gradient's split-K partial sums.
   std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const override;
 
-  // Winograd's weight transform, kept in scratch for every later forward (inference plans).
+  // Winograd's weight transform, or the subgroup core's padded weight rows, kept in scratch for
+  // every later forward (inference plans).
   void prepare(Recorder& rec, const LayerIO& io) override;
   // y = act(conv(x, w) + b)
   void forward(Recorder& rec, const LayerIO& io) override;

@@ -13,29 +13,33 @@ namespace vkcnn {
 // and NaN handling exactly. The price is one uint per output element of scratch (a
 // quarter of x for 2x2 stride 2), and only in training.
 
+namespace {
+// Whether no input element lies in two windows: stride >= dilated kernel extent, both axes.
+bool windows_are_disjoint(const PoolGeometry& g) {
+  for (int i = 0; i < 2; ++i)
+    if (uint64_t(g.stride[i]) < uint64_t(g.dilation[i]) * (g.kernel[i] - 1) + 1) return false;
+  return true;
+}
+}  // namespace
+
 std::unique_ptr<Layer> MaxPool2dLayer::create(const Attributes& a, const std::string& name) {
-  auto layer = std::make_unique<MaxPool2dLayer>(name, PoolGeometry::parse(a, /*with_dilation=*/true));
+  const PoolGeometry g = PoolGeometry::parse(a, /*with_dilation=*/true);
+  MaxPoolBackward backward = MaxPoolBackward::Auto;
   if (a.has("backward")) {
     const std::string b = a.text("backward");
     if (b == "gather") {
-      layer->backward_ = MaxPoolBackward::Gather;
+      backward = MaxPoolBackward::Gather;
     } else if (b == "scatter") {
-      if (!layer->windows_are_disjoint())
+      if (!windows_are_disjoint(g))
         throw a.error(
             "backward \"scatter\" needs windows that cannot overlap (stride at least the dilated kernel), not " +
-            layer->g_.str());
-      layer->backward_ = MaxPoolBackward::Scatter;
+            g.str());
+      backward = MaxPoolBackward::Scatter;
     } else if (b != "auto") {
       throw a.error("attribute \"backward\" must be \"auto\", \"gather\" or \"scatter\", not \"" + b + "\"");
     }
   }
-  return layer;
-}
-
-bool MaxPool2dLayer::windows_are_disjoint() const {
-  for (int i = 0; i < 2; ++i)
-    if (uint64_t(g_.stride[i]) < uint64_t(g_.dilation[i]) * (g_.kernel[i] - 1) + 1) return false;
-  return true;
+  return std::make_unique<MaxPool2dLayer>(name, g, backward);
 }
 
 Shape MaxPool2dLayer::output_shape(std::span<const Shape> inputs) const {
@@ -70,7 +74,7 @@ void MaxPool2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads
   const bool texel = use_texel_inputs(rec.context(), {io.scratch.shape.count()});
   const Shape& y = io.output.shape;
   // fast_div is exact below 2^31: larger outputs (no model this engine runs) gather.
-  const bool scatter = backward_ != MaxPoolBackward::Gather && windows_are_disjoint() && y.count() < (1u << 31);
+  const bool scatter = backward_ != MaxPoolBackward::Gather && windows_are_disjoint(g_) && y.count() < (1u << 31);
   if (scatter) {
     const FastDiv per_plane(y.h * y.w);
     struct {

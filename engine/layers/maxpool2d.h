@@ -33,9 +33,6 @@ class MaxPool2dLayer : public Layer {
   void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) override;
 
  private:
-  // Whether no input element lies in two windows: stride >= dilated kernel extent, both axes.
-  bool windows_are_disjoint() const;
-
   PoolGeometry g_;
   MaxPoolBackward backward_;
 };

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+
+#include <vkcnn/vk/check.h>
 
 namespace vkcnn {
 namespace {
@@ -17,6 +20,15 @@ TEST(FastDiv, IsExactBelowTwoToThe31) {
       ASSERT_EQ(f.divide(n), n / d) << n << " / " << d;
     }
     ASSERT_EQ(f.divide((1u << 31) - 1), ((1u << 31) - 1) / d) << d;
+  }
+}
+
+TEST(FastDiv, ZeroDivisorIsAnError) {
+  try {
+    FastDiv f(0);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fast_div: division by a zero size"), std::string::npos) << e.what();
   }
 }
 

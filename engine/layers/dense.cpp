@@ -102,11 +102,19 @@ void DenseLayer::forward(Recorder& rec, const LayerIO& io) {
     return;
   }
   // y (N, M, 1, 1) = conv1x1(x (N, K, 1, 1), w [M, K, 1, 1]) + b, activation in the epilogue.
-  LayerIO conv = io;
-  conv.inputs = {as_pointwise(x, N, K)};
-  conv.params[0] = as_pointwise(w, M, K);
-  gemm_.forward(rec, conv);
+  gemm_.forward(rec, as_conv(io));
 }
+
+LayerIO DenseLayer::as_conv(const LayerIO& io) const {
+  const TensorView& x = io.inputs[0];
+  const auto K = static_cast<uint32_t>(x.shape.per_image());
+  LayerIO conv = io;
+  conv.inputs = {as_pointwise(x, x.shape.n, K)};
+  conv.params[0] = as_pointwise(io.params[0], out_features_, K);
+  return conv;
+}
+
+void DenseLayer::prepare(Recorder& rec, const LayerIO& io) { gemm_.prepare(rec, as_conv(io)); }
 
 void DenseLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (act_ != Activation::None)
@@ -121,9 +129,7 @@ void DenseLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& gr
   const uint32_t N = x.shape.n, K = static_cast<uint32_t>(x.shape.per_image()), M = out_features_;
 
   // dx (N, K, 1, 1) += conv1x1's input gradient, dW [M, K, 1, 1] += its weight gradient.
-  LayerIO conv = io;
-  conv.inputs = {as_pointwise(x, N, K)};
-  conv.params[0] = as_pointwise(io.params[0], M, K);
+  const LayerIO conv = as_conv(io);
   LayerGrads conv_grads;
   conv_grads.grad_output = as_pointwise(dy, N, M);
   if (!grads.grad_inputs.empty()) conv_grads.grad_inputs = {as_pointwise(grads.grad_inputs[0], N, K)};

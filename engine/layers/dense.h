@@ -55,6 +55,8 @@ class DenseLayer : public Layer {
   // Training only: the 1x1 convolution's room for the weight gradient's split-K partial sums.
   std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const override;
 
+  // The 1x1 convolution's prepared weights (inference plans), for batches past the GEMV's.
+  void prepare(Recorder& rec, const LayerIO& io) override;
   // x (N, C, H, W) = (N, in); y (N, out, 1, 1)
   void forward(Recorder& rec, const LayerIO& io) override;
   // dx += dy W; dW += dy^T x; db += sum_n dy
@@ -69,6 +71,9 @@ class DenseLayer : public Layer {
   Activation act_ = Activation::None;
   float slope_ = 0.01f;
   std::optional<dense::GemvTiling> gemv_;
+  // io as the 1x1 convolution gemm_ sees it: x as (N, in, 1, 1), w as [out, in, 1, 1].
+  LayerIO as_conv(const LayerIO& io) const;
+
   Conv2dLayer gemm_;  // the same product as a 1x1 convolution, on reshaped views
 };
 

@@ -40,6 +40,10 @@ LoadedModel::BatchPass& batch_pass(LoadedModel& m, uint32_t batch) {
 }
 }  // namespace
 
+void prepare_batch_passes(LoadedModel& m, uint32_t max_batch) {
+  for (uint32_t batch = 1; batch < power_of_two_at_least(max_batch) * 2; batch *= 2) batch_pass(m, batch);
+}
+
 Batcher::Batcher(uint32_t max_batch, std::chrono::microseconds timeout)
     : max_batch_(std::max<uint32_t>(max_batch, 1)), timeout_(timeout) {
   thread_ = std::thread([this] { run(); });

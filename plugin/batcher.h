@@ -49,6 +49,13 @@ struct LoadedModel {
   std::map<uint32_t, std::unique_ptr<BatchPass>> passes;
 };
 
+// Makes the forward plans and recordings of every batch size a batcher of `max_batch` may run
+// (the powers of two up to it), which it would otherwise make when a batch of that size first
+// comes: mid-stream, stalling every stream of the instance (ResNet-18 at 224x224: a plan takes
+// longer than a batch). Called when a shared instance loads a model, before any batch can use it.
+// Throws Error when a plan cannot be made (its memory, a device limit).
+void prepare_batch_passes(LoadedModel& m, uint32_t max_batch);
+
 class BatchStream;
 
 class Batcher {

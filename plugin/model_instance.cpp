@@ -45,6 +45,7 @@ ModelInstance::ModelInstance(std::string id, const InstanceSettings& settings)
   ctx_ = std::make_shared<Context>(options);
   current_ = load_model(ctx_, settings.model_path, settings.precision);
   batcher_ = std::make_shared<Batcher>(settings.batch_size, settings.batch_timeout);
+  prepare_batch_passes(*current_, batcher_->max_batch());
 }
 
 ModelInstance::~ModelInstance() {
@@ -88,7 +89,9 @@ std::shared_ptr<LoadedModel> ModelInstance::current(uint64_t* generation) const 
 }
 
 std::shared_ptr<LoadedModel> ModelInstance::reload(const std::string& path, uint64_t* generation) {
-  auto loaded = load_model(ctx_, path, settings_.precision);  // outside the lock: loading takes a while
+  // Outside the lock: loading and making the plans take a while.
+  auto loaded = load_model(ctx_, path, settings_.precision);
+  prepare_batch_passes(*loaded, batcher_->max_batch());
   std::lock_guard lock(mutex_);
   current_ = loaded;
   settings_.model_path = path;

@@ -303,32 +303,49 @@ void vkcnn_pass_timing(const VkcnnPass* pass, guint64* runs, gdouble* copy_us, g
   *gpu_forward_us = pass->gpu_forward_us / n;
 }
 
-VkcnnRegionPass* vkcnn_region_pass_new(VkcnnModel* model, const GstVideoInfo* info, guint max_batch, gchar** error) {
+VkcnnRegionPass* vkcnn_region_pass_new(VkcnnModel* model, const GstVideoInfo* info, guint max_batch, guint slots,
+                                        gchar** error) {
   return guarded(error, [&]() -> VkcnnRegionPass* {
     auto pass = std::make_unique<VkcnnRegionPass>();
     pass->model = model;
     pass->batch = std::make_unique<vkcnn::RegionBatch>(*model->loaded->model, frame_layout(info), max_batch,
-                                                       model->loaded->precision);
+                                                       model->loaded->precision, slots);
     return pass.release();
   });
 }
 
 void vkcnn_region_pass_free(VkcnnRegionPass* pass) { delete pass; }
 
-gboolean vkcnn_region_pass_run(VkcnnRegionPass* pass, const GstVideoFrame* frame, const VkcnnRect* rects, guint n,
-                               gfloat* scores, gchar** error) {
-  return guarded(error, [&]() -> gboolean {
+gboolean vkcnn_region_pass_full(const VkcnnRegionPass* pass) { return pass->batch->full(); }
+
+guint64 vkcnn_region_pass_submit(VkcnnRegionPass* pass, const GstVideoFrame* frame, const VkcnnRect* rects, guint n,
+                                 gchar** error) {
+  return guarded(error, [&]() -> guint64 {
     copy_frame(frame, pass->batch->layout(), static_cast<std::byte*>(pass->batch->frame_memory()));
     std::vector<vkcnn::FrameRegion> regions(n);
     for (guint i = 0; i < n; ++i) regions[i] = {rects[i].x, rects[i].y, rects[i].width, rects[i].height};
-    const std::vector<float> out = pass->batch->run(regions);
+    return pass->batch->submit(regions);
+  });
+}
+
+gboolean vkcnn_region_pass_wait(VkcnnRegionPass* pass, guint64 ticket, gfloat* scores, gchar** error) {
+  return guarded(error, [&]() -> gboolean {
+    const std::vector<float> out = pass->batch->wait(ticket);
     const std::size_t classes = pass->model->loaded->model->classes();
     const auto& graph = pass->model->loaded->model->graph();
-    for (guint i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < out.size() / classes; ++i) {
       auto p = vkcnn::probabilities(graph, std::span(out).subspan(i * classes, classes));
       std::memcpy(scores + i * classes, p.data(), classes * sizeof(float));
     }
     return TRUE;
+  });
+}
+
+void vkcnn_region_pass_discard(VkcnnRegionPass* pass) {
+  // A device lost while flushing leaves nothing in flight to wait for; the next submit reports it.
+  guarded(nullptr, [&] {
+    pass->batch->discard();
+    return 0;
   });
 }
 

@@ -84,19 +84,29 @@ void vkcnn_pass_timing (const VkcnnPass *pass, guint64 *runs, gdouble *copy_us, 
 
 /* Regions of frames of one format through one model (inference-region=roi-list): every
  * region of a frame cropped and resized in one preprocessing dispatch and classified in one
- * forward pass of batch N (chunks of max_batch). Synchronous; independent of a VkcnnPass. */
+ * forward pass of batch N (chunks of max_batch), with up to `slots` frames in flight as a
+ * VkcnnPass has them. Independent of a VkcnnPass. */
 typedef struct VkcnnRegionPass VkcnnRegionPass;
 typedef struct {
   guint x, y, width, height; /* inside the frame, non-empty */
 } VkcnnRect;
 
 VkcnnRegionPass *vkcnn_region_pass_new (VkcnnModel *model, const GstVideoInfo *info,
-                                        guint max_batch, gchar **error);
+                                        guint max_batch, guint slots, gchar **error);
+/* Waits for the frames still in flight, then frees the pass. */
 void vkcnn_region_pass_free (VkcnnRegionPass *pass);
-/* Copies the mapped frame, classifies rects[0 .. n) and writes n x classes probabilities. */
-gboolean vkcnn_region_pass_run (VkcnnRegionPass *pass, const GstVideoFrame *frame,
-                                const VkcnnRect *rects, guint n, gfloat *scores, gchar **error);
-/* Forward passes run so far (one per frame with regions, more when a frame has more than
+/* Whether every slot holds a frame in flight (vkcnn_region_pass_wait for one first). */
+gboolean vkcnn_region_pass_full (const VkcnnRegionPass *pass);
+/* Copies the mapped frame into a free slot and submits rects[0 .. n) (n may be 0) without
+ * waiting. Returns the frame's ticket (from 1), or 0 with *error set. */
+guint64 vkcnn_region_pass_submit (VkcnnRegionPass *pass, const GstVideoFrame *frame,
+                                  const VkcnnRect *rects, guint n, gchar **error);
+/* Waits for the ticket's frame and writes n x classes probabilities (n: its submit's). */
+gboolean vkcnn_region_pass_wait (VkcnnRegionPass *pass, guint64 ticket, gfloat *scores,
+                                 gchar **error);
+/* Waits for every frame in flight and drops their results (a flush). */
+void vkcnn_region_pass_discard (VkcnnRegionPass *pass);
+/* Forward passes submitted so far (one per frame with regions, more when a frame has more than
  * max_batch of them). */
 guint64 vkcnn_region_pass_forward_passes (const VkcnnRegionPass *pass);
 

@@ -10,6 +10,8 @@
 /* A tracked object's result is forgotten after it has been absent this many frames (or
  * reclassify-interval frames, when that is longer). */
 #define FORGET_AFTER_FRAMES 30
+/* Entries that frames in flight will read when they leave must not be forgotten before. */
+G_STATIC_ASSERT (FORGET_AFTER_FRAMES > VKCNN_MAX_IN_FLIGHT);
 
 enum {
   PROP_INFERENCE_REGION,
@@ -30,10 +32,12 @@ struct VkcnnRegionState {
   guint64 passes;      /* forward passes of earlier region passes (the pass counts its own) */
 };
 
-/* The last classification of a tracked object. */
+/* The classifications of a tracked object. Decisions are made when a frame comes in, results
+ * arrive when it leaves: frames leave in order, so a frame that reuses the result of frame n
+ * finds it in scores, and no later classification has replaced it yet. */
 typedef struct {
-  gfloat *scores; /* per class */
-  guint64 frame;  /* computed on */
+  gfloat *scores; /* per class: the last result that came out; NULL before the first */
+  guint64 frame;  /* the last frame submitted to classify it */
   guint64 seen;   /* last frame it appeared on */
 } Tracked;
 
@@ -316,8 +320,27 @@ typedef struct {
   GstVideoRegionOfInterestMeta *roi;
   VkcnnRect rect;
   gint object_id;
-  Tracked *reuse; /* a result to reuse, or NULL: classify */
+  gboolean reuse;   /* takes its tracked object's result instead of being classified */
+  guint64 computed; /* the frame whose classification it gets */
 } Candidate;
+
+/* A frame's regions between coming in (submitted) and leaving (their results attached). */
+struct VkcnnRegionFrame {
+  GArray *candidates; /* of Candidate */
+  guint classified;   /* how many of them the GPU classifies, in order */
+  gboolean output_scores;
+  guint reclassify_interval;
+  gint64 start_us; /* monotonic clock, when it came in */
+};
+
+void
+vkcnn_region_frame_free (VkcnnRegionFrame *r)
+{
+  if (!r)
+    return;
+  g_array_free (r->candidates, TRUE);
+  g_free (r);
+}
 
 static gboolean
 ensure_state (GstVkcnnClassify *self, gchar **error)
@@ -330,8 +353,12 @@ ensure_state (GstVkcnnClassify *self, gchar **error)
     GST_OBJECT_UNLOCK (self);
   }
   VkcnnRegionState *state = self->region_state;
+  GST_OBJECT_LOCK (self);
+  guint slots = self->max_in_flight;
+  GST_OBJECT_UNLOCK (self);
   if (!state->pass
-      && !(state->pass = vkcnn_region_pass_new (self->model, &self->info, MAX_REGION_BATCH, error)))
+      && !(state->pass
+           = vkcnn_region_pass_new (self->model, &self->info, MAX_REGION_BATCH, slots, error)))
     return FALSE;
   return TRUE;
 }
@@ -375,12 +402,16 @@ gst_vkcnn_classify_regions_enabled (GstVkcnnClassify *self)
   return enabled;
 }
 
-/* Which regions are classified and which reuse a tracked result. */
+/* Which regions are classified and which reuse a tracked result, decided as the frame comes in
+ * (so the same with any number of frames in flight): an object whose last classification (in
+ * flight or out) is less than reclassify-interval frames back reuses it. */
 static GArray *
 collect_candidates (GstVkcnnClassify *self, GstBuffer *buffer, const VkcnnRegionSettings *settings,
                     guint64 number)
 {
   GArray *candidates = g_array_new (FALSE, TRUE, sizeof (Candidate));
+  GHashTable *tracked = self->region_state->tracked;
+  guint interval = settings->reclassify_interval;
   gpointer iter = NULL;
   GstMeta *meta;
   while ((meta = gst_buffer_iterate_meta_filtered (buffer, &iter,
@@ -389,47 +420,35 @@ collect_candidates (GstVkcnnClassify *self, GstBuffer *buffer, const VkcnnRegion
     if (!select_region (c.roi, &self->info, settings, &c.rect))
       continue;
     c.object_id = tracking_id (c.roi);
-    guint interval = settings->reclassify_interval;
-    Tracked *t
-        = c.object_id >= 0 && interval != 1
-              ? g_hash_table_lookup (self->region_state->tracked, GINT_TO_POINTER (c.object_id))
-              : NULL;
-    if (t && (interval == 0 || number - t->frame < interval))
-      c.reuse = t;
+    c.computed = number;
+    if (c.object_id >= 0 && interval != 1) {
+      Tracked *t = g_hash_table_lookup (tracked, GINT_TO_POINTER (c.object_id));
+      if (t && (interval == 0 || number - t->frame < interval)) {
+        c.reuse = TRUE;
+        c.computed = t->frame;
+      } else {
+        if (!t) {
+          t = g_new0 (Tracked, 1);
+          g_hash_table_insert (tracked, GINT_TO_POINTER (c.object_id), t);
+        }
+        t->frame = number;
+      }
+      t->seen = number;
+    }
     g_array_append_val (candidates, c);
   }
   return candidates;
 }
 
-/* Classifies the regions that need it, all in one batch: scores gets n x classes. */
-static gboolean
-classify_candidates (GstVkcnnClassify *self, GstBuffer *buffer, GArray *candidates, gfloat *scores,
-                     guint *n, gchar **error)
+gboolean
+gst_vkcnn_classify_regions_full (GstVkcnnClassify *self)
 {
-  VkcnnRect *rects = g_new (VkcnnRect, MAX (candidates->len, 1));
-  *n = 0;
-  for (guint i = 0; i < candidates->len; i++) {
-    Candidate *c = &g_array_index (candidates, Candidate, i);
-    if (!c->reuse)
-      rects[(*n)++] = c->rect;
-  }
-  gboolean ok = TRUE;
-  if (*n > 0) {
-    GstVideoFrame frame;
-    if (!gst_video_frame_map (&frame, &self->info, buffer, GST_MAP_READ)) {
-      *error = g_strdup ("could not map the video frame for reading");
-      g_free (rects);
-      return FALSE;
-    }
-    ok = vkcnn_region_pass_run (self->region_state->pass, &frame, rects, *n, scores, error);
-    gst_video_frame_unmap (&frame);
-  }
-  g_free (rects);
-  return ok;
+  VkcnnRegionState *state = self->region_state;
+  return state && state->pass && vkcnn_region_pass_full (state->pass);
 }
 
 gboolean
-gst_vkcnn_classify_regions_run (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gchar **error)
+gst_vkcnn_classify_regions_submit (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gchar **error)
 {
   VkcnnRegionSettings settings;
   gint64 start = g_get_monotonic_time ();
@@ -437,19 +456,63 @@ gst_vkcnn_classify_regions_run (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gc
     return FALSE;
   snapshot_settings (self, &settings);
   VkcnnRegionState *state = self->region_state;
+
+  VkcnnRegionFrame *r = g_new0 (VkcnnRegionFrame, 1);
+  r->candidates = collect_candidates (self, f->buffer, &settings, f->number);
+  r->output_scores = settings.output_scores;
+  r->reclassify_interval = settings.reclassify_interval;
+  r->start_us = start;
+  forget_old (state, f->number, settings.reclassify_interval);
+  g_free (settings.classes);
+  f->regions = r;
+
+  VkcnnRect *rects = g_new (VkcnnRect, MAX (r->candidates->len, 1));
+  for (guint i = 0; i < r->candidates->len; i++) {
+    Candidate *c = &g_array_index (r->candidates, Candidate, i);
+    if (!c->reuse)
+      rects[r->classified++] = c->rect;
+  }
+  if (r->classified > 0) {
+    GstVideoFrame frame;
+    if (!gst_video_frame_map (&frame, &self->info, f->buffer, GST_MAP_READ)) {
+      *error = g_strdup ("could not map the video frame for reading");
+      g_free (rects);
+      return FALSE;
+    }
+    f->region_ticket
+        = vkcnn_region_pass_submit (state->pass, &frame, rects, r->classified, error);
+    gst_video_frame_unmap (&frame);
+    if (!f->region_ticket) {
+      g_free (rects);
+      return FALSE;
+    }
+    self->classifying++;
+  }
+  g_free (rects);
+  GST_OBJECT_LOCK (self);
+  self->region_settings.forward_passes = forward_passes (state);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+gboolean
+gst_vkcnn_classify_regions_finish (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gchar **error)
+{
+  VkcnnRegionState *state = self->region_state;
+  VkcnnRegionFrame *r = f->regions;
   guint classes = vkcnn_model_classes (self->model);
   const gchar *model = g_intern_string (vkcnn_model_name (self->model));
-
-  GArray *candidates = collect_candidates (self, f->buffer, &settings, f->number);
-  gfloat *scores = g_new (gfloat, (gsize) MAX (candidates->len, 1) * classes);
-  guint classified = 0;
-  if (!classify_candidates (self, f->buffer, candidates, scores, &classified, error)) {
-    g_array_free (candidates, TRUE);
-    g_free (scores);
-    g_free (settings.classes);
-    return FALSE;
+  gfloat *scores = g_new (gfloat, (gsize) MAX (r->classified, 1) * classes);
+  if (f->region_ticket) {
+    gboolean ok = vkcnn_region_pass_wait (state->pass, f->region_ticket, scores, error);
+    f->region_ticket = 0;
+    self->classifying--;
+    if (!ok) {
+      g_free (scores);
+      return FALSE;
+    }
   }
-  guint64 inference_us = (guint64) (g_get_monotonic_time () - start);
+  guint64 inference_us = (guint64) (g_get_monotonic_time () - r->start_us);
 
   VkcnnResult *result = g_new0 (VkcnnResult, 1);
   result->valid = TRUE;
@@ -457,56 +520,71 @@ gst_vkcnn_classify_regions_run (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gc
   result->inference_us = inference_us;
   result->model = model;
   result->source = f->source;
-  result->n_classes = settings.output_scores ? classes : 0;
-  result->n_regions = candidates->len;
-  result->regions = g_new0 (VkcnnRegionClassification, MAX (candidates->len, 1));
+  result->n_classes = r->output_scores ? classes : 0;
+  result->n_regions = r->candidates->len;
+  result->regions = g_new0 (VkcnnRegionClassification, MAX (r->candidates->len, 1));
   result->top = g_new0 (VkcnnClassification, 1);
+  f->region_result = result;
   guint *ids = g_new (guint, MIN (f->top_k, classes));
-  for (guint i = 0, next = 0; i < candidates->len; i++) {
-    Candidate *c = &g_array_index (candidates, Candidate, i);
-    VkcnnRegionClassification *r = &result->regions[i];
-    const gfloat *p = c->reuse ? c->reuse->scores : scores + (gsize) (next++) * classes;
-    guint64 computed = c->reuse ? c->reuse->frame : f->number;
-    if (c->object_id >= 0 && settings.reclassify_interval != 1) {
-      Tracked *t = c->reuse;
-      if (!t) {
-        t = g_new0 (Tracked, 1);
-        t->scores = g_memdup2 (p, classes * sizeof (gfloat));
-        t->frame = f->number;
-        g_hash_table_replace (state->tracked, GINT_TO_POINTER (c->object_id), t);
-        p = t->scores;
+  gboolean tracking = r->reclassify_interval != 1;
+  for (guint i = 0, next = 0; i < r->candidates->len; i++) {
+    Candidate *c = &g_array_index (r->candidates, Candidate, i);
+    VkcnnRegionClassification *rc = &result->regions[i];
+    Tracked *t = c->object_id >= 0 && tracking
+                     ? g_hash_table_lookup (state->tracked, GINT_TO_POINTER (c->object_id))
+                     : NULL;
+    const gfloat *p;
+    if (c->reuse) {
+      /* Set when the frame it reuses left, which was before this one (see Tracked). */
+      if (!t || !t->scores) {
+        *error = g_strdup_printf ("frame %" G_GUINT64_FORMAT ": the result of tracked object %d "
+                                  "from frame %" G_GUINT64_FORMAT " is missing",
+                                  f->number, c->object_id, c->computed);
+        g_free (ids);
+        g_free (scores);
+        return FALSE;
       }
-      t->seen = f->number;
+      p = t->scores;
+    } else {
+      p = scores + (gsize) (next++) * classes;
+      if (t) {
+        g_free (t->scores);
+        t->scores = g_memdup2 (p, classes * sizeof (gfloat));
+      }
     }
-    r->roi_id = (guint) c->roi->id;
-    r->object_id = c->object_id;
-    r->roi_type = c->roi->roi_type ? g_quark_to_string (c->roi->roi_type) : NULL;
-    r->x = c->rect.x;
-    r->y = c->rect.y;
-    r->w = c->rect.width;
-    r->h = c->rect.height;
-    r->frame = computed;
-    r->n_top = vkcnn_top_k (p, classes, f->top_k, f->threshold, ids);
-    r->top = g_new0 (VkcnnClassification, MAX (r->n_top, 1));
-    for (guint k = 0; k < r->n_top; k++)
-      r->top[k] = (VkcnnClassification){ ids[k], p[ids[k]], self->labels[ids[k]] };
-    r->scores = settings.output_scores ? g_memdup2 (p, classes * sizeof (gfloat)) : NULL;
+    rc->roi_id = (guint) c->roi->id;
+    rc->object_id = c->object_id;
+    rc->roi_type = c->roi->roi_type ? g_quark_to_string (c->roi->roi_type) : NULL;
+    rc->x = c->rect.x;
+    rc->y = c->rect.y;
+    rc->w = c->rect.width;
+    rc->h = c->rect.height;
+    rc->frame = c->computed;
+    rc->n_top = vkcnn_top_k (p, classes, f->top_k, f->threshold, ids);
+    rc->top = g_new0 (VkcnnClassification, MAX (rc->n_top, 1));
+    for (guint k = 0; k < rc->n_top; k++)
+      rc->top[k] = (VkcnnClassification){ ids[k], p[ids[k]], self->labels[ids[k]] };
+    rc->scores = r->output_scores ? g_memdup2 (p, classes * sizeof (gfloat)) : NULL;
     /* The region's own meta carries its result, as a secondary classifier's would. */
-    if (r->n_top > 0)
+    if (rc->n_top > 0)
       gst_video_region_of_interest_meta_add_param (
-          c->roi, vkcnn_classification_param (r->top, r->n_top, model, r->scores, classes));
+          c->roi, vkcnn_classification_param (rc->top, rc->n_top, model, rc->scores, classes));
   }
-  forget_old (state, f->number, settings.reclassify_interval);
-  GST_OBJECT_LOCK (self);
-  self->region_settings.forward_passes = forward_passes (state);
-  GST_OBJECT_UNLOCK (self);
   GST_LOG_OBJECT (
       self, "frame %" G_GUINT64_FORMAT ": %u regions, %u classified in %" G_GUINT64_FORMAT " us",
-      f->number, candidates->len, classified, inference_us);
+      f->number, r->candidates->len, r->classified, inference_us);
   g_free (ids);
-  g_array_free (candidates, TRUE);
   g_free (scores);
-  g_free (settings.classes);
-  f->region_result = result;
   return TRUE;
+}
+
+void
+gst_vkcnn_classify_regions_discard (GstVkcnnClassify *self)
+{
+  VkcnnRegionState *state = self->region_state;
+  if (!state || !state->pass)
+    return;
+  vkcnn_region_pass_discard (state->pass);
+  /* Classifications in flight are gone: objects waiting on them are classified afresh. */
+  g_hash_table_remove_all (state->tracked);
 }

@@ -27,6 +27,9 @@ typedef struct {
 
 /* Streaming-thread state (region pass, results by tracking id); opaque. */
 typedef struct VkcnnRegionState VkcnnRegionState;
+/* A frame's regions between coming in and leaving; opaque. */
+typedef struct VkcnnRegionFrame VkcnnRegionFrame;
+void vkcnn_region_frame_free (VkcnnRegionFrame *regions);
 
 /* Properties installed from prop_id first on; the element forwards prop ids >= first. */
 void vkcnn_regions_install_properties (GObjectClass *klass, guint first);

@@ -89,7 +89,6 @@ enum {
 #define DEFAULT_PROP_RESULTS_FILE NULL
 #define DEFAULT_PROP_MAX_IN_FLIGHT 2
 /* Each slot holds a copy of the frame in GPU-visible memory; more than a few only add latency. */
-#define MAX_PROP_MAX_IN_FLIGHT 16
 #define DEFAULT_PROP_MODEL_INSTANCE_ID NULL
 /* Only a cap: with the default timeout a batch never waits to fill. A partly filled batch runs
  * as the next power of two (one plan per power of two), so a large cap costs compute on ragged
@@ -200,7 +199,7 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
           "1 "
           "buffers stay inside the element between input buffers (added latency, reported to live "
           "pipelines). 1: every frame is classified before the next comes in",
-          1, MAX_PROP_MAX_IN_FLIGHT, DEFAULT_PROP_MAX_IN_FLIGHT, rw | GST_PARAM_MUTABLE_READY));
+          1, VKCNN_MAX_IN_FLIGHT, DEFAULT_PROP_MAX_IN_FLIGHT, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (
       gobject_class, PROP_MODEL_INSTANCE_ID,
       g_param_spec_string (

@@ -68,8 +68,12 @@ struct _GstVkcnnClassify {
   VkcnnRegionState *region_state; /* roi-list (classify_regions.c) */
 };
 
-/* A buffer inside the element: submitted to the GPU (ticket > 0), or waiting for the result of
- * the classified frame before it (ticket 0: frames between two classified ones by interval). */
+/* Most frames in flight (max-in-flight's range). */
+#define VKCNN_MAX_IN_FLIGHT 16
+
+/* A buffer inside the element: submitted to the GPU (ticket > 0, or region_ticket > 0 in
+ * roi-list mode), or waiting for the result of the classified frame before it (no ticket:
+ * frames between two classified ones by interval, frames none of whose regions needs the GPU). */
 typedef struct {
   GstBuffer *buffer; /* writable, owned */
   guint64 number;
@@ -82,7 +86,9 @@ typedef struct {
   gboolean post;
   const gchar *source; /* stream-id (interned) */
   gboolean output_scores;
-  VkcnnResult *region_result; /* roi-list: the regions' results, computed when it came in */
+  VkcnnRegionFrame *regions;  /* roi-list: its regions, submitted when it came in */
+  guint64 region_ticket;      /* their GPU work, 0: none */
+  VkcnnResult *region_result; /* roi-list: the regions' results, made when it leaves */
 } VkcnnWaitingFrame;
 
 GST_ELEMENT_REGISTER_DECLARE (vkcnnclassify);
@@ -107,10 +113,19 @@ gchar **gst_vkcnn_classify_read_labels (const gchar *path, gchar **error);
 
 /* Region-of-interest mode (classify_regions.c). */
 gboolean gst_vkcnn_classify_regions_enabled (GstVkcnnClassify *self);
-/* Classifies f's regions now (synchronously) and sets f->region_result; their metas get their
- * "classification" params. FALSE with *error on an engine failure. */
-gboolean gst_vkcnn_classify_regions_run (GstVkcnnClassify *self, VkcnnWaitingFrame *f,
-                                         gchar **error);
+/* As f comes in: picks its regions (object-class, min-roi-size, reuse by tracking id) and
+ * submits those to classify (f->regions, f->region_ticket; counted in classifying). FALSE with
+ * *error on an engine failure. */
+gboolean gst_vkcnn_classify_regions_submit (GstVkcnnClassify *self, VkcnnWaitingFrame *f,
+                                            gchar **error);
+/* Whether the region pass has every slot in flight (finish the oldest frame first). */
+gboolean gst_vkcnn_classify_regions_full (GstVkcnnClassify *self);
+/* As f leaves, oldest first: waits for its regions and sets f->region_result; their metas get
+ * their "classification" params. FALSE with *error on an engine failure. */
+gboolean gst_vkcnn_classify_regions_finish (GstVkcnnClassify *self, VkcnnWaitingFrame *f,
+                                            gchar **error);
+/* A flush: waits for the regions in flight and drops them, and with them the tracked results. */
+void gst_vkcnn_classify_regions_discard (GstVkcnnClassify *self);
 /* Before the model or the caps change: the region pass and the tracked results go. */
 void gst_vkcnn_classify_regions_reset (GstVkcnnClassify *self);
 void gst_vkcnn_classify_regions_free (GstVkcnnClassify *self);

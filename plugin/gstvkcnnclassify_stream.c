@@ -92,10 +92,10 @@ free_pass (GstVkcnnClassify *self)
 {
   guint64 runs;
   gdouble copy, submit, gpu_pre, gpu_fwd;
+  gst_vkcnn_classify_discard (self); /* frames in flight hold slots of both passes */
   gst_vkcnn_classify_regions_reset (self); /* its pass is made for this model and these caps */
   if (!self->pass)
     return;
-  gst_vkcnn_classify_discard (self);
   vkcnn_pass_timing (self->pass, &runs, &copy, &submit, &gpu_pre, &gpu_fwd);
   GST_INFO_OBJECT (
       self,
@@ -323,7 +323,9 @@ static GstFlowReturn
 finish (GstVkcnnClassify *self, VkcnnWaitingFrame *f)
 {
   gchar *error = NULL;
-  /* roi-list frames were classified when they came in; the others share the last result. */
+  /* roi-list frames have results of their own; the others share the last result. */
+  if (f->regions && !gst_vkcnn_classify_regions_finish (self, f, &error))
+    goto engine_failed;
   const VkcnnResult *result = f->region_result ? f->region_result : &self->result;
   if (f->region_result && f->post)
     post_result (self, f->buffer, result);
@@ -376,6 +378,7 @@ free_waiting_frame (VkcnnWaitingFrame *f)
   if (f->region_result)
     vkcnn_result_clear (f->region_result);
   g_free (f->region_result);
+  vkcnn_region_frame_free (f->regions);
   g_free (f);
 }
 
@@ -414,6 +417,7 @@ gst_vkcnn_classify_discard (GstVkcnnClassify *self)
   VkcnnWaitingFrame *f;
   if (self->pass)
     vkcnn_pass_discard (self->pass); /* nothing is freed while the GPU still reads it */
+  gst_vkcnn_classify_regions_discard (self);
   while ((f = g_queue_pop_head (&self->waiting))) {
     gst_buffer_unref (f->buffer);
     free_waiting_frame (f);
@@ -523,7 +527,8 @@ gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
     gboolean regions = gst_vkcnn_classify_regions_enabled (self);
     gboolean classify
         = !regions && (!self->classified_any || number - self->classified_frame >= interval);
-    if (classify && vkcnn_pass_full (self->pass))
+    if ((classify && vkcnn_pass_full (self->pass))
+        || (regions && gst_vkcnn_classify_regions_full (self)))
       return finish_oldest_before_input (self, outbuf);
 
     VkcnnWaitingFrame *f = g_new0 (VkcnnWaitingFrame, 1);
@@ -540,7 +545,7 @@ gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
     GST_OBJECT_UNLOCK (self);
     f->source = gst_vkcnn_classify_source_name (self);
     if ((classify && !submit (self, f, &error))
-        || (regions && !gst_vkcnn_classify_regions_run (self, f, &error))) {
+        || (regions && !gst_vkcnn_classify_regions_submit (self, f, &error))) {
       gst_buffer_unref (f->buffer);
       free_waiting_frame (f);
       goto engine_failed;
@@ -553,7 +558,8 @@ gst_vkcnn_classify_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
   }
 
   VkcnnWaitingFrame *oldest = g_queue_peek_head (&self->waiting);
-  if (oldest && (!oldest->ticket || self->classifying >= vkcnn_pass_slots (self->pass)))
+  if (oldest && (!(oldest->ticket || oldest->region_ticket)
+                 || self->classifying >= vkcnn_pass_slots (self->pass)))
     return finish_oldest (self, outbuf);
   return GST_FLOW_OK;
 

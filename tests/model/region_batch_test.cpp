@@ -53,6 +53,77 @@ TEST(RegionBatch, EachRegionGetsTheOutputOfThatRegionAloneAcrossChunks) {
   }
 }
 
+TEST(RegionBatch, FramesInFlightEachGetTheirOwnRegionsOutputs) {
+  // Three slots, each holding its own frame and a different number of regions (one frame more
+  // than a chunk), submitted before any is waited for, and waited for out of order.
+  TinyModel m;
+  const FrameLayout layout = FrameLayout::packed(PixelFormat::RGB, 29, 23);
+  const std::vector<std::vector<FrameRegion>> regions = {
+      {{0, 0, 29, 23}, {2, 3, 11, 7}},
+      {{5, 5, 9, 9}},
+      {{1, 1, 27, 21}, {20, 10, 9, 13}, {0, 19, 6, 4}, {11, 2, 3, 3}, {6, 6, 17, 1}}};
+  std::vector<std::vector<uint8_t>> frames;
+  std::vector<std::vector<float>> alone;  // per frame, its regions' outputs one at a time
+  RegionBatch one_at_a_time(m.model, layout, 4);
+  for (std::size_t f = 0; f < regions.size(); ++f) {
+    std::mt19937 rng(40 + f);
+    frames.emplace_back(layout.size);
+    for (auto& b : frames.back()) b = static_cast<uint8_t>(rng());
+    std::memcpy(one_at_a_time.frame_memory(), frames.back().data(), layout.size);
+    alone.push_back(one_at_a_time.run(regions[f]));
+  }
+  ASSERT_NE(alone[0], std::vector<float>(alone[2].begin(), alone[2].begin() + alone[0].size()));
+
+  RegionBatch rb(m.model, layout, 4, Precision::Fp32, 3);
+  std::vector<RegionBatch::Ticket> tickets;
+  for (std::size_t f = 0; f < regions.size(); ++f) {
+    std::memcpy(rb.frame_memory(), frames[f].data(), layout.size);
+    tickets.push_back(rb.submit(regions[f]));
+  }
+  EXPECT_TRUE(rb.full());
+  EXPECT_EQ(rb.passes(), 4u) << "one pass per chunk of at most 4 regions";
+  try {
+    rb.frame_memory();
+    FAIL() << "no error with every slot in flight";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "tiny-rgb: all 3 region frame slots are in flight; wait for one before submitting another frame");
+  }
+  for (std::size_t f : {2u, 0u, 1u}) EXPECT_EQ(rb.wait(tickets[f]), alone[f]) << "frame " << f;
+  EXPECT_EQ(rb.in_flight(), 0u);
+  EXPECT_THROW(rb.wait(tickets[0]), Error) << "a ticket is waited for once";
+
+  // A flush: frames in flight are dropped, their slots free again.
+  for (std::size_t f = 0; f < 2; ++f) {
+    std::memcpy(rb.frame_memory(), frames[f].data(), layout.size);
+    rb.submit(regions[f]);
+  }
+  rb.discard();
+  EXPECT_EQ(rb.in_flight(), 0u);
+  std::memcpy(rb.frame_memory(), frames[2].data(), layout.size);
+  EXPECT_EQ(rb.run(regions[2]), alone[2]);
+}
+
+TEST(RegionBatch, ARegionOutsideTheFrameIsRejectedAndTakesNoSlot) {
+  TinyModel m;
+  const FrameLayout layout = FrameLayout::packed(PixelFormat::RGB, 8, 8);
+  RegionBatch rb(m.model, layout, 2);
+  const std::vector<FrameRegion> outside = {{0, 0, 4, 4}, {6, 6, 4, 4}};
+  EXPECT_THROW(rb.submit(outside), Error);
+  EXPECT_EQ(rb.in_flight(), 0u);
+  EXPECT_EQ(rb.run(std::vector<FrameRegion>{{0, 0, 4, 4}}).size(), m.model.classes());
+}
+
+TEST(RegionBatch, ZeroSlotsAreRejected) {
+  TinyModel m;
+  try {
+    RegionBatch rb(m.model, FrameLayout::packed(PixelFormat::RGB, 8, 8), 2, Precision::Fp32, 0);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "tiny-rgb: frames in flight need at least one slot");
+  }
+}
+
 TEST(RegionBatch, ZeroMaximumBatchIsRejected) {
   TinyModel m;
   try {

@@ -4,6 +4,7 @@
 // id, JSON lines and the full top-k in the standard ROI meta.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -220,6 +221,110 @@ TEST(ClassifyRegions, TrackedRegionsReuseTheirResultForTheReclassifyInterval) {
     gst_buffer_unref(out);
   }
   EXPECT_EQ(forward_passes(h.element), 5u);
+}
+
+// A region's result as the tests compare it across max-in-flight settings.
+struct RegionOutcome {
+  int object_id;
+  uint64_t computed;
+  std::string label;
+  double score;
+  bool operator==(const RegionOutcome&) const = default;
+};
+
+// The tracked object's image on each frame of tracked_run.
+const uint32_t kTrackedImage[] = {0, 1, 1, 0, 0};
+
+// Five frames with a tracked object (kTrackedImage) and an untracked one (image 2, then 4) at
+// fixed places, through roi-list with reclassify-interval=2 and `max_in_flight`; frames are
+// pushed without waiting for their results, and EOS drains the rest. Per frame: its regions'
+// outcomes.
+std::vector<std::vector<RegionOutcome>> tracked_run(unsigned max_in_flight, uint64_t* passes) {
+  Harnessed h("model=\"" + kModel + "\" inference-region=roi-list reclassify-interval=2 max-in-flight=" +
+              std::to_string(max_in_flight));
+  const int frames = 5;
+  for (int frame = 0; frame < frames; ++frame) {
+    Mosaic m = mosaic({{kTrackedImage[frame], 3, 5}, {frame < 2 ? 2u : 4u, 60, 5}});
+    if (frame == 0) gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+    GstBuffer* in = to_buffer(m, frame);
+    add_region(in, "item", 3, 5, 28, 28, 7);
+    add_region(in, "item", 60, 5, 28, 28);
+    EXPECT_EQ(gst_harness_push(h.harness, in), GST_FLOW_OK);
+    // max-in-flight - 1 frames stay inside while more come.
+    EXPECT_EQ(gst_harness_buffers_received(h.harness), guint(std::max(0, frame + 2 - int(max_in_flight))))
+        << "frame " << frame;
+  }
+  EXPECT_TRUE(gst_harness_push_event(h.harness, gst_event_new_eos()));
+  EXPECT_EQ(gst_harness_buffers_received(h.harness), guint(frames)) << "EOS drains every frame";
+  std::vector<std::vector<RegionOutcome>> out;
+  for (int frame = 0; frame < frames; ++frame) {
+    GstBuffer* b = gst_harness_pull(h.harness);
+    EXPECT_EQ(GST_BUFFER_PTS(b), GstClockTime(frame)) << "buffers leave in order";
+    auto* meta = gst_buffer_get_vkcnn_classification_meta(b);
+    std::vector<RegionOutcome> regions;
+    for (guint i = 0; meta && i < meta->n_regions; ++i)
+      regions.push_back({meta->regions[i].object_id, meta->regions[i].frame, meta->regions[i].top[0].label,
+                         meta->regions[i].top[0].score});
+    out.push_back(regions);
+    gst_buffer_unref(b);
+  }
+  *passes = forward_passes(h.element);
+  return out;
+}
+
+TEST(ClassifyRegions, FramesInFlightGiveTheResultsOfOneFrameAtATime) {
+  ASSERT_NE(alone(0).label, alone(1).label) << "the test needs two images of different labels";
+  uint64_t passes_one = 0;
+  const auto one = tracked_run(1, &passes_one);
+  ASSERT_EQ(one.size(), 5u);
+  // Reuse decisions are made as frames come in, so they are the same with frames in flight:
+  // object 7 is classified on frames 0, 2 and 4 and reuses the result on 1 and 3, where it
+  // shows another image.
+  for (uint64_t frame = 0; frame < 5; ++frame) {
+    ASSERT_EQ(one[frame].size(), 2u) << "frame " << frame;
+    const uint64_t computed = frame - frame % 2;
+    EXPECT_EQ(one[frame][0].computed, computed) << "frame " << frame;
+    EXPECT_EQ(one[frame][0].label, alone(kTrackedImage[computed]).label) << "frame " << frame;
+    EXPECT_EQ(one[frame][1].computed, frame) << "frame " << frame;
+    EXPECT_EQ(one[frame][1].label, alone(frame < 2 ? 2 : 4).label) << "frame " << frame;
+  }
+  EXPECT_EQ(passes_one, 5u);
+  for (unsigned max_in_flight : {2u, 3u}) {
+    uint64_t passes = 0;
+    EXPECT_EQ(tracked_run(max_in_flight, &passes), one) << "max-in-flight=" << max_in_flight;
+    EXPECT_EQ(passes, passes_one) << "max-in-flight=" << max_in_flight;
+  }
+}
+
+TEST(ClassifyRegions, FlushDropsRegionsInFlightAndTrackedObjectsAreClassifiedAfresh) {
+  Harnessed h("model=\"" + kModel + "\" inference-region=roi-list reclassify-interval=0 max-in-flight=3");
+  Mosaic m = mosaic({{0, 3, 5}});
+  gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+  auto push = [&](uint64_t frame) {
+    GstBuffer* in = to_buffer(m, frame);
+    add_region(in, "item", 3, 5, 28, 28, 7);
+    ASSERT_EQ(gst_harness_push(h.harness, in), GST_FLOW_OK) << "frame " << frame;
+  };
+  for (uint64_t frame = 0; frame < 2; ++frame) push(frame);
+  EXPECT_EQ(gst_harness_buffers_received(h.harness), 0u) << "both frames are in flight";
+  ASSERT_TRUE(gst_harness_push_event(h.harness, gst_event_new_flush_start()));
+  ASSERT_TRUE(gst_harness_push_event(h.harness, gst_event_new_flush_stop(TRUE)));
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  ASSERT_TRUE(gst_harness_push_event(h.harness, gst_event_new_segment(&segment)));
+  for (uint64_t frame = 2; frame < 4; ++frame) push(frame);
+  ASSERT_TRUE(gst_harness_push_event(h.harness, gst_event_new_eos()));
+  ASSERT_EQ(gst_harness_buffers_received(h.harness), 2u) << "the frames in flight at the flush are dropped";
+  for (uint64_t frame = 2; frame < 4; ++frame) {
+    GstBuffer* out = gst_harness_pull(h.harness);
+    auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+    ASSERT_TRUE(meta && meta->n_regions == 1) << "frame " << frame;
+    // Object 7's classification on frame 0 was dropped with it: frame 2 classifies it again,
+    // and frame 3 (reclassify-interval=0: never again) reuses that.
+    EXPECT_EQ(meta->regions[0].frame, 2u) << "frame " << frame;
+    EXPECT_EQ(std::string(meta->regions[0].top[0].label), alone(0).label) << "frame " << frame;
+    gst_buffer_unref(out);
+  }
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& path) {

@@ -182,16 +182,20 @@ void Preprocessor::check_destination(const TensorView& dst, uint32_t images, con
                 std::to_string(input_.height) + ", " + std::to_string(input_.width) + ") tensor, got " + s.str());
 }
 
-const Buffer& Preprocessor::frame_on_device(Recorder& rec) const {
-  if (!device_.valid()) return upload_;
-  rec.copy(upload_, device_, (layout_.size + 3) & ~std::size_t(3));
+const Buffer& Preprocessor::frame_on_device(Recorder& rec, const Buffer* source) const {
+  const Buffer& from = source ? *source : upload_;
+  if (!device_.valid()) return from;
+  rec.copy(from, device_, (layout_.size + 3) & ~std::size_t(3));
   return device_;
 }
 
-void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index) const {
+void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index, const Buffer* frame_buffer) const {
   check_destination(dst, index + 1, ("image " + std::to_string(index)).c_str());
+  if (frame_buffer && frame_buffer->bytes() < layout_.size)
+    throw Error(describe(layout_) + ": the frame's buffer holds " + std::to_string(frame_buffer->bytes()) +
+                " bytes, the layout needs " + std::to_string(layout_.size));
   const Shape& s = dst.shape;
-  const Buffer& frame = frame_on_device(rec);
+  const Buffer& frame = frame_on_device(rec, frame_buffer);
   const auto [ax, ay] = map_geometry(layout_.width, layout_.height, s.w, s.h, input_);
 
   Push p{};

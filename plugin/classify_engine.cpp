@@ -37,6 +37,7 @@ struct VkcnnPass {
   // Accumulated microseconds, for the timing summary.
   uint64_t runs = 0;
   double copy_us = 0, submit_us = 0, gpu_preprocess_us = 0, gpu_forward_us = 0;
+  uint64_t copied = 0, in_place = 0;  // frames copied into an upload buffer, frames read where they lay
 };
 
 struct VkcnnRegionPass {
@@ -112,6 +113,22 @@ void copy_frame(const GstVideoFrame* frame, const vkcnn::FrameLayout& l, std::by
       for (std::size_t y = 0; y < rows; ++y) std::memcpy(out + y * dst_stride, src + y * src_stride, row);
     }
   }
+}
+
+// The frame's own bytes, where the GPU may read them in place of a copy (FrameQueue::
+// submit_in_place): one system memory (whose mapping outlives the GstVideoFrame's) holding every
+// plane at the layout's offsets and strides, as the caps say. Null otherwise.
+const void* frame_in_place(const GstVideoFrame* frame, const vkcnn::FrameLayout& l) {
+  if (gst_buffer_n_memory(frame->buffer) != 1 ||
+      !gst_memory_is_type(gst_buffer_peek_memory(frame->buffer, 0), GST_ALLOCATOR_SYSMEM))
+    return nullptr;
+  const guint8* base = frame->map[0].data;
+  if (frame->map[0].size < l.size) return nullptr;
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(frame); ++p)
+    if (GST_VIDEO_FRAME_PLANE_DATA(frame, p) != base + l.offset[p] ||
+        static_cast<guint>(GST_VIDEO_FRAME_PLANE_STRIDE(frame, p)) != l.stride[p])
+      return nullptr;
+  return base;
 }
 
 double micros_since(std::chrono::steady_clock::time_point t0) {
@@ -250,12 +267,24 @@ gboolean vkcnn_pass_full(const VkcnnPass* pass) { return pass->batch ? pass->bat
 
 guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gchar** error) {
   return guarded(error, [&]() -> guint64 {
+    if (!pass->batch) {
+      // The GPU reads the frame where it lies when the device can import that memory.
+      auto t0 = std::chrono::steady_clock::now();
+      if (const void* data = frame_in_place(frame, pass->frames->layout())) {
+        if (guint64 ticket = pass->frames->submit_in_place(data)) {
+          pass->submit_us += micros_since(t0);
+          ++pass->in_place;
+          return ticket;
+        }
+      }
+    }
     auto t0 = std::chrono::steady_clock::now();
     if (pass->batch)
       copy_frame(frame, pass->batch->layout(), static_cast<std::byte*>(pass->batch->frame_memory()));
     else
       copy_frame(frame, pass->frames->layout(), static_cast<std::byte*>(pass->frames->frame_memory()));
     pass->copy_us += micros_since(t0);
+    ++pass->copied;
     auto t1 = std::chrono::steady_clock::now();
     guint64 ticket = pass->batch ? pass->batch->submit() : pass->frames->submit();
     pass->submit_us += micros_since(t1);
@@ -291,6 +320,15 @@ void vkcnn_pass_discard(VkcnnPass* pass) {
       pass->frames->discard();
     return 0;
   });
+}
+
+void vkcnn_pass_frame_counts(const VkcnnPass* pass, guint64* copied, guint64* in_place) {
+  *copied = pass->copied;
+  *in_place = pass->in_place;
+}
+
+guint vkcnn_pass_import_alignment(const VkcnnPass* pass) {
+  return pass->batch ? 0 : pass->model->loaded->ctx->info().host_import_alignment;
 }
 
 void vkcnn_pass_timing(const VkcnnPass* pass, guint64* runs, gdouble* copy_us, gdouble* submit_us,

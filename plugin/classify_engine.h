@@ -76,6 +76,13 @@ guint64 vkcnn_pass_submit (VkcnnPass *pass, const GstVideoFrame *frame, gchar **
 gboolean vkcnn_pass_wait (VkcnnPass *pass, guint64 ticket, gfloat *scores, gchar **error);
 /* Waits for every frame in flight and drops their results (a flush). */
 void vkcnn_pass_discard (VkcnnPass *pass);
+/* Frames so far that were copied into an upload buffer, and frames the GPU read where they lay
+ * in the buffer's memory (VK_EXT_external_memory_host: a model of its own, on a device that
+ * imports host memory, a frame in one system memory that starts on vkcnn_pass_import_alignment
+ * bytes, with the caps' strides and offsets). */
+void vkcnn_pass_frame_counts (const VkcnnPass *pass, guint64 *copied, guint64 *in_place);
+/* The alignment a frame's memory needs for the GPU to read it in place; 0: never in place. */
+guint vkcnn_pass_import_alignment (const VkcnnPass *pass);
 /* Mean microseconds per frame so far: host-side frame copy, the time the host spent in submit
  * and in waiting for the GPU, and (only with VKCNN_PROFILE=1, else 0) the GPU's preprocessing
  * and forward-pass sections. */

@@ -75,6 +75,7 @@ enum {
   PROP_BATCH_TIMEOUT,
   PROP_BATCH_STATISTICS,
   PROP_PRECISION,
+  PROP_IN_PLACE_FRAMES,
   PROP_FIRST_REGION_PROPERTY, /* and on: classify_regions.c's */
 };
 
@@ -241,6 +242,14 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
                          "the next start or model change",
                          GST_TYPE_VKCNN_PRECISION, DEFAULT_PROP_PRECISION,
                          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_IN_PLACE_FRAMES,
+      g_param_spec_uint64 ("in-place-frames", "In-place frames",
+                           "Frames since start that the GPU read where they lay in the input "
+                           "buffer's memory instead of from a copy (devices with "
+                           "VK_EXT_external_memory_host, a model of its own, system memory "
+                           "aligned as the ALLOCATION query asks)",
+                           0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   vkcnn_regions_install_properties (gobject_class, PROP_FIRST_REGION_PROPERTY);
 
   gst_element_class_set_static_metadata (element_class, "Vulkan CNN classifier",
@@ -480,6 +489,9 @@ gst_vkcnn_classify_get_property (GObject *object, guint prop_id, GValue *value, 
       break;
     case PROP_PRECISION:
       g_value_set_enum (value, self->precision);
+      break;
+    case PROP_IN_PLACE_FRAMES:
+      g_value_set_uint64 (value, self->in_place_frames);
       break;
     case PROP_BATCH_STATISTICS: {
       guint64 batches = 0, frames = 0;

@@ -66,6 +66,7 @@ struct _GstVkcnnClassify {
   FILE *results_file;
   gchar *stream_id;               /* the last stream-start event's, for the JSON lines */
   VkcnnRegionState *region_state; /* roi-list (classify_regions.c) */
+  guint64 in_place_frames;        /* since start, read in place (object lock) */
 };
 
 /* Most frames in flight (max-in-flight's range). */

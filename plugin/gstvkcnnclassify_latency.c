@@ -57,7 +57,8 @@ gst_vkcnn_classify_query (GstBaseTransform *trans, GstPadDirection direction, Gs
 }
 
 /* The buffers held in flight come out of upstream's pool on top of what downstream keeps, so
- * upstream is asked for that many more (within a pool's maximum, which cannot be raised). */
+ * upstream is asked for that many more (within a pool's maximum, which cannot be raised); and
+ * for memory aligned so that the GPU can read frames in place. */
 gboolean
 gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans, GstQuery *decide_query,
                                        GstQuery *query)
@@ -66,14 +67,36 @@ gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans, GstQuery *decide
   GstCaps *caps = NULL;
   GstVideoInfo info;
 
-  if (!GST_BASE_TRANSFORM_CLASS (parent_class (trans))
-           ->propose_allocation (trans, decide_query, query))
-    return FALSE;
+  /* Downstream's answer (passthrough), if it gives one: a sink such as fakesink does not, and
+   * then the query carries only what this element asks for. */
+  gboolean answered
+      = GST_BASE_TRANSFORM_CLASS (parent_class (trans))->propose_allocation (trans, decide_query, query);
+  if (!answered)
+    GST_DEBUG_OBJECT (self, "downstream did not answer the ALLOCATION query");
+  /* Memory that starts where the device can import it is read by the GPU in place, not copied:
+   * upstream's allocator is asked for that alignment. */
+  guint alignment = self->pass ? vkcnn_pass_import_alignment (self->pass) : 0;
+  GST_DEBUG_OBJECT (self, "asking upstream for memory aligned to %u bytes", alignment);
+  if (alignment > 1) {
+    GstAllocationParams params;
+    GstAllocator *allocator = NULL;
+    if (gst_query_get_n_allocation_params (query) > 0) {
+      gst_query_parse_nth_allocation_param (query, 0, &allocator, &params);
+      params.align = MAX (params.align, alignment - 1);
+      gst_query_set_nth_allocation_param (query, 0, allocator, &params);
+      if (allocator)
+        gst_object_unref (allocator);
+    } else {
+      gst_allocation_params_init (&params);
+      params.align = alignment - 1;
+      gst_query_add_allocation_param (query, NULL, &params);
+    }
+  }
   GST_OBJECT_LOCK (self);
   guint held = self->max_in_flight - 1;
   GST_OBJECT_UNLOCK (self);
   if (held == 0)
-    return TRUE;
+    return answered || alignment > 1;
   guint pools = gst_query_get_n_allocation_pools (query);
   for (guint i = 0; i < pools; i++) {
     GstBufferPool *pool = NULL;

@@ -58,6 +58,35 @@ FrameQueue::Ticket FrameQueue::submit() {
   return s.ticket;
 }
 
+FrameQueue::Ticket FrameQueue::submit_in_place(const void* data) {
+  Slot& s = free_slot();
+  Context& ctx = model_->context();
+  Buffer imported = Buffer::import_host(ctx, data, layout_.size);
+  if (!imported.valid()) return 0;
+  if (!s.forward_rec) {
+    const std::size_t out_bytes = plan_->output().shape.count() * sizeof(float);
+    s.forward_rec = std::make_unique<Recorder>(ctx);
+    s.forward_rec->begin();
+    s.forward_rec->after_earlier_submissions();  // this frame's preprocessing, submitted just before
+    plan_->record(*s.forward_rec);
+    s.forward_rec->copy(*plan_->output().buffer, s.readback, out_bytes);
+    s.forward_rec->end();
+    s.import_rec = std::make_unique<Recorder>(ctx);
+  }
+  // The import is a new buffer every frame, so its preprocessing is recorded every frame.
+  s.import_rec->begin();
+  s.import_rec->after_earlier_submissions();  // the previous slot's frame may still use the plan's buffers
+  s.pre->record(*s.import_rec, plan_->input(), 0, &imported);
+  s.import_rec->mark("preprocess");
+  s.import_rec->end();
+  s.import_rec->submit(VK_NULL_HANDLE);
+  s.forward_rec->submit(s.fence.get());
+  s.imported = std::move(imported);
+  s.ticket = next_ticket_++;
+  ++in_flight_;
+  return s.ticket;
+}
+
 void FrameQueue::wait_for_fence(Slot& s) {
   VkDevice device = model_->context().device();
   VkFence fence = s.fence.get();
@@ -67,6 +96,13 @@ void FrameQueue::wait_for_fence(Slot& s) {
   vk_check(vkResetFences(device, 1, &fence), "vkResetFences for a frame slot");
 }
 
+std::vector<std::pair<std::string, double>> FrameQueue::sections(const Slot& s) const {
+  if (!s.imported.valid()) return s.rec->section_times();
+  auto sections = s.import_rec->section_times();
+  for (auto& section : s.forward_rec->section_times()) sections.push_back(std::move(section));
+  return sections;
+}
+
 FrameQueue::Result FrameQueue::wait(Ticket ticket) {
   for (Slot& s : slots_) {
     if (s.ticket != ticket || !ticket) continue;
@@ -74,15 +110,18 @@ FrameQueue::Result FrameQueue::wait(Ticket ticket) {
     Result r;
     r.output.resize(s.readback.bytes() / sizeof(float));
     s.readback.read(std::as_writable_bytes(std::span(r.output)));
-    r.sections = s.rec->section_times();
+    r.sections = sections(s);
+    s.imported = Buffer();  // the GPU is done with the frame's memory
     return r;
   }
   throw Error(model_->origin() + ": frame ticket " + std::to_string(ticket) + " is not in flight");
 }
 
 void FrameQueue::discard() {
-  for (Slot& s : slots_)
+  for (Slot& s : slots_) {
     if (s.ticket) wait_for_fence(s);
+    s.imported = Buffer();
+  }
 }
 
 }  // namespace vkcnn

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cstring>
 #include <utility>
 
@@ -55,6 +57,53 @@ Buffer::Buffer(Context& ctx, std::size_t bytes, MemoryKind kind) : ctx_(&ctx), b
 }
 
 Buffer::~Buffer() { release(); }
+
+Buffer Buffer::import_host(Context& ctx, const void* data, std::size_t bytes) {
+  Buffer b;
+  const std::size_t align = ctx.info().host_import_alignment;
+  const auto address = reinterpret_cast<std::uintptr_t>(data);
+  if (!align || !data || !bytes || address % align) return b;
+  const std::size_t size = (bytes + align - 1) / align * align;
+  if (size != bytes && align > static_cast<std::size_t>(sysconf(_SC_PAGESIZE))) return b;
+  VkDevice dev = ctx.device();
+  constexpr auto kHandle = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+  VkMemoryHostPointerPropertiesEXT host{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+  if (vkGetMemoryHostPointerPropertiesEXT(dev, kHandle, data, &host) != VK_SUCCESS) return b;
+
+  b.ctx_ = &ctx;
+  b.bytes_ = bytes;
+  VkExternalMemoryBufferCreateInfo external{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
+  external.handleTypes = kHandle;
+  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bi.pNext = &external;
+  bi.size = (bytes + 3) & ~VkDeviceSize(3);  // the shaders read whole words; align is at least 4
+  bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+             VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+  bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  if (vkCreateBuffer(dev, &bi, nullptr, &b.buffer_) != VK_SUCCESS) {
+    b.buffer_ = VK_NULL_HANDLE;
+    return Buffer();
+  }
+  VkMemoryRequirements req;
+  vkGetBufferMemoryRequirements(dev, b.buffer_, &req);
+  // Host writes reach a coherent type without flushes: the frame's writer knows nothing of Vulkan.
+  const uint32_t type = ctx.memory_type(req.memoryTypeBits & host.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  if (type == UINT32_MAX || req.size > size) return Buffer();  // b releases the VkBuffer
+  VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
+  import.handleType = kHandle;
+  import.pHostPointer = const_cast<void*>(data);
+  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  ai.pNext = &import;
+  ai.allocationSize = size;
+  ai.memoryTypeIndex = type;
+  if (vkAllocateMemory(dev, &ai, nullptr, &b.memory_) != VK_SUCCESS) {
+    b.memory_ = VK_NULL_HANDLE;
+    return Buffer();
+  }
+  if (vkBindBufferMemory(dev, b.buffer_, b.memory_, 0) != VK_SUCCESS) return Buffer();
+  b.mapped_ = const_cast<void*>(data);
+  return b;
+}
 
 Buffer::Buffer(Buffer&& o) noexcept
     : ctx_(o.ctx_),

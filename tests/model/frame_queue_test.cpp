@@ -2,7 +2,10 @@
 // back with their own result, the same as when each runs alone; slots, tickets and flushes.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <memory>
 #include <random>
 
 #include <vkcnn/model/frame_queue.h>
@@ -115,6 +118,51 @@ TEST(FrameQueue, DiscardFreesEverySlotAndLaterFramesAreRight) {
   q.discard();
   EXPECT_EQ(q.in_flight(), 0u);
   EXPECT_EQ(q.wait(submit(q, input[2])).output, expected[2]);
+}
+
+TEST(FrameQueue, FramesReadInPlaceGetTheResultsOfCopiedOnes) {
+  TinyModel m;
+  auto input = frames(5);
+  auto expected = one_at_a_time(m, input);
+  FrameQueue q(m.model, m.plan, kLayout, 2);
+  const std::size_t align = test::context().info().host_import_alignment;
+  if (align == 0) {
+    // A device without VK_EXT_external_memory_host: nothing is submitted, the caller copies.
+    EXPECT_EQ(q.submit_in_place(input[0].data()), 0u);
+    EXPECT_EQ(q.in_flight(), 0u);
+    return;
+  }
+  // The frames side by side in one allocation, each starting on the import alignment, as a
+  // GStreamer pool that the element's ALLOCATION query asked for alignment allocates them.
+  const std::size_t stride = (kLayout.size + align - 1) / align * align;
+  std::unique_ptr<void, decltype(&std::free)> memory(std::aligned_alloc(align, stride * input.size()), &std::free);
+  ASSERT_TRUE(memory);
+  auto* base = static_cast<uint8_t*>(memory.get());
+  for (std::size_t i = 0; i < input.size(); ++i) std::memcpy(base + i * stride, input[i].data(), kLayout.size);
+
+  // Frames read in place and copied ones interleaved, two in flight, so slots switch between
+  // both ways; a frame's memory is left alone until its result is in.
+  std::deque<std::pair<FrameQueue::Ticket, std::size_t>> pending;
+  auto wait_oldest = [&] {
+    auto [ticket, i] = pending.front();
+    pending.pop_front();
+    EXPECT_EQ(q.wait(ticket).output, expected[i]) << "frame " << i;
+  };
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    if (q.full()) wait_oldest();
+    const FrameQueue::Ticket ticket = i % 3 == 1 ? submit(q, input[i]) : q.submit_in_place(base + i * stride);
+    ASSERT_NE(ticket, 0u) << "frame " << i;
+    pending.emplace_back(ticket, i);
+  }
+  while (!pending.empty()) wait_oldest();
+
+  // Memory off the alignment is not read in place: nothing is submitted, the caller copies.
+  EXPECT_EQ(q.submit_in_place(base + 4), 0u);
+  EXPECT_EQ(q.in_flight(), 0u);
+  // A flush with a frame read in place frees its slot and its import.
+  ASSERT_NE(q.submit_in_place(base), 0u);
+  q.discard();
+  EXPECT_EQ(q.in_flight(), 0u);
 }
 
 TEST(FrameQueue, ZeroSlotsOrABatchedPlanAreRejected) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "plugin_test_support.h"
+#include "support/gpu_test.h"
 
 namespace vkcnn::plugin_test {
 namespace {
@@ -280,6 +281,55 @@ TEST(ClassifyInFlight, AllocationQueryAsksUpstreamForTheHeldBuffers) {
     gst_query_unref(query);
     gst_caps_unref(caps);
   }
+}
+
+// A buffer holding the frame at `offset` bytes past memory that starts on `align` bytes.
+GstBuffer* buffer_at(const TestFrame& frame, gsize align, gsize offset, GstClockTime pts) {
+  GstAllocationParams params;
+  gst_allocation_params_init(&params);
+  params.align = align - 1;
+  GstBuffer* buf = gst_buffer_new_allocate(nullptr, frame.bytes.size() + offset, &params);
+  gst_buffer_resize(buf, static_cast<gssize>(offset), static_cast<gssize>(frame.bytes.size()));
+  gst_buffer_fill(buf, 0, frame.bytes.data(), frame.bytes.size());
+  GST_BUFFER_PTS(buf) = pts;
+  GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
+  return buf;
+}
+
+TEST(ClassifyInFlight, AlignedFramesAreReadInPlaceWithTheResultsOfCopiedOnes) {
+  const TestModel& model = test_model("inflight-in-place", 81);
+  EnginePath engine(model.path);
+  const guint align = test::context().info().host_import_alignment;
+  Harnessed el("model=\"" + model.path + "\" max-in-flight=2");
+  auto frames = distinct_frames(6, 760);
+  el.set_caps(frames[0]);
+
+  // The ALLOCATION query asks upstream for memory the device can import.
+  GstCaps* caps = gst_caps_from_string(caps_string(frames[0]).c_str());
+  GstQuery* query = gst_query_new_allocation(caps, TRUE);
+  ASSERT_TRUE(gst_pad_peer_query(el.harness->srcpad, query));
+  GstAllocationParams asked{};
+  if (gst_query_get_n_allocation_params(query) > 0) gst_query_parse_nth_allocation_param(query, 0, nullptr, &asked);
+  EXPECT_EQ(asked.align, align ? align - 1 : 0);
+  gst_query_unref(query);
+  gst_caps_unref(caps);
+
+  // Frames on the alignment (read in place where the device imports host memory) and frames 4
+  // bytes past it (always copied), alternating, two in flight: each gets its own result.
+  const gsize page = align ? align : 4096;
+  for (int i = 0; i < 6; ++i)
+    ASSERT_EQ(gst_harness_push(el.harness, buffer_at(frames[i], page, i % 2 ? 4 : 0, pts_of(i))), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_push_event(el.harness, gst_event_new_eos()));
+  ASSERT_EQ(gst_harness_buffers_received(el.harness), 6u);
+  for (int i = 0; i < 6; ++i) {
+    GstBuffer* out = gst_harness_pull(el.harness);
+    EXPECT_EQ(GST_BUFFER_PTS(out), pts_of(i));
+    expect_result(out, engine.probabilities(frames[i]), i, model.name, "frame " + std::to_string(i));
+    gst_buffer_unref(out);
+  }
+  guint64 in_place = 0;
+  g_object_get(el.element, "in-place-frames", &in_place, nullptr);
+  EXPECT_EQ(in_place, align ? 3u : 0u);
 }
 
 TEST(ClassifyInFlight, InvalidMaxInFlightIsRejectedByThePropertySpec) {

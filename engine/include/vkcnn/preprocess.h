@@ -79,9 +79,12 @@ class Preprocessor {
   std::size_t frame_bytes() const { return layout_.size; }
 
   // Records: the frame's move to device memory where that is not where it already is, then one
-  // dispatch writing image `index` of dst, a (N, C, H, W) tensor matching the InputSpec.
-  // Throws Error when dst's shape does not match the InputSpec or index >= N.
-  void record(Recorder& rec, const TensorView& dst, uint32_t index) const;
+  // dispatch writing image `index` of dst, a (N, C, H, W) tensor matching the InputSpec. The
+  // frame is read from frame_memory(), or from `frame` when given: a buffer holding the frame in
+  // layout() (Buffer::import_host of the frame where it lies, so nothing copies it on the host).
+  // Throws Error when dst's shape does not match the InputSpec, index >= N, or `frame` is
+  // smaller than the layout.
+  void record(Recorder& rec, const TensorView& dst, uint32_t index, const Buffer* frame = nullptr) const;
 
   // Bytes of the per-region parameters record_regions reads (a host-visible buffer).
   static std::size_t region_params_bytes(std::size_t regions);
@@ -96,7 +99,7 @@ class Preprocessor {
 
  private:
   void check_destination(const TensorView& dst, uint32_t images, const char* what) const;
-  const Buffer& frame_on_device(Recorder& rec) const;
+  const Buffer& frame_on_device(Recorder& rec, const Buffer* source = nullptr) const;
 
   Context* ctx_;
   InputSpec input_;

@@ -46,6 +46,12 @@ class FrameQueue {
   void* frame_memory();
   // Submits the frame written to frame_memory().
   Ticket submit();
+  // Submits the frame at `data` (layout().size bytes in layout(): a mapped video frame, say)
+  // where it lies, through Buffer::import_host, instead of copying it into frame_memory().
+  // Returns 0 and submits nothing where the device cannot import that memory (see import_host):
+  // copy the frame and submit() then. The memory must stay valid and unchanged until wait() or
+  // discard() has returned for the ticket. Throws Error when every slot is in flight.
+  Ticket submit_in_place(const void* data);
   // Waits for that frame and returns its result; its slot is free again. Tickets may be waited
   // for in any order. Throws Error for a ticket that is not in flight.
   Result wait(Ticket ticket);
@@ -56,12 +62,17 @@ class FrameQueue {
   struct Slot {
     std::unique_ptr<Preprocessor> pre;
     Buffer readback;
-    std::unique_ptr<Recorder> rec;
+    std::unique_ptr<Recorder> rec;  // preprocessing from frame_memory(), forward pass, readback
     Owned<VkFence> fence;
     Ticket ticket = 0;  // 0: free
+    // Frames submitted in place: the import, its preprocessing (recorded per frame) and the
+    // forward pass with the readback (recorded on first use).
+    Buffer imported;
+    std::unique_ptr<Recorder> import_rec, forward_rec;
   };
   Slot& free_slot();
   void wait_for_fence(Slot& slot);
+  std::vector<std::pair<std::string, double>> sections(const Slot& slot) const;
 
   const Model* model_;
   const ForwardPlan* plan_;

@@ -19,6 +19,14 @@ class Buffer {
  public:
   Buffer() = default;
   Buffer(Context& ctx, std::size_t bytes, MemoryKind kind);
+  // The host memory [data, data + bytes) as a buffer the GPU reads where it lies
+  // (VK_EXT_external_memory_host), so that nothing copies it: an invalid Buffer (valid() false)
+  // when the device cannot import it (no extension, data not on a multiple of
+  // DeviceInfo::host_import_alignment, a memory type that is not host-coherent). The import
+  // covers whole alignment units, so the rest of data's last page must be mapped memory, as it
+  // is wherever the alignment is at most the page size (else bytes must be a multiple of it).
+  // The memory must outlive the buffer and not change while the GPU reads it.
+  static Buffer import_host(Context& ctx, const void* data, std::size_t bytes);
   ~Buffer();
   Buffer(Buffer&& other) noexcept;
   Buffer& operator=(Buffer&& other) noexcept;

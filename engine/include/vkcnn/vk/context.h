@@ -41,6 +41,9 @@ struct DeviceInfo {
   uint32_t texel_offset_alignment = 0;  // bytes
   float timestamp_period_ns = 0;
   bool timestamps = false;
+  // VK_EXT_external_memory_host (enabled when present): host memory the GPU can read in place,
+  // if it starts on a multiple of this many bytes (minImportedHostPointerAlignment). 0: none.
+  uint32_t host_import_alignment = 0;
 };
 
 class Context {

@@ -182,6 +182,12 @@ void Preprocessor::check_destination(const TensorView& dst, uint32_t images, con
                 std::to_string(input_.height) + ", " + std::to_string(input_.width) + ") tensor, got " + s.str());
 }
 
+void Preprocessor::check_frame_buffer(const Buffer* frame) const {
+  if (frame && frame->bytes() < layout_.size)
+    throw Error(describe(layout_) + ": the frame's buffer holds " + std::to_string(frame->bytes()) +
+                " bytes, the layout needs " + std::to_string(layout_.size));
+}
+
 const Buffer& Preprocessor::frame_on_device(Recorder& rec, const Buffer* source) const {
   const Buffer& from = source ? *source : upload_;
   if (!device_.valid()) return from;
@@ -191,9 +197,7 @@ const Buffer& Preprocessor::frame_on_device(Recorder& rec, const Buffer* source)
 
 void Preprocessor::record(Recorder& rec, const TensorView& dst, uint32_t index, const Buffer* frame_buffer) const {
   check_destination(dst, index + 1, ("image " + std::to_string(index)).c_str());
-  if (frame_buffer && frame_buffer->bytes() < layout_.size)
-    throw Error(describe(layout_) + ": the frame's buffer holds " + std::to_string(frame_buffer->bytes()) +
-                " bytes, the layout needs " + std::to_string(layout_.size));
+  check_frame_buffer(frame_buffer);
   const Shape& s = dst.shape;
   const Buffer& frame = frame_on_device(rec, frame_buffer);
   const auto [ax, ay] = map_geometry(layout_.width, layout_.height, s.w, s.h, input_);
@@ -230,9 +234,10 @@ std::size_t Preprocessor::region_params_bytes(std::size_t regions) {
 }
 
 void Preprocessor::record_regions(Recorder& rec, const TensorView& dst, std::span<const FrameRegion> regions,
-                                  const Buffer& params) const {
+                                  const Buffer& params, const Buffer* frame_buffer) const {
   const auto count = static_cast<uint32_t>(regions.size());
   check_destination(dst, count, (std::to_string(count) + " region images").c_str());
+  check_frame_buffer(frame_buffer);
   if (!params.mapped() || params.bytes() < region_params_bytes(count))
     throw Error("preprocessing " + std::to_string(count) + " regions needs a host-visible parameter buffer of " +
                 std::to_string(region_params_bytes(count)) + " bytes");
@@ -260,7 +265,7 @@ void Preprocessor::record_regions(Recorder& rec, const TensorView& dst, std::spa
   }
   if (count == 0) return;
   std::memcpy(params.mapped(), items.data(), items.size() * sizeof(RegionItem));
-  const Buffer& frame = frame_on_device(rec);
+  const Buffer& frame = frame_on_device(rec, frame_buffer);
   RegionsPush p{};
   for (int i = 0; i < 3; ++i) {
     p.stride[i] = layout_.stride[i];

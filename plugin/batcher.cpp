@@ -104,7 +104,10 @@ void Batcher::execute(const std::vector<Request*>& batch) {
     // read, and no image's result depends on another's.
     pass.preprocess->begin();
     pass.preprocess->after_earlier_submissions();  // the previous batch's forward pass read the input
-    for (uint32_t i = 0; i < n; ++i) batch[i]->pre->record(*pass.preprocess, pass.plan->input(), i);
+    for (uint32_t i = 0; i < n; ++i) {
+      const Buffer& own = batch[i]->imported;
+      batch[i]->pre->record(*pass.preprocess, pass.plan->input(), i, own.valid() ? &own : nullptr);
+    }
     pass.preprocess->end();
     pass.preprocess->submit(VK_NULL_HANDLE);
     pass.forward->submit(pass.fence.get());
@@ -172,8 +175,16 @@ BatchStream::Slot& BatchStream::free_slot() {
 
 void* BatchStream::frame_memory() { return free_slot().pre->frame_memory(); }
 
-uint64_t BatchStream::submit() {
+uint64_t BatchStream::submit() { return submit(free_slot()); }
+
+uint64_t BatchStream::submit_in_place(const void* data) {
   Slot& s = free_slot();
+  s.request.imported = Buffer::import_host(*model_->ctx, data, layout_.size);
+  if (!s.request.imported.valid()) return 0;
+  return submit(s);
+}
+
+uint64_t BatchStream::submit(Slot& s) {
   {
     std::lock_guard lock(batcher_->mutex_);
     s.request.state = Batcher::Request::State::Queued;
@@ -198,6 +209,7 @@ std::vector<float> BatchStream::wait(uint64_t ticket) {
       --batcher_->waiting_;
     }
     s.request.state = Batcher::Request::State::Free;
+    s.request.imported = Buffer();  // the GPU is done with the frame's memory
     s.ticket = 0;
     --in_flight_;
     std::vector<float> output = std::move(s.request.output);
@@ -223,6 +235,7 @@ void BatchStream::discard() {
   for (Slot& s : slots_) {
     s.request.state = Batcher::Request::State::Free;
     s.request.output.clear();
+    s.request.imported = Buffer();
     s.ticket = 0;
   }
   in_flight_ = 0;

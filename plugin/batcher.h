@@ -81,6 +81,7 @@ class Batcher {
     enum class State { Free, Queued, Running, Done };
     State state = State::Free;
     const Preprocessor* pre = nullptr;
+    Buffer imported;  // the frame's own memory, read in place; else pre's frame memory
     std::shared_ptr<LoadedModel> model;
     std::chrono::steady_clock::time_point queued;
     std::vector<float> output;
@@ -126,6 +127,10 @@ class BatchStream {
   // Host-visible memory of the slot the next submit() uses. Throws Error when every slot is taken.
   void* frame_memory();
   uint64_t submit();
+  // submit() of the frame at `data` (layout().size bytes in layout()) read where it lies
+  // (Buffer::import_host); 0, submitting nothing, where the device cannot import that memory.
+  // The memory must stay valid and unchanged until wait() or discard() has returned for it.
+  uint64_t submit_in_place(const void* data);
   // The model's output for that frame; throws Error for an unknown ticket or a failed batch.
   std::vector<float> wait(uint64_t ticket);
   // Drops the frames still queued and waits for those in a running batch (a flush).
@@ -138,6 +143,7 @@ class BatchStream {
     uint64_t ticket = 0;  // 0: free
   };
   Slot& free_slot();
+  uint64_t submit(Slot& slot);
 
   std::shared_ptr<Batcher> batcher_;
   std::shared_ptr<LoadedModel> model_;

@@ -43,6 +43,7 @@ struct VkcnnPass {
 struct VkcnnRegionPass {
   VkcnnModel* model;
   std::unique_ptr<vkcnn::RegionBatch> batch;
+  uint64_t in_place = 0;  // frames read where they lay
 };
 
 namespace {
@@ -267,15 +268,14 @@ gboolean vkcnn_pass_full(const VkcnnPass* pass) { return pass->batch ? pass->bat
 
 guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gchar** error) {
   return guarded(error, [&]() -> guint64 {
-    if (!pass->batch) {
-      // The GPU reads the frame where it lies when the device can import that memory.
+    // The GPU reads the frame where it lies when the device can import that memory.
+    const vkcnn::FrameLayout& layout = pass->batch ? pass->batch->layout() : pass->frames->layout();
+    if (const void* data = frame_in_place(frame, layout)) {
       auto t0 = std::chrono::steady_clock::now();
-      if (const void* data = frame_in_place(frame, pass->frames->layout())) {
-        if (guint64 ticket = pass->frames->submit_in_place(data)) {
-          pass->submit_us += micros_since(t0);
-          ++pass->in_place;
-          return ticket;
-        }
+      if (guint64 ticket = pass->batch ? pass->batch->submit_in_place(data) : pass->frames->submit_in_place(data)) {
+        pass->submit_us += micros_since(t0);
+        ++pass->in_place;
+        return ticket;
       }
     }
     auto t0 = std::chrono::steady_clock::now();
@@ -328,7 +328,7 @@ void vkcnn_pass_frame_counts(const VkcnnPass* pass, guint64* copied, guint64* in
 }
 
 guint vkcnn_pass_import_alignment(const VkcnnPass* pass) {
-  return pass->batch ? 0 : pass->model->loaded->ctx->info().host_import_alignment;
+  return pass->model->loaded->ctx->info().host_import_alignment;
 }
 
 void vkcnn_pass_timing(const VkcnnPass* pass, guint64* runs, gdouble* copy_us, gdouble* submit_us,
@@ -359,9 +359,14 @@ gboolean vkcnn_region_pass_full(const VkcnnRegionPass* pass) { return pass->batc
 guint64 vkcnn_region_pass_submit(VkcnnRegionPass* pass, const GstVideoFrame* frame, const VkcnnRect* rects, guint n,
                                  gchar** error) {
   return guarded(error, [&]() -> guint64 {
-    copy_frame(frame, pass->batch->layout(), static_cast<std::byte*>(pass->batch->frame_memory()));
     std::vector<vkcnn::FrameRegion> regions(n);
     for (guint i = 0; i < n; ++i) regions[i] = {rects[i].x, rects[i].y, rects[i].width, rects[i].height};
+    if (const void* data = frame_in_place(frame, pass->batch->layout()))
+      if (guint64 ticket = pass->batch->submit_in_place(data, regions)) {
+        ++pass->in_place;
+        return ticket;
+      }
+    copy_frame(frame, pass->batch->layout(), static_cast<std::byte*>(pass->batch->frame_memory()));
     return pass->batch->submit(regions);
   });
 }
@@ -388,6 +393,8 @@ void vkcnn_region_pass_discard(VkcnnRegionPass* pass) {
 }
 
 guint64 vkcnn_region_pass_forward_passes(const VkcnnRegionPass* pass) { return pass->batch->passes(); }
+
+guint64 vkcnn_region_pass_in_place(const VkcnnRegionPass* pass) { return pass->in_place; }
 
 guint vkcnn_top_k(const gfloat* scores, guint n, guint k, gfloat threshold, guint* ids) {
   // No result rather than std::terminate in a streaming thread (top_k allocates).

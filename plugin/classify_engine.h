@@ -77,9 +77,9 @@ gboolean vkcnn_pass_wait (VkcnnPass *pass, guint64 ticket, gfloat *scores, gchar
 /* Waits for every frame in flight and drops their results (a flush). */
 void vkcnn_pass_discard (VkcnnPass *pass);
 /* Frames so far that were copied into an upload buffer, and frames the GPU read where they lay
- * in the buffer's memory (VK_EXT_external_memory_host: a model of its own, on a device that
- * imports host memory, a frame in one system memory that starts on vkcnn_pass_import_alignment
- * bytes, with the caps' strides and offsets). */
+ * in the buffer's memory (VK_EXT_external_memory_host: on a device that imports host memory, a
+ * frame in one system memory that starts on vkcnn_pass_import_alignment bytes, with the caps'
+ * strides and offsets). */
 void vkcnn_pass_frame_counts (const VkcnnPass *pass, guint64 *copied, guint64 *in_place);
 /* The alignment a frame's memory needs for the GPU to read it in place; 0: never in place. */
 guint vkcnn_pass_import_alignment (const VkcnnPass *pass);
@@ -116,6 +116,8 @@ void vkcnn_region_pass_discard (VkcnnRegionPass *pass);
 /* Forward passes submitted so far (one per frame with regions, more when a frame has more than
  * max_batch of them). */
 guint64 vkcnn_region_pass_forward_passes (const VkcnnRegionPass *pass);
+/* Frames so far whose regions the GPU read where they lay (see vkcnn_pass_frame_counts). */
+guint64 vkcnn_region_pass_in_place (const VkcnnRegionPass *pass);
 
 /* The k best of n scores with score >= threshold (best first, ties by lower id): writes their
  * ids and returns how many (0 if memory runs out). The same ordering vkcnn-classify reports. */

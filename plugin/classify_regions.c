@@ -479,14 +479,20 @@ gst_vkcnn_classify_regions_submit (GstVkcnnClassify *self, VkcnnWaitingFrame *f,
       g_free (rects);
       return FALSE;
     }
+    guint64 in_place = vkcnn_region_pass_in_place (state->pass);
     f->region_ticket
         = vkcnn_region_pass_submit (state->pass, &frame, rects, r->classified, error);
-    gst_video_frame_unmap (&frame);
+    gst_video_frame_unmap (&frame); /* the memory itself stays with f->buffer until it leaves */
     if (!f->region_ticket) {
       g_free (rects);
       return FALSE;
     }
     self->classifying++;
+    if (vkcnn_region_pass_in_place (state->pass) != in_place) {
+      GST_OBJECT_LOCK (self);
+      self->in_place_frames++;
+      GST_OBJECT_UNLOCK (self);
+    }
   }
   g_free (rects);
   GST_OBJECT_LOCK (self);

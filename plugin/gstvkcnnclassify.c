@@ -247,8 +247,8 @@ gst_vkcnn_classify_class_init (GstVkcnnClassifyClass *klass)
       g_param_spec_uint64 ("in-place-frames", "In-place frames",
                            "Frames since start that the GPU read where they lay in the input "
                            "buffer's memory instead of from a copy (devices with "
-                           "VK_EXT_external_memory_host, a model of its own, system memory "
-                           "aligned as the ALLOCATION query asks)",
+                           "VK_EXT_external_memory_host, system memory aligned as the ALLOCATION "
+                           "query asks)",
                            0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   vkcnn_regions_install_properties (gobject_class, PROP_FIRST_REGION_PROPERTY);
 

@@ -54,7 +54,17 @@ RegionBatch::Slot& RegionBatch::free_slot() {
 void* RegionBatch::frame_memory() { return free_slot().pre->frame_memory(); }
 
 RegionBatch::Ticket RegionBatch::submit(std::span<const FrameRegion> regions) {
+  return submit(free_slot(), regions, Buffer());
+}
+
+RegionBatch::Ticket RegionBatch::submit_in_place(const void* data, std::span<const FrameRegion> regions) {
   Slot& s = free_slot();
+  Buffer imported = Buffer::import_host(model_->context(), data, layout_.size);
+  if (!imported.valid()) return 0;
+  return submit(s, regions, std::move(imported));
+}
+
+RegionBatch::Ticket RegionBatch::submit(Slot& s, std::span<const FrameRegion> regions, Buffer imported) {
   Context& ctx = model_->context();
   const std::size_t classes = model_->classes();
   const std::size_t chunks = (regions.size() + max_batch_ - 1) / max_batch_;
@@ -70,7 +80,7 @@ RegionBatch::Ticket RegionBatch::submit(std::span<const FrameRegion> regions) {
     const std::size_t first = c * max_batch_;
     const auto chunk = regions.subspan(first, std::min<std::size_t>(max_batch_, regions.size() - first));
     ForwardPlan& plan = plan_for(static_cast<uint32_t>(chunk.size()));
-    s.pre->record_regions(*s.rec, plan.input(), chunk, s.params[c]);
+    s.pre->record_regions(*s.rec, plan.input(), chunk, s.params[c], imported.valid() ? &imported : nullptr);
     s.rec->mark("preprocess");
     plan.record(*s.rec);
     s.rec->copy(*plan.output().buffer, s.readback, chunk.size() * classes * sizeof(float), 0,
@@ -79,6 +89,7 @@ RegionBatch::Ticket RegionBatch::submit(std::span<const FrameRegion> regions) {
   s.rec->end();
   s.rec->submit(s.fence.get());
   s.regions = regions.size();
+  s.imported = std::move(imported);
   s.ticket = next_ticket_++;
   ++in_flight_;
   passes_ += chunks;
@@ -99,14 +110,17 @@ std::vector<float> RegionBatch::wait(Ticket ticket) {
     wait_for_fence(s);
     std::vector<float> out(s.regions * model_->classes());
     s.readback.read(std::as_writable_bytes(std::span(out)));
+    s.imported = Buffer();  // the GPU is done with the frame's memory
     return out;
   }
   throw Error(model_->origin() + ": region frame ticket " + std::to_string(ticket) + " is not in flight");
 }
 
 void RegionBatch::discard() {
-  for (Slot& s : slots_)
+  for (Slot& s : slots_) {
     if (s.ticket) wait_for_fence(s);
+    s.imported = Buffer();
+  }
 }
 
 }  // namespace vkcnn

@@ -296,11 +296,15 @@ GstBuffer* buffer_at(const TestFrame& frame, gsize align, gsize offset, GstClock
   return buf;
 }
 
-TEST(ClassifyInFlight, AlignedFramesAreReadInPlaceWithTheResultsOfCopiedOnes) {
+// Both ways a frame reaches the GPU: a model of its own (FrameQueue), and a shared instance's
+// batcher (one element: its frames still go through the batcher).
+class InPlaceTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(InPlaceTest, AlignedFramesAreReadInPlaceWithTheResultsOfCopiedOnes) {
   const TestModel& model = test_model("inflight-in-place", 81);
   EnginePath engine(model.path);
   const guint align = test::context().info().host_import_alignment;
-  Harnessed el("model=\"" + model.path + "\" max-in-flight=2");
+  Harnessed el("model=\"" + model.path + "\" max-in-flight=2 " + GetParam());
   auto frames = distinct_frames(6, 760);
   el.set_caps(frames[0]);
 
@@ -331,6 +335,9 @@ TEST(ClassifyInFlight, AlignedFramesAreReadInPlaceWithTheResultsOfCopiedOnes) {
   g_object_get(el.element, "in-place-frames", &in_place, nullptr);
   EXPECT_EQ(in_place, align ? 3u : 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(OwnOrShared, InPlaceTest, ::testing::Values("", "model-instance-id=in-place batch-size=2"),
+                         [](const auto& info) { return std::string(info.index ? "SharedInstance" : "OwnModel"); });
 
 TEST(ClassifyInFlight, InvalidMaxInFlightIsRejectedByThePropertySpec) {
   GstElement* element = gst_element_factory_make("vkcnnclassify", nullptr);

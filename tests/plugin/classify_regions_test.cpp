@@ -14,6 +14,7 @@
 
 #include "idx.h"
 #include "plugin_test_support.h"
+#include "support/gpu_test.h"
 #include "vkcnn-meta.h"
 
 namespace vkcnn::plugin_test {
@@ -325,6 +326,42 @@ TEST(ClassifyRegions, FlushDropsRegionsInFlightAndTrackedObjectsAreClassifiedAfr
     EXPECT_EQ(std::string(meta->regions[0].top[0].label), alone(0).label) << "frame " << frame;
     gst_buffer_unref(out);
   }
+}
+
+TEST(ClassifyRegions, RegionsOfAlignedFramesAreReadInPlaceWithTheSameLabels) {
+  // The mosaic in memory on the device's import alignment (as the ALLOCATION query asks for)
+  // and 4 bytes past it (copied): every region gets its image's label either way.
+  const guint align = test::context().info().host_import_alignment;
+  Harnessed h("model=\"" + kModel + "\" inference-region=roi-list max-in-flight=2");
+  const std::vector<Tile> tiles = {{3, 3, 5}, {5, 60, 5}, {7, 120, 40}};
+  Mosaic m = mosaic(tiles);
+  gst_harness_set_src_caps_str(h.harness, caps_string(m).c_str());
+  for (int frame = 0; frame < 4; ++frame) {
+    GstAllocationParams params;
+    gst_allocation_params_init(&params);
+    params.align = (align ? align : 4096) - 1;
+    const gsize offset = frame % 2 ? 4 : 0;
+    GstBuffer* in = gst_buffer_new_allocate(nullptr, m.bytes.size() + offset, &params);
+    gst_buffer_resize(in, static_cast<gssize>(offset), static_cast<gssize>(m.bytes.size()));
+    gst_buffer_fill(in, 0, m.bytes.data(), m.bytes.size());
+    GST_BUFFER_PTS(in) = frame;
+    for (const Tile& t : tiles) add_region(in, "item", t.x, t.y, 28, 28);
+    ASSERT_EQ(gst_harness_push(h.harness, in), GST_FLOW_OK);
+  }
+  ASSERT_TRUE(gst_harness_push_event(h.harness, gst_event_new_eos()));
+  ASSERT_EQ(gst_harness_buffers_received(h.harness), 4u);
+  for (int frame = 0; frame < 4; ++frame) {
+    GstBuffer* out = gst_harness_pull(h.harness);
+    auto* meta = gst_buffer_get_vkcnn_classification_meta(out);
+    ASSERT_TRUE(meta && meta->n_regions == tiles.size()) << "frame " << frame;
+    for (std::size_t i = 0; i < tiles.size(); ++i)
+      EXPECT_EQ(std::string(meta->regions[i].top[0].label), alone(tiles[i].image).label)
+          << "frame " << frame << ", region " << i;
+    gst_buffer_unref(out);
+  }
+  guint64 in_place = 0;
+  g_object_get(h.element, "in-place-frames", &in_place, nullptr);
+  EXPECT_EQ(in_place, align ? 2u : 0u);
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& path) {

@@ -91,14 +91,17 @@ class Preprocessor {
   // Records the frame's move to device memory as record() does, then ONE dispatch writing image
   // i of dst from regions[i] (see the header comment), for every i. The regions' parameters are
   // written to `params` now (host-visible, at least region_params_bytes(regions.size()) bytes)
-  // and read by the GPU when the recording runs, so it must not change before then.
+  // and read by the GPU when the recording runs, so it must not change before then. The frame
+  // is read from frame_memory() or `frame`, as for record().
   // Throws Error when dst's shape does not match the InputSpec or holds fewer than
-  // regions.size() images, or a region is empty or reaches outside the frame (naming it).
+  // regions.size() images, a region is empty or reaches outside the frame (naming it), or
+  // `frame` is smaller than the layout.
   void record_regions(Recorder& rec, const TensorView& dst, std::span<const FrameRegion> regions,
-                      const Buffer& params) const;
+                      const Buffer& params, const Buffer* frame = nullptr) const;
 
  private:
   void check_destination(const TensorView& dst, uint32_t images, const char* what) const;
+  void check_frame_buffer(const Buffer* frame) const;
   const Buffer& frame_on_device(Recorder& rec, const Buffer* source = nullptr) const;
 
   Context* ctx_;

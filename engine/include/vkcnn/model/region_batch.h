@@ -57,6 +57,11 @@ class RegionBatch {
   // naming a region that is empty or not inside the frame (nothing is submitted then), or when
   // every slot is in flight.
   Ticket submit(std::span<const FrameRegion> regions);
+  // submit() of the frame at `data` (layout().size bytes in layout()) read where it lies, as
+  // FrameQueue::submit_in_place does it: returns 0 and submits nothing where the device cannot
+  // import that memory (copy the frame and submit() then). The memory must stay valid and
+  // unchanged until wait() or discard() has returned for the ticket.
+  Ticket submit_in_place(const void* data, std::span<const FrameRegion> regions);
   // Waits for that frame: the model's output for each of its regions, region after region
   // (regions x classes floats); its slot is free again. Tickets may be waited for in any order.
   // Throws Error for a ticket that is not in flight.
@@ -72,12 +77,14 @@ class RegionBatch {
     std::vector<Buffer> params;  // per chunk: its regions' preprocessing parameters
     Buffer readback;             // regions x classes floats, grown as frames need
     std::size_t regions = 0;     // of the frame in flight
+    Buffer imported;             // its memory, when read in place
     std::unique_ptr<Recorder> rec;
     Owned<VkFence> fence;
     Ticket ticket = 0;  // 0: free
   };
   Slot& free_slot();
   ForwardPlan& plan_for(uint32_t regions);
+  Ticket submit(Slot& slot, std::span<const FrameRegion> regions, Buffer imported);
   void wait_for_fence(Slot& slot);
 
   const Model* model_;

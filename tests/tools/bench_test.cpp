@@ -10,6 +10,7 @@
 
 #include <vkcnn/model/spec.h>
 
+#include "support/gpu_test.h"
 #include "support/process.h"
 #include "support/scratch_dir.h"
 #include "support/tiny_model.h"
@@ -116,6 +117,27 @@ TEST_F(BenchTool, FrameTimesEveryStageForPackedPlanarAndGrayFormats) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("frame 64x48:BGRx"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("frames/s"), std::string::npos) << r.out;
+}
+
+TEST_F(BenchTool, FrameIsReadInPlaceWhereTheDeviceCanAndCopiedWithFrameCopy) {
+  // As the element does it: read in place where the device imports host memory, else copied.
+  const bool can_import = test::context().info().host_import_alignment != 0;
+  for (bool copy : {false, true}) {
+    ProcessResult r = bench("--arch " + arch_ + " --frame 64x48:BGRA --runs 2 --warmup 1 --json" +
+                            std::string(copy ? " --frame-copy" : ""));
+    ASSERT_EQ(r.status, 0) << r.out;
+    auto j = nlohmann::json::parse(r.out);
+    const bool in_place = j.at("in_place").get<bool>();
+    EXPECT_EQ(in_place, can_import && !copy) << r.out;
+    if (in_place) EXPECT_EQ(j["results"][0].at("stages_median_ms").at("copy").get<double>(), 0.0) << r.out;
+  }
+  ProcessResult r = bench("--arch " + arch_ + " --frame 64x48:BGRA --runs 1 --warmup 0");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find(can_import ? "frame read in place" : "copy into the upload buffer"), std::string::npos)
+      << r.out;
+  std::string err;
+  EXPECT_NE(bench("--arch " + arch_ + " --frame-copy", &err).status, 0) << "--frame-copy needs --frame";
+  EXPECT_NE(err.find("--frame"), std::string::npos) << err;
 }
 
 TEST_F(BenchTool, BadModeFlagsAreRefusedWithAReason) {

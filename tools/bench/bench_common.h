@@ -36,6 +36,7 @@ struct Options {
   // --frame WIDTHxHEIGHT:FORMAT
   std::string frame;
   uint32_t top_k = 5;
+  bool frame_copy = false;  // copy every frame, even where the device could read it in place
   // --write-model FILE: the --arch model with its random weights, for timing the element
   std::string write_model;
 };

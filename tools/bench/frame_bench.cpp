@@ -2,15 +2,19 @@
 // GStreamer, with the same engine calls plugin/classify_engine.cpp makes at max-in-flight=1: a
 // one-slot FrameQueue (one command buffer recorded once: frame upload, GPU preprocessing into
 // the batch-1 ForwardPlan's input, the forward pass, output copy to a readback buffer); per
-// frame, the mapped frame copied into the slot's host-visible memory, one submit and wait, the
-// readback, then probabilities and top-k on the host as the element reports them.
-// The frame is random bytes in FrameLayout::packed; at even widths that are multiples of 4
-// (1920x1080 included) that is GStreamer's default layout for every format, so the copy moves
-// the bytes the element moves.
+// frame, the frame read in place (FrameQueue::submit_in_place, where the device imports host
+// memory: the frame lies on the import alignment, as upstream allocates it when the element's
+// ALLOCATION query asks) or else copied into the slot's host-visible memory and submitted, then
+// the wait, the readback, and probabilities and top-k on the host as the element reports them.
+// --frame-copy copies every frame. The frame is random bytes in FrameLayout::packed; at even
+// widths that are multiples of 4 (1920x1080 included) that is GStreamer's default layout for
+// every format, so the copy moves the bytes the element moves.
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 
 #include <vkcnn/model/forward_plan.h>
@@ -79,10 +83,17 @@ void run_frame(Context& ctx, const Options& o) {
   // What vkcnn_pass_new makes.
   FrameQueue queue(model, plan, FrameLayout::packed(fs.format, fs.width, fs.height), 1);
 
-  std::vector<uint8_t> frame(queue.layout().size);
+  // The frame where upstream's pool would put it: on the import alignment (a page) when the
+  // device has one, as the element's ALLOCATION query asks.
+  const std::size_t bytes = queue.layout().size;
+  const std::size_t align = std::max<std::size_t>(ctx.info().host_import_alignment, alignof(std::max_align_t));
+  std::unique_ptr<void, decltype(&std::free)> memory(std::aligned_alloc(align, (bytes + align - 1) / align * align),
+                                                     &std::free);
+  if (!memory) throw Error("no memory for a " + std::to_string(bytes) + "-byte frame");
+  auto* frame = static_cast<uint8_t*>(memory.get());
   std::mt19937 rng(o.seed);
   std::uniform_int_distribution<int> byte(0, 255);
-  for (uint8_t& b : frame) b = static_cast<uint8_t>(byte(rng));
+  for (std::size_t i = 0; i < bytes; ++i) frame[i] = static_cast<uint8_t>(byte(rng));
 
   // What vkcnn_pass_submit, vkcnn_pass_wait and the element's result reporting do per frame.
   using clock = std::chrono::steady_clock;
@@ -90,14 +101,20 @@ void run_frame(Context& ctx, const Options& o) {
   Stages st;
   std::size_t reported = 0;
   FrameQueue::Result result;
+  bool in_place = false;
   for (int i = 0; i < o.warmup + o.runs; ++i) {
     const auto t0 = clock::now();
-    // Source and destination share one packed layout, so the element's plane-by-plane copy is
-    // one contiguous copy of the frame here.
-    std::memcpy(queue.frame_memory(), frame.data(), frame.size());
-    const double copy = since(t0);
-    const auto t1 = clock::now();
-    result = queue.wait(queue.submit());
+    FrameQueue::Ticket ticket = o.frame_copy ? 0 : queue.submit_in_place(frame);
+    in_place = ticket != 0;
+    if (!ticket) {
+      // Source and destination share one packed layout, so the element's plane-by-plane copy is
+      // one contiguous copy of the frame here.
+      std::memcpy(queue.frame_memory(), frame, bytes);
+    }
+    const double copy = in_place ? 0.0 : since(t0);
+    const auto t1 = in_place ? t0 : clock::now();
+    if (!ticket) ticket = queue.submit();
+    result = queue.wait(ticket);
     const double gpu = since(t1);
     const auto t2 = clock::now();
     auto best = top_k(probabilities(model.graph(), result.output), model.spec().labels, o.top_k);
@@ -123,6 +140,7 @@ void run_frame(Context& ctx, const Options& o) {
     nlohmann::json out = json_head(ctx, src.name, "frame");
     out["precision"] = precision_name(plan.precision());
     out["frame"] = frame_name;
+    out["in_place"] = in_place;
     nlohmann::json e = json_result(1, total);
     e["frames_per_s"] = e["images_per_s"];
     e["stages_median_ms"] = {
@@ -134,7 +152,10 @@ void run_frame(Context& ctx, const Options& o) {
   }
   std::printf("frame %s through %s on %s (%s), batch 1 as in the element; median of %d frames\n", frame_name.c_str(),
               src.name.c_str(), ctx.info().name.c_str(), ctx.info().type.c_str(), o.runs);
-  std::printf("  copy into the upload buffer     %9.3f ms\n", copy.median_ms);
+  if (in_place)
+    std::printf("  frame read in place             (VK_EXT_external_memory_host: no copy)\n");
+  else
+    std::printf("  copy into the upload buffer     %9.3f ms\n", copy.median_ms);
   std::printf("  submit, wait, readback          %9.3f ms  (GPU: preprocessing + forward pass)\n", gpu.median_ms);
   std::printf("  probabilities + top-%-2u         %9.3f ms\n", o.top_k, scores.median_ms);
   std::printf("  per frame                       %9.3f ms  (min %.3f)  = %.1f frames/s\n", total.median_ms,

@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
   auto* top_k = app.add_option("--top-k", o.top_k, "with --frame: classes reported per frame (the element's default)")
                     ->check(CLI::Range(1u, 1000u))
                     ->capture_default_str();
+  auto* frame_copy = app.add_flag("--frame-copy", o.frame_copy,
+                                  "with --frame: copy every frame into the upload buffer, as the element does "
+                                  "where the device cannot read a frame's memory in place");
   auto* write_model = app.add_option("--write-model", o.write_model,
                                      "with --arch: write that model with its random weights (--seed) to this .vkcnn "
                                      "file and exit, e.g. to time the element on it (bench/in_flight.sh)");
@@ -97,6 +100,7 @@ int main(int argc, char** argv) {
   optimizer->needs(train);
   lr->needs(train);
   top_k->needs(frame);
+  frame_copy->needs(frame);
   precision->excludes(train)->excludes(op);
   frame->excludes(batch)->excludes(op);
   CLI11_PARSE(app, argc, argv);

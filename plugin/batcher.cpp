@@ -23,11 +23,7 @@ LoadedModel::BatchPass& batch_pass(LoadedModel& m, uint32_t batch) {
   p->plan = std::make_unique<ForwardPlan>(*m.model, batch, m.precision);
   const std::size_t out_bytes = p->plan->output().shape.count() * sizeof(float);
   p->readback = Buffer(ctx, out_bytes, MemoryKind::Readback);
-  const VkDevice device = ctx.device();
-  VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence = VK_NULL_HANDLE;
-  vk_check(vkCreateFence(device, &fci, nullptr, &fence), "vkCreateFence for a batch");
-  p->fence = Owned<VkFence>(fence, [device](VkFence f) { vkDestroyFence(device, f, nullptr); });
+  p->fence = ctx.make_fence("vkCreateFence for a batch");
   p->preprocess = std::make_unique<Recorder>(ctx);
   p->forward = std::make_unique<Recorder>(ctx);
   p->forward->begin();

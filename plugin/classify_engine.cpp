@@ -43,7 +43,6 @@ struct VkcnnPass {
 struct VkcnnRegionPass {
   VkcnnModel* model;
   std::unique_ptr<vkcnn::RegionBatch> batch;
-  uint64_t in_place = 0;  // frames read where they lay
 };
 
 namespace {
@@ -266,7 +265,8 @@ guint vkcnn_pass_slots(const VkcnnPass* pass) { return pass->batch ? pass->batch
 
 gboolean vkcnn_pass_full(const VkcnnPass* pass) { return pass->batch ? pass->batch->full() : pass->frames->full(); }
 
-guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gchar** error) {
+guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gboolean* in_place, gchar** error) {
+  *in_place = FALSE;
   return guarded(error, [&]() -> guint64 {
     // The GPU reads the frame where it lies when the device can import that memory.
     const vkcnn::FrameLayout& layout = pass->batch ? pass->batch->layout() : pass->frames->layout();
@@ -275,6 +275,7 @@ guint64 vkcnn_pass_submit(VkcnnPass* pass, const GstVideoFrame* frame, gchar** e
       if (guint64 ticket = pass->batch ? pass->batch->submit_in_place(data) : pass->frames->submit_in_place(data)) {
         pass->submit_us += micros_since(t0);
         ++pass->in_place;
+        *in_place = TRUE;
         return ticket;
       }
     }
@@ -357,13 +358,14 @@ void vkcnn_region_pass_free(VkcnnRegionPass* pass) { delete pass; }
 gboolean vkcnn_region_pass_full(const VkcnnRegionPass* pass) { return pass->batch->full(); }
 
 guint64 vkcnn_region_pass_submit(VkcnnRegionPass* pass, const GstVideoFrame* frame, const VkcnnRect* rects, guint n,
-                                 gchar** error) {
+                                 gboolean* in_place, gchar** error) {
+  *in_place = FALSE;
   return guarded(error, [&]() -> guint64 {
     std::vector<vkcnn::FrameRegion> regions(n);
     for (guint i = 0; i < n; ++i) regions[i] = {rects[i].x, rects[i].y, rects[i].width, rects[i].height};
     if (const void* data = frame_in_place(frame, pass->batch->layout()))
       if (guint64 ticket = pass->batch->submit_in_place(data, regions)) {
-        ++pass->in_place;
+        *in_place = TRUE;
         return ticket;
       }
     copy_frame(frame, pass->batch->layout(), static_cast<std::byte*>(pass->batch->frame_memory()));
@@ -393,8 +395,6 @@ void vkcnn_region_pass_discard(VkcnnRegionPass* pass) {
 }
 
 guint64 vkcnn_region_pass_forward_passes(const VkcnnRegionPass* pass) { return pass->batch->passes(); }
-
-guint64 vkcnn_region_pass_in_place(const VkcnnRegionPass* pass) { return pass->in_place; }
 
 guint vkcnn_top_k(const gfloat* scores, guint n, guint k, gfloat threshold, guint* ids) {
   // No result rather than std::terminate in a streaming thread (top_k allocates).

@@ -69,9 +69,11 @@ void vkcnn_pass_free (VkcnnPass *pass);
 guint vkcnn_pass_slots (const VkcnnPass *pass);
 /* Whether every slot holds a frame in flight (vkcnn_pass_wait for one before submitting). */
 gboolean vkcnn_pass_full (const VkcnnPass *pass);
-/* Copies the mapped frame into a free slot and submits it without waiting. Returns the frame's
- * ticket (tickets count from 1), or 0 with *error set. */
-guint64 vkcnn_pass_submit (VkcnnPass *pass, const GstVideoFrame *frame, gchar **error);
+/* Submits the mapped frame without waiting: read where it lies when the device can (*in_place
+ * TRUE; see vkcnn_pass_frame_counts), else copied into a free slot. Returns the frame's ticket
+ * (tickets count from 1), or 0 with *error set. */
+guint64 vkcnn_pass_submit (VkcnnPass *pass, const GstVideoFrame *frame, gboolean *in_place,
+                           gchar **error);
 /* Waits for the ticket's frame and writes one probability per class into scores. */
 gboolean vkcnn_pass_wait (VkcnnPass *pass, guint64 ticket, gfloat *scores, gchar **error);
 /* Waits for every frame in flight and drops their results (a flush). */
@@ -104,10 +106,12 @@ VkcnnRegionPass *vkcnn_region_pass_new (VkcnnModel *model, const GstVideoInfo *i
 void vkcnn_region_pass_free (VkcnnRegionPass *pass);
 /* Whether every slot holds a frame in flight (vkcnn_region_pass_wait for one first). */
 gboolean vkcnn_region_pass_full (const VkcnnRegionPass *pass);
-/* Copies the mapped frame into a free slot and submits rects[0 .. n) (n may be 0) without
- * waiting. Returns the frame's ticket (from 1), or 0 with *error set. */
+/* Submits rects[0 .. n) (n may be 0) of the mapped frame without waiting, the frame read where
+ * it lies (*in_place TRUE) or copied into a free slot, as vkcnn_pass_submit does. Returns the
+ * frame's ticket (from 1), or 0 with *error set. */
 guint64 vkcnn_region_pass_submit (VkcnnRegionPass *pass, const GstVideoFrame *frame,
-                                  const VkcnnRect *rects, guint n, gchar **error);
+                                  const VkcnnRect *rects, guint n, gboolean *in_place,
+                                  gchar **error);
 /* Waits for the ticket's frame and writes n x classes probabilities (n: its submit's). */
 gboolean vkcnn_region_pass_wait (VkcnnRegionPass *pass, guint64 ticket, gfloat *scores,
                                  gchar **error);
@@ -116,8 +120,6 @@ void vkcnn_region_pass_discard (VkcnnRegionPass *pass);
 /* Forward passes submitted so far (one per frame with regions, more when a frame has more than
  * max_batch of them). */
 guint64 vkcnn_region_pass_forward_passes (const VkcnnRegionPass *pass);
-/* Frames so far whose regions the GPU read where they lay (see vkcnn_pass_frame_counts). */
-guint64 vkcnn_region_pass_in_place (const VkcnnRegionPass *pass);
 
 /* The k best of n scores with score >= threshold (best first, ties by lower id): writes their
  * ids and returns how many (0 if memory runs out). The same ordering vkcnn-classify reports. */

@@ -353,14 +353,13 @@ ensure_state (GstVkcnnClassify *self, gchar **error)
     GST_OBJECT_UNLOCK (self);
   }
   VkcnnRegionState *state = self->region_state;
+  if (state->pass)
+    return TRUE;
   GST_OBJECT_LOCK (self);
   guint slots = self->max_in_flight;
   GST_OBJECT_UNLOCK (self);
-  if (!state->pass
-      && !(state->pass
-           = vkcnn_region_pass_new (self->model, &self->info, MAX_REGION_BATCH, slots, error)))
-    return FALSE;
-  return TRUE;
+  state->pass = vkcnn_region_pass_new (self->model, &self->info, MAX_REGION_BATCH, slots, error);
+  return state->pass != NULL;
 }
 
 /* Drops tracked objects not seen for a while, so that memory stays bounded. */
@@ -479,20 +478,16 @@ gst_vkcnn_classify_regions_submit (GstVkcnnClassify *self, VkcnnWaitingFrame *f,
       g_free (rects);
       return FALSE;
     }
-    guint64 in_place = vkcnn_region_pass_in_place (state->pass);
+    gboolean in_place;
     f->region_ticket
-        = vkcnn_region_pass_submit (state->pass, &frame, rects, r->classified, error);
+        = vkcnn_region_pass_submit (state->pass, &frame, rects, r->classified, &in_place, error);
     gst_video_frame_unmap (&frame); /* the memory itself stays with f->buffer until it leaves */
     if (!f->region_ticket) {
       g_free (rects);
       return FALSE;
     }
     self->classifying++;
-    if (vkcnn_region_pass_in_place (state->pass) != in_place) {
-      GST_OBJECT_LOCK (self);
-      self->in_place_frames++;
-      GST_OBJECT_UNLOCK (self);
-    }
+    gst_vkcnn_classify_count_in_place (self, in_place);
   }
   g_free (rects);
   GST_OBJECT_LOCK (self);

@@ -109,6 +109,8 @@ gboolean gst_vkcnn_classify_propose_allocation (GstBaseTransform *trans, GstQuer
 GstFlowReturn gst_vkcnn_classify_drain (GstVkcnnClassify *self);
 /* Drops every frame inside the element, after the GPU is done with them (flush). */
 void gst_vkcnn_classify_discard (GstVkcnnClassify *self);
+/* Counts a frame that the GPU read in place (in-place-frames) when in_place. */
+void gst_vkcnn_classify_count_in_place (GstVkcnnClassify *self, gboolean in_place);
 /* Lines of a labels file, or NULL with *error set to a message naming the file. */
 gchar **gst_vkcnn_classify_read_labels (const gchar *path, gchar **error);
 

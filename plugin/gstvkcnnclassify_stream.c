@@ -432,7 +432,17 @@ gst_vkcnn_classify_discard (GstVkcnnClassify *self)
   self->classified_frame = self->result.frame;
 }
 
-/* Copies the frame to a free slot and submits it. */
+void
+gst_vkcnn_classify_count_in_place (GstVkcnnClassify *self, gboolean in_place)
+{
+  if (!in_place)
+    return;
+  GST_OBJECT_LOCK (self);
+  self->in_place_frames++;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* Submits the frame (read in place or copied to a free slot). */
 static gboolean
 submit (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gchar **error)
 {
@@ -442,19 +452,13 @@ submit (GstVkcnnClassify *self, VkcnnWaitingFrame *f, gchar **error)
     return FALSE;
   }
   f->submitted_us = g_get_monotonic_time ();
-  guint64 copied, in_place, in_place_before;
-  vkcnn_pass_frame_counts (self->pass, &copied, &in_place_before);
-  f->ticket = vkcnn_pass_submit (self->pass, &frame, error);
+  gboolean in_place;
+  f->ticket = vkcnn_pass_submit (self->pass, &frame, &in_place, error);
   gst_video_frame_unmap (&frame); /* the memory itself stays with f->buffer until it leaves */
   if (!f->ticket)
     return FALSE;
   self->classifying++;
-  vkcnn_pass_frame_counts (self->pass, &copied, &in_place);
-  if (in_place != in_place_before) {
-    GST_OBJECT_LOCK (self);
-    self->in_place_frames++;
-    GST_OBJECT_UNLOCK (self);
-  }
+  gst_vkcnn_classify_count_in_place (self, in_place);
   return TRUE;
 }
 

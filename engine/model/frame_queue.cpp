@@ -9,7 +9,6 @@ FrameQueue::FrameQueue(const Model& model, const ForwardPlan& plan, const FrameL
   if (plan.batch() != 1)
     throw Error(model.origin() + ": frames in flight need a batch-1 plan, got batch " + std::to_string(plan.batch()));
   Context& ctx = model.context();
-  const VkDevice device = ctx.device();
   const std::size_t out_bytes = plan.output().shape.count() * sizeof(float);
   slots_.resize(slots);
   for (Slot& s : slots_) {
@@ -17,10 +16,7 @@ FrameQueue::FrameQueue(const Model& model, const ForwardPlan& plan, const FrameL
     if (!s.pre->frame_memory()) throw Error("the Vulkan device offers no host-visible memory for frames");
     layout_ = s.pre->layout();
     s.readback = Buffer(ctx, out_bytes, MemoryKind::Readback);
-    VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    VkFence fence = VK_NULL_HANDLE;
-    vk_check(vkCreateFence(device, &fci, nullptr, &fence), "vkCreateFence for a frame slot");
-    s.fence = Owned<VkFence>(fence, [device](VkFence f) { vkDestroyFence(device, f, nullptr); });
+    s.fence = ctx.make_fence("vkCreateFence for a frame slot");
     s.rec = std::make_unique<Recorder>(ctx);
     s.rec->begin();
     s.rec->after_earlier_submissions();  // the previous slot's frame may still use the plan's buffers

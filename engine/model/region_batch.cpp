@@ -12,16 +12,12 @@ RegionBatch::RegionBatch(const Model& model, const FrameLayout& layout, uint32_t
   if (max_batch == 0) throw Error(model.origin() + ": region batches need a maximum batch of at least 1");
   if (slots == 0) throw Error(model.origin() + ": frames in flight need at least one slot");
   Context& ctx = model.context();
-  const VkDevice device = ctx.device();
   slots_.resize(slots);
   for (Slot& s : slots_) {
     s.pre = std::make_unique<Preprocessor>(ctx, model.spec().input, layout);
     if (!s.pre->frame_memory()) throw Error("the Vulkan device offers no host-visible memory for frames");
     layout_ = s.pre->layout();
-    VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    VkFence fence = VK_NULL_HANDLE;
-    vk_check(vkCreateFence(device, &fci, nullptr, &fence), "vkCreateFence for a region frame slot");
-    s.fence = Owned<VkFence>(fence, [device](VkFence f) { vkDestroyFence(device, f, nullptr); });
+    s.fence = ctx.make_fence("vkCreateFence for a region frame slot");
     s.rec = std::make_unique<Recorder>(ctx);
   }
 }

@@ -266,10 +266,7 @@ Context::Context(const ContextOptions& options) {
   volkLoadDevice(device);
   vkGetDeviceQueue(device, queue_family_, 0, &queue_);
 
-  VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence = VK_NULL_HANDLE;
-  vk_check(vkCreateFence(device, &fci, nullptr, &fence), "vkCreateFence");
-  fence_ = Owned<VkFence>(fence, [device](VkFence f) { vkDestroyFence(device, f, nullptr); });
+  fence_ = make_fence("vkCreateFence");
 
   std::vector<char> cache_data;
   if (options.persistent_pipeline_cache) {
@@ -405,6 +402,14 @@ void Context::submit_and_wait(VkCommandBuffer cmd) {
 uint64_t Context::fence_timeout_ns() const {
   constexpr uint64_t kSecond = 1000ull * 1000 * 1000;
   return (info_.type == "CPU" ? 600 : 60) * kSecond;
+}
+
+Owned<VkFence> Context::make_fence(const char* what) const {
+  const VkDevice device = device_.get();
+  VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VkFence fence = VK_NULL_HANDLE;
+  vk_check(vkCreateFence(device, &fci, nullptr, &fence), what);
+  return Owned<VkFence>(fence, [device](VkFence f) { vkDestroyFence(device, f, nullptr); });
 }
 
 void Context::wait_for(VkFence fence, const char* what) const {

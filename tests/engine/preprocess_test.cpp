@@ -200,5 +200,30 @@ TEST(Preprocess, DestinationOfTheWrongShapeIsRejected) {
   }
 }
 
+TEST(Preprocess, FrameBufferSmallerThanTheLayoutIsRejected) {
+  // A frame read from its own buffer (an import) must hold the whole layout: 8x8 RGB is 192 bytes.
+  Preprocessor pre(test::context(), input_spec(ColorOrder::RGB, 4, 4, ResizeMode::Stretch),
+                   FrameLayout::packed(PixelFormat::RGB, 8, 8));
+  Tensor dst(test::context(), Shape{1, 3, 4, 4});
+  Buffer small(test::context(), 100, MemoryKind::Upload);
+  const Buffer params(test::context(), Preprocessor::region_params_bytes(1), MemoryKind::Upload);
+  const std::vector<FrameRegion> regions = {{0, 0, 4, 4}};
+  const std::string expected = "RGB 8x8 frame: the frame's buffer holds 100 bytes, the layout needs 192";
+  Recorder rec(test::context());
+  rec.begin();
+  try {
+    pre.record(rec, dst.view(), 0, &small);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), expected);
+  }
+  try {
+    pre.record_regions(rec, dst.view(), regions, params, &small);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), expected);
+  }
+}
+
 }  // namespace
 }  // namespace vkcnn

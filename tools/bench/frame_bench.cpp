@@ -12,10 +12,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <cstdlib>
+#include <cstdint>
 #include <cstring>
-#include <memory>
 #include <random>
+#include <vector>
 
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/frame_queue.h>
@@ -86,11 +86,9 @@ void run_frame(Context& ctx, const Options& o) {
   // The frame where upstream's pool would put it: on the import alignment (a page) when the
   // device has one, as the element's ALLOCATION query asks.
   const std::size_t bytes = queue.layout().size;
-  const std::size_t align = std::max<std::size_t>(ctx.info().host_import_alignment, alignof(std::max_align_t));
-  std::unique_ptr<void, decltype(&std::free)> memory(std::aligned_alloc(align, (bytes + align - 1) / align * align),
-                                                     &std::free);
-  if (!memory) throw Error("no memory for a " + std::to_string(bytes) + "-byte frame");
-  auto* frame = static_cast<uint8_t*>(memory.get());
+  const std::size_t align = std::max<std::size_t>(ctx.info().host_import_alignment, 1);
+  std::vector<uint8_t> memory(bytes + align);
+  uint8_t* frame = memory.data() + (align - reinterpret_cast<std::uintptr_t>(memory.data()) % align) % align;
   std::mt19937 rng(o.seed);
   std::uniform_int_distribution<int> byte(0, 255);
   for (std::size_t i = 0; i < bytes; ++i) frame[i] = static_cast<uint8_t>(byte(rng));

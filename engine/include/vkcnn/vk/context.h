@@ -70,6 +70,8 @@ class Context {
   void submit_and_wait(VkCommandBuffer cmd);
   // Submits without waiting; `fence` (unsignaled, owned by the caller) signals when it is done.
   void submit(VkCommandBuffer cmd, VkFence fence);
+  // An unsignaled fence for submit(), destroyed with its owner; `what` names it in an error.
+  Owned<VkFence> make_fence(const char* what) const;
   // Waits for a submission's fence, at most fence_timeout_ns(): a hung device becomes an Error
   // naming `what` instead of a hung pipeline. Leaves the fence signalled (the caller resets it).
   void wait_for(VkFence fence, const char* what) const;

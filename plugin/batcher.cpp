@@ -107,10 +107,7 @@ void Batcher::execute(const std::vector<Request*>& batch) {
     pass.preprocess->end();
     pass.preprocess->submit(VK_NULL_HANDLE);
     pass.forward->submit(pass.fence.get());
-    VkFence fence = pass.fence.get();
-    const VkDevice device = model.ctx->device();
-    model.ctx->wait_for(fence, "waiting for a batch of frames");
-    vk_check(vkResetFences(device, 1, &fence), "vkResetFences for a batch");
+    model.ctx->wait_and_reset(pass.fence.get(), "waiting for a batch of frames");
     const std::size_t per_frame = pass.readback.bytes() / sizeof(float) / pass.plan->batch();
     std::vector<float> all(pass.readback.bytes() / sizeof(float));
     pass.readback.read(std::as_writable_bytes(std::span(all)));

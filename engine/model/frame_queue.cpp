@@ -84,12 +84,9 @@ FrameQueue::Ticket FrameQueue::submit_in_place(const void* data) {
 }
 
 void FrameQueue::wait_for_fence(Slot& s) {
-  VkDevice device = model_->context().device();
-  VkFence fence = s.fence.get();
-  model_->context().wait_for(fence, "waiting for a frame in flight");
+  model_->context().wait_and_reset(s.fence.get(), "waiting for a frame in flight");
   s.ticket = 0;
   --in_flight_;
-  vk_check(vkResetFences(device, 1, &fence), "vkResetFences for a frame slot");
 }
 
 std::vector<std::pair<std::string, double>> FrameQueue::sections(const Slot& s) const {

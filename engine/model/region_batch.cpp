@@ -93,11 +93,9 @@ RegionBatch::Ticket RegionBatch::submit(Slot& s, std::span<const FrameRegion> re
 }
 
 void RegionBatch::wait_for_fence(Slot& s) {
-  VkFence fence = s.fence.get();
-  model_->context().wait_for(fence, "waiting for a frame's regions in flight");
+  model_->context().wait_and_reset(s.fence.get(), "waiting for a frame's regions in flight");
   s.ticket = 0;
   --in_flight_;
-  vk_check(vkResetFences(model_->context().device(), 1, &fence), "vkResetFences for a region frame slot");
 }
 
 std::vector<float> RegionBatch::wait(Ticket ticket) {

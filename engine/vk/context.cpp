@@ -418,6 +418,11 @@ void Context::wait_for(VkFence fence, const char* what) const {
   if (r != VK_SUCCESS) vk_check(r, (std::string(what) + " (vkWaitForFences)").c_str());
 }
 
+void Context::wait_and_reset(VkFence fence, const char* what) const {
+  wait_for(fence, what);
+  vk_check(vkResetFences(device_.get(), 1, &fence), "vkResetFences");
+}
+
 void Context::submit(VkCommandBuffer cmd, VkFence fence) {
   std::lock_guard lock(queue_mutex_);
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};

@@ -75,6 +75,8 @@ class Context {
   // Waits for a submission's fence, at most fence_timeout_ns(): a hung device becomes an Error
   // naming `what` instead of a hung pipeline. Leaves the fence signalled (the caller resets it).
   void wait_for(VkFence fence, const char* what) const;
+  // wait_for, then resets the fence for its next submit.
+  void wait_and_reset(VkFence fence, const char* what) const;
   // 60 s on GPUs. CPU devices (lavapipe) compile a shader's machine code when it first runs,
   // inside the submission: a large model's first pass on a loaded machine with an empty Mesa
   // shader cache took over a minute, so they get 10 minutes.

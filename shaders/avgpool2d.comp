@@ -13,8 +13,8 @@ layout(binding = 1) writeonly buffer Y { ELEM y[]; };
 void main() {
   uint o = flat_index();
   if (o >= p.out_count) return;
-  uint ow = o % p.ow, t = o / p.ow;
-  uint oh = t % p.oh, plane = t / p.oh;
+  const uvec3 at_out = output_position(o);
+  const uint plane = at_out.x, oh = at_out.y, ow = at_out.z;
   AvgWindow win = avg_window(oh, ow);
   uint base = plane * p.h * p.w;
 

@@ -13,8 +13,8 @@ layout(binding = 1) buffer DX { float dx[]; };
 void main() {
   uint i = flat_index();
   if (i >= p.in_count) return;
-  uint iw = i % p.w, t = i / p.w;
-  uint ih = t % p.h, plane = t / p.h;
+  const uvec3 at_in = input_position(i);
+  const uint plane = at_in.x, ih = at_in.y, iw = at_in.z;
   uint out_base = plane * p.oh * p.ow;
 
   float g = 0.0;

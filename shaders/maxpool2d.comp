@@ -17,8 +17,8 @@ layout(binding = 2) writeonly buffer Argmax { uint argmax[]; };
 void main() {
   uint o = flat_index();
   if (o >= p.out_count) return;
-  uint ow = o % p.ow, t = o / p.ow;
-  uint oh = t % p.oh, plane = t / p.oh;
+  const uvec3 at_out = output_position(o);
+  const uint plane = at_out.x, oh = at_out.y, ow = at_out.z;
   int h0 = int(oh) * SH - PH, w0 = int(ow) * SW - PW;
   uint base = plane * p.h * p.w;
 

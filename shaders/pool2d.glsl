@@ -10,11 +10,26 @@ layout(constant_id = 5) const int PW = 0;
 layout(constant_id = 6) const int DH = 1;
 layout(constant_id = 7) const int DW = 1;
 
+#include "fast_div.glsl"
 layout(push_constant) uniform Push {
   uint in_count;   // N*C*H*W
   uint out_count;  // N*C*OH*OW
   uint h, w, oh, ow;
+  // fast_div pairs for w, h, ow and oh: a flat index splits into (plane, row, column) without
+  // the integer divides that lavapipe scalarises (they were most of a 2x2 max pool's time).
+  uint div_w_mul, div_w_shift, div_h_mul, div_h_shift;
+  uint div_ow_mul, div_ow_shift, div_oh_mul, div_oh_shift;
 } p;
+
+// (plane, oh, ow) of output index o; (plane, ih, iw) of input index i.
+uvec3 output_position(uint o) {
+  const uint row = fast_div(o, p.div_ow_mul, p.div_ow_shift), plane = fast_div(row, p.div_oh_mul, p.div_oh_shift);
+  return uvec3(plane, row - plane * p.oh, o - row * p.ow);
+}
+uvec3 input_position(uint i) {
+  const uint row = fast_div(i, p.div_w_mul, p.div_w_shift), plane = fast_div(row, p.div_h_mul, p.div_h_shift);
+  return uvec3(plane, row - plane * p.h, i - row * p.w);
+}
 
 // Output row (or column) whose window holds input row `i` at its tap `k`, or -1 if none:
 // i = o*S - P + k*D  <=>  o = (i + P - k*D) / S when that divides exactly.

@@ -12,9 +12,8 @@ std::unique_ptr<Layer> AvgPool2dLayer::create(const Attributes& a, const std::st
 }
 
 Shape AvgPool2dLayer::output_shape(std::span<const Shape> inputs) const {
-  Shape y = g_.output_shape(inputs[0]);
-  if (y.h == 0 || y.w == 0) throw error("input " + inputs[0].str() + " is smaller than the window (" + g_.str() + ")");
-  return y;
+  if (const std::string why = g_.check(inputs[0]); !why.empty()) throw error(why);
+  return g_.output_shape(inputs[0]);
 }
 
 std::vector<uint32_t> AvgPool2dLayer::spec_constants() const {

@@ -43,9 +43,8 @@ std::unique_ptr<Layer> MaxPool2dLayer::create(const Attributes& a, const std::st
 }
 
 Shape MaxPool2dLayer::output_shape(std::span<const Shape> inputs) const {
-  Shape y = g_.output_shape(inputs[0]);
-  if (y.h == 0 || y.w == 0) throw error("input " + inputs[0].str() + " is smaller than the window (" + g_.str() + ")");
-  return y;
+  if (const std::string why = g_.check(inputs[0]); !why.empty()) throw error(why);
+  return g_.output_shape(inputs[0]);
 }
 
 std::size_t MaxPool2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {

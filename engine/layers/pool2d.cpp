@@ -35,6 +35,15 @@ Shape PoolGeometry::output_shape(const Shape& x) const {
   return {x.n, x.c, output_extent(x.h, 0), output_extent(x.w, 1)};
 }
 
+std::string PoolGeometry::check(const Shape& x) const {
+  const Shape y = output_shape(x);
+  if (y.h == 0 || y.w == 0) return "input " + x.str() + " is smaller than the window (" + str() + ")";
+  if (x.count() >= kMaxPoolElements || y.count() >= kMaxPoolElements)
+    return "input " + x.str() + " or output " + y.str() +
+           " has 2^31 elements or more (the shaders split indices with fast_div, exact below that)";
+  return "";
+}
+
 std::string PoolGeometry::str() const {
   auto p = [](const std::array<uint32_t, 2>& v) {
     std::string s = "[";  // not "[" + std::to_string(...): GCC 12 warns falsely (-Wrestrict)
@@ -49,7 +58,16 @@ std::vector<uint32_t> PoolGeometry::spec_constants() const {
 }
 
 PoolPush pool_push(const Shape& x, const Shape& y) {
-  return {static_cast<uint32_t>(x.count()), static_cast<uint32_t>(y.count()), x.h, x.w, y.h, y.w};
+  return {static_cast<uint32_t>(x.count()),
+          static_cast<uint32_t>(y.count()),
+          x.h,
+          x.w,
+          y.h,
+          y.w,
+          FastDiv(x.w),
+          FastDiv(x.h),
+          FastDiv(y.w),
+          FastDiv(y.h)};
 }
 
 }  // namespace vkcnn

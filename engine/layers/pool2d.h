@@ -3,6 +3,7 @@
 // (shaders/pool2d.glsl: geometry as specialization constants, sizes as push constants).
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <vkcnn/tensor.h>
 
 #include "layers/attributes.h"
+#include "layers/fast_div.h"
 
 namespace vkcnn {
 
@@ -30,6 +32,8 @@ struct PoolGeometry {
   // (N, C, OH, OW) for x = (N, C, H, W); 0 in OH/OW when the input is smaller than the window.
   Shape output_shape(const Shape& x) const;
   std::string str() const;  // "kernel [3, 3], stride [2, 2], ..." for error messages
+  // Why x cannot be pooled (smaller than the window, or too many elements), "" when it can.
+  std::string check(const Shape& x) const;
 
   // Specialization constants 0..7 of shaders/pool2d.glsl: KH, KW, SH, SW, PH, PW, DH, DW.
   std::vector<uint32_t> spec_constants() const;
@@ -40,7 +44,10 @@ struct PoolPush {
   uint32_t in_count;   // N*C*H*W
   uint32_t out_count;  // N*C*OH*OW
   uint32_t h, w, oh, ow;
+  FastDiv div_w, div_h, div_ow, div_oh;  // flat index -> (plane, row, column) in the shaders
 };
+// Inputs and outputs hold fewer elements than this (fast_div's range); PoolGeometry::check.
+constexpr std::size_t kMaxPoolElements = std::size_t(1) << 31;
 PoolPush pool_push(const Shape& x, const Shape& y);
 
 }  // namespace vkcnn

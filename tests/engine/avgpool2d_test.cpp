@@ -95,6 +95,9 @@ TEST(AvgPool2d, BadAttributesAreRejectedNamingTheLayer) {
                   "\"count_include_pad\" must be true or false");
   EXPECT_CONTAINS(error_of({{"type", "avgpool2d"}, {"kernel", {3, 9}}}, {2, 4, 5, 7}),
                   "avgpool2d 'a1': input (2, 4, 5, 7) is smaller than the window");
+  // An input just below 2^31 elements whose output (one row and column more) reaches it.
+  EXPECT_CONTAINS(error_of({{"type", "avgpool2d"}, {"kernel", 2}, {"stride", 1}, {"padding", 1}}, {1, 1u << 17, 127, 127}),
+                  "avgpool2d 'a1': input (1, 131072, 127, 127) or output (1, 131072, 128, 128) has 2^31 elements or more");
 }
 
 }  // namespace

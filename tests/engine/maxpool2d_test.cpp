@@ -162,6 +162,8 @@ TEST(MaxPool2d, BadAttributesAreRejectedNamingTheLayer) {
                   "layer 'p1': attribute \"backward\" must be \"auto\", \"gather\" or \"scatter\", not \"fast\"");
   EXPECT_CONTAINS(error_of({{"type", "maxpool2d"}, {"kernel", 5}}, {1, 1, 3, 9}),
                   "maxpool2d 'p1': input (1, 1, 3, 9) is smaller than the window (kernel [5, 5]");
+  EXPECT_CONTAINS(error_of({{"type", "maxpool2d"}, {"kernel", 2}}, {1u << 16, 256, 256, 128}),
+                  "maxpool2d 'p1': input (65536, 256, 256, 128) or output (65536, 256, 128, 64) has 2^31 elements or more");
 }
 
 }  // namespace

@@ -8,6 +8,10 @@
 // vec4s of four neighbouring pixels where X_VEC4 (a 1x1 stride-1 unpadded conv whose image
 // planes are multiples of 4 pixels). Where ACCUMULATE (a stride-1 conv's input gradient, run
 // as a convolution of dy: Conv2dLayer::backward) it adds to y instead, with no bias or act.
+// Where POOL (a following 2x2 stride-2 max pool fused at inference) the GEMM's columns are
+// pooling windows' pixels, four consecutive columns one window (a lane's vec4), and the
+// epilogue stores the maximum of each window: y is then (batch, cout, oh / 2, ow / 2) and the
+// conv's own output, and the pool's pass over it, are never written.
 // x: (batch, cin, h, w)   w: (cout, cin_g, KH, KW)   b: (cout)   y: (batch, cout, oh, ow)
 #include "precision.glsl"
 #include "common.glsl"
@@ -16,6 +20,7 @@
 layout(constant_id = 17) const bool W_VEC4 = false;
 layout(constant_id = 18) const bool X_VEC4 = false;
 layout(constant_id = 19) const bool ACCUMULATE = false;
+layout(constant_id = 20) const bool POOL = false;  // then push's div_ohw and div_ow divide by poh*pow, pow
 layout(binding = 0) uniform samplerBuffer X;   // float or vec4 texels (X_VEC4)
 layout(binding = 1) uniform samplerBuffer Wt;  // float or vec4 texels (W_VEC4)
 layout(binding = 2) readonly buffer Bias { ELEM bias[]; };  // any buffer when there is no bias
@@ -26,7 +31,9 @@ const uint NC = 4 * CV;  // output pixels per lane: columns 4(n4_0 + 8j) + c
 void main() {
   gemm_subgroup_init();
   const uint lane = gl_LocalInvocationID.x, g = gl_WorkGroupID.z;
-  const uint M = p.cout_g, N = p.batch * p.oh * p.ow, K = p.cin_g * KHW;
+  // With POOL the columns are (image, window, tap): pooled sizes, four columns a window.
+  const uint POW = p.ow / 2, POHW = (p.oh / 2) * POW;
+  const uint M = p.cout_g, N = POOL ? p.batch * POHW * 4 : p.batch * p.oh * p.ow, K = p.cin_g * KHW;
   const uint OHW = p.oh * p.ow, HW = p.h * p.w;
   const uint m0 = gl_WorkGroupID.y * RM, n0 = p.n_base + gl_WorkGroupID.x * CN4 * 4;
 
@@ -37,8 +44,20 @@ void main() {
     const uint n = n0 + 4 * (lane + (c / 4) * SG) + c % 4;
     n_ok[c] = n < N;
     const uint nn = min(n, N - 1);
-    const uint img = div_ohw(nn), pix = nn - img * OHW;
-    const uint oy = div_ow(pix), ox = pix - oy * p.ow;
+    uint img, pix, oy, ox;
+    if (POOL) {  // window q of image img, tap c % 4 (nn % 4: columns start at multiples of 4)
+      const uint window = nn / 4, tap = nn % 4;
+      img = div_ohw(window);
+      const uint q = window - img * POHW, py = div_ow(q), px = q - py * POW;
+      oy = 2 * py + tap / 2;
+      ox = 2 * px + tap % 2;
+      pix = oy * p.ow + ox;
+    } else {
+      img = div_ohw(nn);
+      pix = nn - img * OHW;
+      oy = div_ow(pix);
+      ox = pix - oy * p.ow;
+    }
     iy0[c] = int(oy * SH) - int(PH);
     ix0[c] = int(ox * SW) - int(PW);
     x_off[c] = int((img * p.cin + g * p.cin_g) * HW + (POINTWISE ? pix : 0));
@@ -92,6 +111,19 @@ void main() {
     const uint m = m0 + r;
     if (m >= M) continue;
     const float b = HAS_BIAS ? float(bias[g * M + m]) : 0.0;
+    if (POOL) {
+      [[unroll]] for (uint j = 0; j < CV; ++j) {
+        if (!n_ok[4 * j]) continue;  // N is a multiple of 4: a window's columns exist together
+        const uint window = (n0 + 4 * (lane + j * SG)) / 4, img = div_ohw(window);
+        float best = activate(ACT, acc[r][j][0] + b, p.slope);
+        [[unroll]] for (uint t = 1; t < 4; ++t) {  // NaN wins, as in maxpool2d.comp
+          const float v = activate(ACT, acc[r][j][t] + b, p.slope);
+          if (v > best || isnan(v)) best = v;
+        }
+        y[(img * p.cout + g * M + m) * POHW + window - img * POHW] = ELEM(best);
+      }
+      continue;
+    }
     [[unroll]] for (uint c = 0; c < NC; ++c) {
       if (!n_ok[c]) continue;
       const uint n = n0 + 4 * (lane + (c / 4) * SG) + c % 4;

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "layers/conv2d_winograd.h"
+#include "layers/maxpool2d.h"
 #include "layers/texel_inputs.h"
 
 namespace vkcnn {
@@ -257,7 +258,24 @@ Conv2dAlgorithm choose(const Conv2dOptions& o, const Geometry& g, const winograd
   return Conv2dAlgorithm::Gemm;
 }
 
+// Whether choose() picks the GEMM for every batch on every device: not a depthwise shape, and
+// not a 3x3 conv that auto_pick may give to Winograd (CPU devices, 64 channels each way).
+bool always_gemm(const Conv2dOptions& o, uint32_t cin) {
+  if (o.algorithm == Conv2dAlgorithm::Gemm) return true;
+  if (o.algorithm != Conv2dAlgorithm::Auto) return false;
+  const uint32_t cin_g = cin / o.groups, cout_g = o.out_channels / o.groups;
+  if (cin_g == 1 && cout_g < 4) return false;  // depthwise_shape
+  return !(winograd_shape(o) && cin >= 64 && o.out_channels >= 64);
+}
+
 bool is_cpu(const Context& ctx) { return ctx.info().type == "CPU"; }
+
+// The max pool a conv with max_pool_2x2 runs by itself where its epilogue cannot pool.
+std::unique_ptr<Layer> make_pool(const std::string& conv) {
+  PoolGeometry two;
+  two.kernel = two.stride = {2, 2};
+  return std::make_unique<MaxPool2dLayer>(conv + " (fused max pool)", two);
+}
 
 bool pointwise(const Conv2dOptions& o) {
   return o.kernel == std::array<uint32_t, 2>{1, 1} && o.stride == std::array<uint32_t, 2>{1, 1} &&
@@ -293,6 +311,9 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
   if (o_.out_channels % o_.groups)
     throw error("out_channels " + std::to_string(o_.out_channels) + " is not divisible by groups " +
                 std::to_string(o_.groups));
+  if (o_.max_pool_2x2 && o_.algorithm != Conv2dAlgorithm::Auto && o_.algorithm != Conv2dAlgorithm::Gemm)
+    throw error(std::string("max_pool_2x2 needs the gemm algorithm, got ") + conv2d_algorithm_name(o_.algorithm));
+  if (o_.max_pool_2x2) pool_ = make_pool(this->name());
   if (is_winograd(o_.algorithm) && !winograd_shape(o_))
     throw error("algorithm " + std::string(conv2d_algorithm_name(o_.algorithm)) +
                 " needs a 3x3 kernel, stride 1, dilation 1 and groups 1, got kernel " + std::to_string(o_.kernel[0]) +
@@ -343,7 +364,7 @@ const char* gemm_kernel_name(GemmKernel k) {
 }
 
 Conv2dAlgorithm Conv2dLayer::algorithm(const Shape& input, const Context& ctx, bool weights_prepared) const {
-  const Geometry g = geometry(o_, input, output_shape(std::span(&input, 1)));
+  const Geometry g = geometry(o_, input, conv_shape(input));
   const winograd::Problem p = forward_problem(o_, g);
   return choose(o_, g, &p, is_cpu(ctx), weights_prepared);
 }
@@ -355,9 +376,27 @@ bool Conv2dLayer::fuse_activation(Activation kind, float negative_slope) {
   return true;
 }
 
+bool Conv2dLayer::fuse_max_pool_2x2(uint32_t in_channels) {
+  if (o_.max_pool_2x2 || in_channels % o_.groups || !always_gemm(o_, in_channels)) return false;
+  o_.max_pool_2x2 = true;
+  pool_ = make_pool(name());
+  return true;
+}
+
 Shape Conv2dLayer::output_shape(std::span<const Shape> inputs) const {
   if (inputs.size() != 1) throw error("expects one input, got " + std::to_string(inputs.size()));
-  const Shape& in = inputs[0];
+  const Shape y = conv_shape(inputs[0]);
+  if (!o_.max_pool_2x2) return y;
+  if (!always_gemm(o_, inputs[0].c))
+    throw error("max_pool_2x2 needs a conv that always runs the gemm algorithm: not depthwise, and not a 3x3 conv "
+                "with 64 channels or more each way (auto may run those by Winograd), got " +
+                std::to_string(inputs[0].c) + " -> " + std::to_string(o_.out_channels) + " channels");
+  if (y.h < 2 || y.w < 2)
+    throw error("output " + y.str() + " is smaller than the fused max pool's 2x2 window");
+  return {y.n, y.c, y.h / 2, y.w / 2};
+}
+
+Shape Conv2dLayer::conv_shape(const Shape& in) const {
   if (in.c % o_.groups)
     throw error("in_channels " + std::to_string(in.c) + " of input " + in.str() + " is not divisible by groups " +
                 std::to_string(o_.groups));
@@ -397,7 +436,7 @@ std::vector<ParamDesc> Conv2dLayer::params(std::span<const Shape> inputs) const 
 // recorder orders dispatches that touch the same buffer), and none is kept from forward to
 // backward.
 std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool training) const {
-  const Geometry g = geometry(o_, inputs[0], output_shape(inputs));
+  const Geometry g = geometry(o_, inputs[0], conv_shape(inputs[0]));
   auto room = [&](const winograd::Problem& p, std::initializer_list<bool> prepared) {
     std::size_t n = 0;
     for (bool cpu : {true, false})
@@ -410,6 +449,9 @@ std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool trai
   std::size_t need = room(forward_problem(o_, g), {true, false});
   // The subgroup core's padded weight rows, where K is not a multiple of 4 (forward).
   if (g.k() % 4 != 0) need = std::max<std::size_t>(need, padded_weights_floats(g));
+  // The unpooled output, where the GEMM runs on the shared-memory core (which reads no padded
+  // weights, so the two share the region).
+  if (o_.max_pool_2x2) need = std::max<std::size_t>(need, conv_shape(inputs[0]).count());
   if (!training) return need;
   if (const auto bp = input_gradient_problem(o_, g)) need = std::max(need, room(*bp, {false}));
   if (input_gradient_conv(o_, g)) need = std::max<std::size_t>(need, g.weights());
@@ -418,7 +460,7 @@ std::size_t Conv2dLayer::scratch_floats(std::span<const Shape> inputs, bool trai
 }
 
 void Conv2dLayer::prepare(Recorder& rec, const LayerIO& io) {
-  const Geometry g = geometry(o_, io.inputs[0].shape, io.output.shape);
+  const Geometry g = geometry(o_, io.inputs[0].shape, conv_shape(io.inputs[0].shape));
   const winograd::Problem wp = forward_problem(o_, g);
   const Conv2dAlgorithm algorithm = choose(o_, g, &wp, is_cpu(rec.context()), true);
   // The GEMM's padded weights (used only by the subgroup core; a few thousand floats either way).
@@ -435,15 +477,45 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   const TensorView& x = io.inputs[0];                // (N, Cin, H, W)
   const TensorView& w = io.params[0];                // (Cout, Cin/groups, kh, kw)
   const TensorView& b = o_.bias ? io.params[1] : w;  // (Cout); the shader skips it without bias
-  const TensorView& y = io.output;                   // (N, Cout, OH, OW)
-  const Geometry g = geometry(o_, x.shape, y.shape);
+  const TensorView& y = io.output;                   // (N, Cout, OH, OW), pooled: (N, Cout, OH/2, OW/2)
+  const Geometry g = geometry(o_, x.shape, conv_shape(x.shape));
   const Push push = make_push(g, slope_);
   Context& ctx = rec.context();
   const Conv2dAlgorithm algorithm = [&] {
     const winograd::Problem p = forward_problem(o_, g);
     return choose(o_, g, &p, is_cpu(ctx), io.prepared);
   }();
+  const bool subgroup = algorithm == Conv2dAlgorithm::Gemm &&
+                        conv2d::use_subgroup_gemm(o_.gemm, std::max(x.shape.count(), w.shape.count()), true, ctx,
+                                                  "conv2d '" + name() + "'");
+  // The shared-memory core's implicit GEMM into `out`.
+  auto shared_gemm = [&](const TensorView& out) {
+    const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups, o_.tile);
+    const Kernel& k = ctx.kernel(in_precision_of(out, ShaderId::conv2d), specialization(o_, t, {act_, o_.bias}));
+    dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), out.writes()}, push, t, g.pixels(),
+                     div_up(g.cout_g, t.bm), g.groups);
+  };
 
+  if (o_.max_pool_2x2) {
+    // fuse_max_pool_2x2 took the pool only where choose() picks the GEMM.
+    if (algorithm != Conv2dAlgorithm::Gemm)
+      throw error(std::string("a fused max pool needs the gemm algorithm, not ") + conv2d_algorithm_name(algorithm));
+    if (subgroup) {
+      record_subgroup_gemm(rec, io, y, true);
+      return;
+    }
+    const TensorView unpooled{conv_shape(x.shape), io.scratch.buffer, y.fp16};
+    if (io.scratch.empty() || io.scratch.shape.count() < unpooled.shape.count())
+      throw error("the fused max pool needs " + std::to_string(unpooled.shape.count()) +
+                  " floats of scratch (Layer::scratch_floats), got " +
+                  std::to_string(io.scratch.empty() ? 0 : io.scratch.shape.count()));
+    shared_gemm(unpooled);
+    LayerIO pool_io;
+    pool_io.inputs = {unpooled};
+    pool_io.output = y;
+    pool_->forward(rec, pool_io);
+    return;
+  }
   if (is_winograd(algorithm)) {
     const winograd::Problem wp = with_tile(forward_problem(o_, g), algorithm);
     if (const std::string why = scratch_shortfall(wp, io.scratch); !why.empty()) throw error(why);
@@ -466,34 +538,48 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
                  Groups{static_cast<uint32_t>(groups_x), 1, g.batch});
     return;
   }
-  if (conv2d::use_subgroup_gemm(o_.gemm, std::max(x.shape.count(), w.shape.count()), true, ctx,
-                                "conv2d '" + name() + "'")) {
-    // Texel views: w as vec4s when each row of K taps is (else a copy padded to that in
-    // scratch, where there is room), x as vec4s of four pixels when a pointwise conv's image
-    // planes keep them in one plane.
-    const bool pad = reads_padded_weights(g, io.scratch);
-    const bool w_vec4 = g.k() % 4 == 0 || pad, x_vec4 = pointwise(o_) && g.oh * g.ow % 4 == 0;
-    if (pad && !io.prepared) record_padded_weights(rec, g, w, io.scratch);
-    const Tile t = conv2d::subgroup_tile(g.cout_g);
-    std::vector<uint32_t> spec = specialization(o_, t, {act_, o_.bias});
-    spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
-    const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d_subgroup), spec);
-    const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
-    const Binding wb = pad      ? io.scratch.reads_vec4s(0, padded_weights_floats(g))
-                       : w_vec4 ? w.reads_vec4s(0, w.shape.count())
-                                : w.reads_floats();
-    dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm), g.groups);
+  if (subgroup) {
+    record_subgroup_gemm(rec, io, y, false);
     return;
   }
-  const Tile t = pick_tile(ctx, g.cout_g, g.pixels(), g.groups, o_.tile);
-  const Kernel& k = ctx.kernel(in_precision_of(y, ShaderId::conv2d), specialization(o_, t, {act_, o_.bias}));
-  dispatch_columns(rec, k, {x.reads(), w.reads(), b.reads(), y.writes()}, push, t, g.pixels(), div_up(g.cout_g, t.bm),
-                   g.groups);
+  shared_gemm(y);
+}
+
+void Conv2dLayer::record_subgroup_gemm(Recorder& rec, const LayerIO& io, const TensorView& y, bool pool) const {
+  const TensorView& x = io.inputs[0];
+  const TensorView& w = io.params[0];
+  const TensorView& b = o_.bias ? io.params[1] : w;
+  const Geometry g = geometry(o_, x.shape, conv_shape(x.shape));
+  Push push = make_push(g, slope_);
+  // Texel views: w as vec4s when each row of K taps is (else a copy padded to that in scratch,
+  // where there is room), x as vec4s of four pixels when a pointwise conv's image planes keep
+  // them in one plane (not when pooling: then a lane's four columns are a window, not a row).
+  const bool pad = reads_padded_weights(g, io.scratch);
+  const bool w_vec4 = g.k() % 4 == 0 || pad, x_vec4 = !pool && pointwise(o_) && g.oh * g.ow % 4 == 0;
+  if (pad && !io.prepared) record_padded_weights(rec, g, w, io.scratch);
+  const Tile t = conv2d::subgroup_tile(g.cout_g);
+  std::vector<uint32_t> spec = specialization(o_, t, {act_, o_.bias});
+  spec.insert(spec.end(), {w_vec4 ? 1u : 0u, x_vec4 ? 1u : 0u});
+  uint64_t columns = g.pixels();
+  if (pool) {
+    spec.insert(spec.end(), {0u, 1u});  // ACCUMULATE off, POOL on
+    const uint32_t pooled_w = g.ow / 2, pooled = (g.oh / 2) * pooled_w;
+    push.div_ohw = FastDiv(pooled);  // the shader's column split: (image, window), then (row, column)
+    push.div_ow = FastDiv(pooled_w);
+    columns = uint64_t(g.batch) * pooled * 4;
+  }
+  const Kernel& k = rec.context().kernel(in_precision_of(y, ShaderId::conv2d_subgroup), spec);
+  const Binding xb = x_vec4 ? x.reads_vec4s(0, x.shape.count()) : x.reads_floats();
+  const Binding wb = pad      ? io.scratch.reads_vec4s(0, padded_weights_floats(g))
+                     : w_vec4 ? w.reads_vec4s(0, w.shape.count())
+                              : w.reads_floats();
+  dispatch_columns(rec, k, {xb, wb, b.reads(), y.writes()}, push, t, columns, div_up(g.cout_g, t.bm), g.groups);
 }
 
 void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (act_ != Activation::None)
     throw error("backward through a fused activation is not supported (training graphs keep it separate)");
+  if (o_.max_pool_2x2) throw error("backward through a fused max pool is not supported (training graphs keep it separate)");
   const TensorView& x = io.inputs[0];        // (N, Cin, H, W)
   const TensorView& w = io.params[0];        // (Cout, Cin/groups, kh, kw)
   const TensorView& dy = grads.grad_output;  // (N, Cout, OH, OW)

@@ -80,6 +80,9 @@ struct Conv2dOptions {
   // The shared-memory core's tiling for every GEMM of the layer (the JSON attribute "tile":
   // [bm, bn, bk, tm, tn]); unset: chosen per device and shape. How tests reach each tiling.
   std::optional<conv2d::Tile> tile;
+  // A 2x2 stride-2 max pool of the output, in the same layer (the JSON attribute "max_pool_2x2",
+  // which the inference rewrite sets where such a maxpool2d follows: Conv2dLayer::fuse_max_pool_2x2).
+  bool max_pool_2x2 = false;
 };
 
 class Conv2dLayer : public Layer {
@@ -105,14 +108,22 @@ class Conv2dLayer : public Layer {
   // this returns true); backward then throws.
   bool fuse_activation(Activation kind, float negative_slope) override;
   Activation fused_activation() const { return act_; }
+  // Takes the pool where every batch's forward runs the GEMM (not depthwise, and not a 3x3 conv
+  // that auto may run by Winograd): on the subgroup core the epilogue pools (shaders/
+  // conv2d_subgroup.comp), elsewhere the conv writes its output to scratch and a max pool
+  // reads it from there. Backward then throws.
+  bool fuse_max_pool_2x2(uint32_t in_channels) override;
+  bool fused_max_pool() const { return o_.max_pool_2x2; }
   bool outputs_independent_scores() const override { return act_ == Activation::Sigmoid; }
 
-  // x: (N, Cin, H, W) -> y: (N, out_channels, OH, OW), OH = (H + 2p - d(k-1) - 1) / s + 1.
+  // x: (N, Cin, H, W) -> y: (N, out_channels, OH, OW), OH = (H + 2p - d(k-1) - 1) / s + 1;
+  // with a fused max pool (N, out_channels, OH / 2, OW / 2).
   Shape output_shape(std::span<const Shape> inputs) const override;
   // weight [out, in/groups, kh, kw], then bias [out] when has_bias().
   std::vector<ParamDesc> params(std::span<const Shape> inputs) const override;
   // Room for Winograd's transformed operands where it may run (forward, and the input
-  // gradient in training) and, in training, the weight gradient's split-K partial sums.
+  // gradient in training), in training the weight gradient's split-K partial sums, and with a
+  // fused max pool the unpooled output (used where the epilogue cannot pool).
   std::size_t scratch_floats(std::span<const Shape> inputs, bool training) const override;
 
   // Winograd's weight transform, or the subgroup core's padded weight rows, kept in scratch for
@@ -124,13 +135,18 @@ class Conv2dLayer : public Layer {
   void backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) override;
 
  private:
+  Shape conv_shape(const Shape& in) const;  // the output before a fused pool
+  // The GEMM on the subgroup core, y = act(conv(x, w) + b), pooled where `pool`.
+  void record_subgroup_gemm(Recorder& rec, const LayerIO& io, const TensorView& y, bool pool) const;
+
   Conv2dOptions o_;
   Activation act_ = Activation::None;
   float slope_ = 0.01f;
+  std::unique_ptr<Layer> pool_;  // the fused max pool, run by itself where the epilogue cannot
 };
 
 // The registry's factory: reads out_channels, kernel, stride, padding, dilation, groups, bias,
-// algorithm, gemm, tile.
+// algorithm, gemm, tile, max_pool_2x2.
 std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::string& name);
 
 namespace conv2d {

@@ -15,6 +15,7 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name)
   o.dilation = a.pair("dilation", 1);
   o.groups = a.uint("groups", 1);
   o.bias = a.flag("bias", true);
+  o.max_pool_2x2 = a.flag("max_pool_2x2", false);
   if (a.has("algorithm")) {
     const std::string name = a.text("algorithm");
     const auto algorithm = conv2d_algorithm_from_name(name);

@@ -6,6 +6,7 @@
 #include <vkcnn/model/model_file.h>
 
 #include "layers/activation.h"
+#include "layers/maxpool2d.h"
 
 namespace vkcnn {
 namespace {
@@ -65,8 +66,33 @@ bool can_fuse(const LayerSpec& producer, Activation kind, float slope) {
   }
 }
 
-Rewrite rewrite_for_inference(const ModelSpec& spec, const Weights& weights, const std::string& origin) {
+// A max pool that a producer's epilogue computes: 2x2 windows, stride 2, nothing else.
+bool fusable_max_pool(const LayerSpec& l) {
+  if (l.type != "maxpool2d") return false;
+  try {
+    auto* pool = dynamic_cast<MaxPool2dLayer*>(make_layer(l.attributes, l.name).get());
+    if (!pool) return false;
+    const PoolGeometry& g = pool->geometry();
+    const std::array<uint32_t, 2> two{2, 2}, zero{0, 0}, one{1, 1};
+    return g.kernel == two && g.stride == two && g.padding == zero && g.dilation == one && !g.ceil_mode;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Input channels of each layer, by name (from the graph of the spec as written).
+std::map<std::string, uint32_t> input_channels(const Graph& graph) {
+  std::map<std::string, uint32_t> out;
+  for (const GraphNode& n : graph.nodes())
+    if (!n.inputs.empty())
+      out[n.layer->name()] = n.inputs[0] < 0 ? graph.input_shape(1).c : graph.nodes()[n.inputs[0]].output_shape.c;
+  return out;
+}
+
+Rewrite rewrite_for_inference(const ModelSpec& spec, const Weights& weights, const Graph& graph,
+                              const std::string& origin) {
   Rewrite r{spec, weights, {}};
+  const std::map<std::string, uint32_t> channels = input_channels(graph);
   // Make every implicit "previous layer" input explicit, so that dropping layers keeps wiring.
   for (std::size_t i = 0; i < r.spec.layers.size(); ++i)
     if (r.spec.layers[i].inputs.empty()) r.spec.layers[i].inputs = {i == 0 ? "input" : r.spec.layers[i - 1].name};
@@ -82,8 +108,19 @@ Rewrite rewrite_for_inference(const ModelSpec& spec, const Weights& weights, con
       if (auto it = renamed.find(in); it != renamed.end()) in = it->second;
     LayerSpec* producer = nullptr;
     if (l.inputs.size() == 1 && !kept.empty() && kept.back().name == l.inputs[0] && readers[l.inputs[0]] == 1 &&
-        !r.fused.count(l.inputs[0]))
+        !kept.back().attributes.contains("max_pool_2x2"))
       producer = &kept.back();
+    // A max pool after conv (+ batchnorm + activation: the pool comes last in the epilogue).
+    // The attribute makes the graph's conv compute it, with the pooled output shape.
+    if (producer && producer->type == "conv2d" && fusable_max_pool(l) && channels.count(producer->name)) {
+      if (make_layer(producer->attributes, producer->name)->fuse_max_pool_2x2(channels.at(producer->name))) {
+        producer->attributes["max_pool_2x2"] = true;
+        renamed[l.name] = producer->name;
+        readers[producer->name] = readers[l.name];
+        continue;
+      }
+    }
+    if (r.fused.count(l.inputs.empty() ? "" : l.inputs[0])) producer = nullptr;  // one activation, then only a pool
 
     if (producer && l.type == "batchnorm2d" && producer->type == "conv2d") {
       fold_batchnorm(r, *producer, l, origin);
@@ -120,8 +157,9 @@ void check_weights(const Graph& graph, const Weights& weights, const std::string
 
 Model::Model(Context& ctx, const ModelSpec& spec, const Weights& weights, const std::string& origin)
     : ctx_(&ctx), spec_(spec), origin_(origin) {
-  check_weights(Graph(spec, origin), weights, origin);
-  Rewrite r = rewrite_for_inference(spec, weights, origin);
+  const Graph written(spec, origin);
+  check_weights(written, weights, origin);
+  Rewrite r = rewrite_for_inference(spec, weights, written, origin);
   graph_ = std::make_unique<Graph>(r.spec, origin);
   auto& nodes = graph_->nodes();
   for (std::size_t i = 0; i < nodes.size(); ++i)

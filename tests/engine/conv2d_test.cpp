@@ -9,6 +9,7 @@
 #include "engine/conv2d_cases.h"
 #include "reference/activation.h"
 #include "reference/conv2d.h"
+#include "reference/maxpool2d.h"
 #include "support/gpu_test.h"
 
 namespace vkcnn {
@@ -193,6 +194,74 @@ TEST(Conv2d, BackwardWithFusedActivationThrows) {
   Data d = random_data(k, rng);
   auto dy = std::vector<float>(reference::conv2d_output_shape(k.c, k.in).count(), 1.f);
   expect_error([&] { test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy); }, {"'c1'", "fused"});
+}
+
+// A 2x2 stride-2 max pool in the conv (max_pool_2x2, which the inference rewrite sets): on the
+// subgroup core the epilogue pools; on the shared-memory core the conv writes its output to
+// scratch and a max pool reads it from there. Odd outputs drop their last row or column, as
+// the pool does; 1x1 convs whose pixels the subgroup core would read as vec4s read floats.
+TEST(Conv2d, FusedMaxPoolMatchesConvActivationThenPool) {
+  std::mt19937 rng(9);
+  const reference::Pool2dConfig two;  // kernel 2, stride 2
+  for (const std::string& gemm : kGemmKernels)
+    for (const Case& k : {kCases[0], kCases[1], kCases[3], kCases[12], kCases[14]})
+      for (Activation kind : {Activation::None, Activation::LeakyRelu}) {
+        nlohmann::json spec = spec_of(k, gemm);
+        spec["max_pool_2x2"] = true;
+        auto layer = make_layer(spec, "c1");
+        if (kind != Activation::None) ASSERT_TRUE(layer->fuse_activation(kind, 0.2f));
+        Data d = random_data(k, rng);
+        auto y = test::run_forward(*layer, {HostTensor{k.in, d.x}}, d.params());
+        auto conv =
+            reference::conv2d_forward(k.c, k.in, test::to_double(d.x), test::to_double(d.w), test::to_double(d.b));
+        if (kind != Activation::None)
+          for (double& v : conv) v = reference::activate(std::string(activation_type(kind)), v, 0.2);
+        auto ref = reference::maxpool2d_forward(two, reference::conv2d_output_shape(k.c, k.in), conv).y;
+        const Shape pooled = layer->output_shape(std::span(&k.in, 1));
+        EXPECT_EQ(pooled.count(), ref.size()) << k.what;
+        EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance,
+                                  std::string(k.what) + " " + k.in.str() + " pooled, " +
+                                      activation_type(kind).data() + ", on the " + gemm + " gemm");
+      }
+}
+
+// The rewrite asks fuse_max_pool_2x2, which takes the pool only where every batch's forward
+// runs the GEMM; a file that sets the attribute elsewhere gets an error naming the layer.
+TEST(Conv2d, FusedMaxPoolOnlyWhereTheGemmRuns) {
+  auto conv = [](uint32_t out, uint32_t kernel, uint32_t groups = 1) {
+    return nlohmann::json{{"type", "conv2d"}, {"out_channels", out}, {"kernel", kernel}, {"groups", groups}};
+  };
+  EXPECT_TRUE(make_layer(conv(64, 3), "c")->fuse_max_pool_2x2(32));
+  EXPECT_TRUE(make_layer(conv(64, 1), "c")->fuse_max_pool_2x2(64));   // a 1x1 conv is never Winograd
+  EXPECT_FALSE(make_layer(conv(64, 3), "c")->fuse_max_pool_2x2(64));  // auto may pick Winograd
+  EXPECT_FALSE(make_layer(conv(6, 3, 6), "c")->fuse_max_pool_2x2(6));  // depthwise
+  auto fused = make_layer(conv(8, 3), "c");
+  ASSERT_TRUE(fused->fuse_max_pool_2x2(3));
+  EXPECT_FALSE(fused->fuse_max_pool_2x2(3)) << "one pool only";
+
+  nlohmann::json winograd = conv(8, 3);
+  winograd.update({{"algorithm", "winograd"}, {"max_pool_2x2", true}});
+  expect_error([&] { make_layer(winograd, "c13"); }, {"'c13'", "max_pool_2x2 needs the gemm algorithm, got winograd"});
+  nlohmann::json wide = conv(64, 3);
+  wide["max_pool_2x2"] = true;
+  auto wide_layer = make_layer(wide, "c14");
+  expect_error([&] { wide_layer->output_shape(std::vector<Shape>{{1, 64, 8, 8}}); },
+               {"'c14'", "max_pool_2x2 needs a conv that always runs the gemm algorithm", "64 -> 64"});
+  nlohmann::json thin = conv(4, 3);
+  thin["max_pool_2x2"] = true;
+  auto thin_layer = make_layer(thin, "c15");
+  expect_error([&] { thin_layer->output_shape(std::vector<Shape>{{1, 3, 3, 9}}); },
+               {"'c15'", "output (1, 4, 1, 7) is smaller than the fused max pool's 2x2 window"});
+
+  Case k = kCases[0];
+  nlohmann::json spec = spec_of(k);
+  spec["max_pool_2x2"] = true;
+  auto layer = make_layer(spec, "c16");
+  std::mt19937 rng(1);
+  Data d = random_data(k, rng);
+  auto dy = std::vector<float>(layer->output_shape(std::span(&k.in, 1)).count(), 1.f);
+  expect_error([&] { test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy); },
+               {"'c16'", "backward through a fused max pool"});
 }
 
 TEST(Conv2d, ParamsFollowPyTorch) {

@@ -99,6 +99,14 @@ const Fp16Case kCases[] = {
     {"conv_depthwise", 3, 14, 11, 2,
      R"([{"type": "conv2d", "out_channels": 6, "kernel": 3, "padding": 1, "groups": 3, "algorithm": "depthwise"},
          {"type": "silu"}])"},
+    // A 2x2 max pool fused into the conv: pooled in the subgroup core's epilogue, or by a max
+    // pool over the shared-memory core's output in scratch.
+    {"conv_max_pool_subgroup", 3, 13, 11, 2,
+     R"([{"type": "conv2d", "out_channels": 7, "kernel": 3, "padding": 1, "gemm": "subgroup"},
+         {"type": "leaky_relu", "negative_slope": 0.1}, {"type": "maxpool2d", "kernel": 2}])"},
+    {"conv_max_pool_shared", 3, 13, 11, 2,
+     R"([{"type": "conv2d", "out_channels": 7, "kernel": 3, "padding": 1, "gemm": "shared"},
+         {"type": "leaky_relu", "negative_slope": 0.1}, {"type": "maxpool2d", "kernel": 2}])"},
     {"dense_gemv", 3, 5, 7, 3, R"([{"type": "flatten"}, {"type": "dense", "out_features": 11}])"},
     {"dense_gemm_batch_10", 3, 5, 7, 10, R"([{"type": "flatten"}, {"type": "dense", "out_features": 11}])"},
     {"sigmoid", 3, 7, 9, 2, R"([{"type": "sigmoid"}])"},

@@ -7,6 +7,7 @@
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/init.h>
 
+#include "layers/conv2d.h"
 #include "reference/model.h"
 #include "support/gpu_test.h"
 
@@ -179,6 +180,49 @@ TEST(ModelForward, FoldsBatchnormAndFusesActivations) {
   EXPECT_EQ(full.nodes().size(), 70u);
   EXPECT_EQ(model.graph().nodes().size(), 70u - 20u - 9u - 8u);
   for (const auto& node : model.graph().nodes()) EXPECT_NE(node.layer->type(), "batchnorm2d");
+}
+
+// 2x2 stride-2 max pools fuse into the conv before them (after its batchnorm and activation),
+// on either GEMM core; pools that another window, a depthwise conv or a second reader keep
+// stay layers of their own. Every variant matches the reference at two batch sizes.
+TEST(ModelForward, FusesTwoByTwoMaxPoolsIntoConvs) {
+  for (const char* gemm : {"subgroup", "shared"}) {
+    auto spec = parse_model_spec(std::string(R"({
+      "name": "pool-fusion-test",
+      "input": {"channels": 3, "height": 27, "width": 23, "color": "rgb"},
+      "layers": [
+        {"type": "conv2d", "name": "a", "out_channels": 8, "kernel": 3, "padding": 1, "gemm": ")") + gemm + R"("},
+        {"type": "batchnorm2d", "name": "a_bn"},
+        {"type": "leaky_relu", "name": "a_act", "negative_slope": 0.1},
+        {"type": "maxpool2d", "name": "a_pool", "kernel": 2},
+        {"type": "conv2d", "name": "dw", "out_channels": 8, "kernel": 3, "padding": 1, "groups": 8},
+        {"type": "maxpool2d", "name": "dw_pool", "kernel": 2},
+        {"type": "conv2d", "name": "b", "out_channels": 6, "kernel": 1},
+        {"type": "maxpool2d", "name": "b_pool", "kernel": 2, "ceil_mode": true},
+        {"type": "conv2d", "name": "c", "out_channels": 5, "kernel": 1},
+        {"type": "maxpool2d", "name": "c_pool", "kernel": 2, "stride": 1},
+        {"type": "conv2d", "name": "d", "out_channels": 5, "kernel": 1, "inputs": ["c_pool"]},
+        {"type": "maxpool2d", "name": "d_pool", "kernel": 2, "inputs": ["d"]},
+        {"type": "add", "name": "sum", "inputs": ["d", "d"]},
+        {"type": "global_avgpool", "name": "gap", "inputs": ["sum"]},
+        {"type": "flatten", "name": "flat"},
+        {"type": "dense", "name": "fc", "out_features": 4, "inputs": ["flat"]}
+      ]})",
+                                 "pool-fusion-test");
+    spec.name += std::string(" on the ") + gemm + " gemm";
+    Model model(test::context(), spec, initialize_weights(Graph(spec), 1), spec.name);
+    std::vector<std::string> pools, pooled_convs;
+    for (const auto& node : model.graph().nodes()) {
+      if (node.layer->type() == "maxpool2d") pools.push_back(node.layer->name());
+      if (const auto* c = dynamic_cast<const Conv2dLayer*>(node.layer.get()); c && c->fused_max_pool())
+        pooled_convs.push_back(c->name());
+    }
+    EXPECT_EQ(pooled_convs, std::vector<std::string>{"a"}) << spec.name;
+    // d_pool is unused (the add reads d twice): it stays, and d has two readers.
+    EXPECT_EQ(pools, (std::vector<std::string>{"dw_pool", "b_pool", "c_pool", "d_pool"})) << spec.name;
+    expect_model_matches_reference(spec, 1, 3);
+    expect_model_matches_reference(spec, 3, 4);
+  }
 }
 
 // A conv's epilogue computes PyTorch's hard_sigmoid only: with its own alpha and beta (ONNX's

@@ -107,6 +107,11 @@ class Layer {
   // drop the separate activation layer. Layers that can (conv2d, dense) return true.
   virtual bool fuse_activation(Activation kind, float negative_slope) { return false; }
 
+  // Inference only: also compute a following 2x2 stride-2 max pool (no padding, dilation or
+  // ceil_mode) in this layer, whose output becomes the pooled one, so that the graph can drop
+  // the pool. `in_channels`: of this layer's input. Layers that can (conv2d) return true.
+  virtual bool fuse_max_pool_2x2(uint32_t in_channels) { return false; }
+
   // Plans whose params stay constant (inference) record this once before any forward: a layer
   // may precompute from its params into its scratch, which forward then finds there when
   // io.prepared is set (conv2d's Winograd weight transform). Others never call it.

@@ -55,26 +55,29 @@ ActivationLayer::ActivationLayer(std::string name, Activation kind, float negati
 std::string_view ActivationLayer::type() const { return activation_type(kind_); }
 
 void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
-  const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
-  std::size_t count = io.output.shape.count();
+  const std::size_t count = io.output.shape.count();
+  const bool vec4 = count % 4 == 0;  // four elements an invocation, one vec4 read and write
+  const uint32_t spec[] = {static_cast<uint32_t>(kind_), vec4};
   const bool texel = use_texel_inputs(rec.context(), {count});
   const Kernel& k =
       rec.context().kernel(in_precision_of(io.output, texel ? ShaderId::activation_texel : ShaderId::activation), spec);
-  rec.dispatch(k, {input(io.inputs[0], texel), io.output.writes()},
-               Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b}, elementwise_groups(count));
+  rec.dispatch(k, {vec4 ? input_vec4s(io.inputs[0], texel) : input(io.inputs[0], texel), io.output.writes()},
+               Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b},
+               elementwise_groups(vec4 ? count / 4 : count));
 }
 
 void ActivationLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (grads.grad_inputs.empty() || grads.grad_inputs[0].empty()) return;
-  const uint32_t spec[] = {static_cast<uint32_t>(kind_)};
-  std::size_t count = io.output.shape.count();
+  const std::size_t count = io.output.shape.count();
+  const bool vec4 = count % 4 == 0;
+  const uint32_t spec[] = {static_cast<uint32_t>(kind_), vec4};
   const bool texel = use_texel_inputs(rec.context(), {count});
   const Kernel& k =
       rec.context().kernel(texel ? ShaderId::activation_backward_texel : ShaderId::activation_backward, spec);
-  rec.dispatch(k,
-               {input(io.inputs[0], texel), input(io.output, texel), input(grads.grad_output, texel),
-                grads.grad_inputs[0].writes()},
-               Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b}, elementwise_groups(count));
+  const auto in = [&](const TensorView& v) { return vec4 ? input_vec4s(v, texel) : input(v, texel); };
+  rec.dispatch(k, {in(io.inputs[0]), in(io.output), in(grads.grad_output), grads.grad_inputs[0].writes()},
+               Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b},
+               elementwise_groups(vec4 ? count / 4 : count));
 }
 
 }  // namespace vkcnn

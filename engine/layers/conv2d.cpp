@@ -388,11 +388,11 @@ Shape Conv2dLayer::output_shape(std::span<const Shape> inputs) const {
   const Shape y = conv_shape(inputs[0]);
   if (!o_.max_pool_2x2) return y;
   if (!always_gemm(o_, inputs[0].c))
-    throw error("max_pool_2x2 needs a conv that always runs the gemm algorithm: not depthwise, and not a 3x3 conv "
-                "with 64 channels or more each way (auto may run those by Winograd), got " +
-                std::to_string(inputs[0].c) + " -> " + std::to_string(o_.out_channels) + " channels");
-  if (y.h < 2 || y.w < 2)
-    throw error("output " + y.str() + " is smaller than the fused max pool's 2x2 window");
+    throw error(
+        "max_pool_2x2 needs a conv that always runs the gemm algorithm: not depthwise, and not a 3x3 conv "
+        "with 64 channels or more each way (auto may run those by Winograd), got " +
+        std::to_string(inputs[0].c) + " -> " + std::to_string(o_.out_channels) + " channels");
+  if (y.h < 2 || y.w < 2) throw error("output " + y.str() + " is smaller than the fused max pool's 2x2 window");
   return {y.n, y.c, y.h / 2, y.w / 2};
 }
 
@@ -579,7 +579,8 @@ void Conv2dLayer::record_subgroup_gemm(Recorder& rec, const LayerIO& io, const T
 void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {
   if (act_ != Activation::None)
     throw error("backward through a fused activation is not supported (training graphs keep it separate)");
-  if (o_.max_pool_2x2) throw error("backward through a fused max pool is not supported (training graphs keep it separate)");
+  if (o_.max_pool_2x2)
+    throw error("backward through a fused max pool is not supported (training graphs keep it separate)");
   const TensorView& x = io.inputs[0];        // (N, Cin, H, W)
   const TensorView& w = io.params[0];        // (Cout, Cin/groups, kh, kw)
   const TensorView& dy = grads.grad_output;  // (N, Cout, OH, OW)

@@ -29,10 +29,11 @@ std::vector<double> reference_forward(const char* type, const std::vector<double
 }
 
 // Values spread over [-8, 8] so relu6's upper clamp, the hard functions' clamps at -3 and 3 and
-// the tails of sigmoid, tanh and silu are exercised.
+// the tails of sigmoid, tanh and silu are exercised. Counts that are multiples of 4 run the
+// shader four elements an invocation (vec4s), the others one.
 TEST_P(ActivationTest, ForwardMatchesReferenceOnOddShapes) {
   std::mt19937 rng(7);
-  for (Shape shape : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 11}, Shape{2, 13, 9, 17}}) {
+  for (Shape shape : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 11}, Shape{2, 13, 9, 17}, Shape{2, 4, 9, 7}}) {
     auto layer = make_layer(attributes(GetParam()), "act");
     auto x = test::random_floats(shape.count(), rng, -8.f, 8.f);
     auto y = test::run_forward(*layer, {HostTensor{shape, x}}, {});
@@ -55,34 +56,37 @@ TEST_P(ActivationTest, ExtremeInputsGiveFiniteReferenceValues) {
 
 TEST_P(ActivationTest, BackwardAccumulatesAndMatchesFiniteDifferences) {
   std::mt19937 rng(11);
-  Shape shape{2, 3, 5, 7};
-  auto layer = make_layer(attributes(GetParam()), "act");
-  // Keep inputs away from the kinks (0, 6, -3, 3, clamp's bounds, hard_sigmoid's) where finite differences
-  // are meaningless (ClampGradientAtItsBoundsIsPyTorchs checks the bounds themselves).
-  auto x = test::random_floats(shape.count(), rng, -8.f, 8.f);
-  for (float& v : x)
-    for (float kink : {0.f, 6.f, -3.f, 3.f, kMin, kMax, -1.6f, 2.4f})
-      if (std::abs(v - kink) < 0.05f) v += 0.1f;
-  auto dy = test::random_floats(shape.count(), rng);
-  const float grad_init = 0.5f;
-  auto r = test::run_backward(*layer, {HostTensor{shape, x}}, {}, dy, 0, grad_init);
+  for (Shape shape : {Shape{2, 3, 5, 7}, Shape{2, 4, 5, 7}}) {  // one element an invocation, then four
+    SCOPED_TRACE(shape.str());
+    auto layer = make_layer(attributes(GetParam()), "act");
+    // Keep inputs away from the kinks (0, 6, -3, 3, clamp's bounds, hard_sigmoid's) where finite differences
+    // are meaningless (ClampGradientAtItsBoundsIsPyTorchs checks the bounds themselves).
+    auto x = test::random_floats(shape.count(), rng, -8.f, 8.f);
+    for (float& v : x)
+      for (float kink : {0.f, 6.f, -3.f, 3.f, kMin, kMax, -1.6f, 2.4f})
+        if (std::abs(v - kink) < 0.05f) v += 0.1f;
+    auto dy = test::random_floats(shape.count(), rng);
+    const float grad_init = 0.5f;
+    auto r = test::run_backward(*layer, {HostTensor{shape, x}}, {}, dy, 0, grad_init);
 
-  // L = sum(dy * act(x)), so dL/dx is what backward must add to the 0.5 already there.
-  auto xd = test::to_double(x);
-  auto loss = [&](const std::vector<double>& in) {
-    auto y = reference_forward(GetParam(), in);
-    double s = 0;
-    for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
-    return s;
-  };
-  auto numeric = test::numeric_gradient(loss, xd);
-  std::vector<double> analytic(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i)
-    analytic[i] = grad_init + dy[i] * reference::activation_derivative(GetParam(), xd[i], 0.2, params(GetParam()).first,
-                                                                       params(GetParam()).second);
-  for (std::size_t i = 0; i < x.size(); ++i) numeric[i] += grad_init;
-  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], analytic, test::kBackwardTolerance, "analytic gradient");
-  EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], numeric, test::kBackwardTolerance, "finite differences");
+    // L = sum(dy * act(x)), so dL/dx is what backward must add to the 0.5 already there.
+    auto xd = test::to_double(x);
+    auto loss = [&](const std::vector<double>& in) {
+      auto y = reference_forward(GetParam(), in);
+      double s = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) s += dy[i] * y[i];
+      return s;
+    };
+    auto numeric = test::numeric_gradient(loss, xd);
+    std::vector<double> analytic(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i)
+      analytic[i] =
+          grad_init + dy[i] * reference::activation_derivative(GetParam(), xd[i], 0.2, params(GetParam()).first,
+                                                               params(GetParam()).second);
+    for (std::size_t i = 0; i < x.size(); ++i) numeric[i] += grad_init;
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], analytic, test::kBackwardTolerance, "analytic gradient");
+    EXPECT_CLOSE_TO_REFERENCE(r.grad_inputs[0], numeric, test::kBackwardTolerance, "finite differences");
+  }
 }
 
 // Every function of activations.def.

@@ -220,8 +220,8 @@ TEST(Conv2d, FusedMaxPoolMatchesConvActivationThenPool) {
         const Shape pooled = layer->output_shape(std::span(&k.in, 1));
         EXPECT_EQ(pooled.count(), ref.size()) << k.what;
         EXPECT_CLOSE_TO_REFERENCE(y, ref, test::kForwardTolerance,
-                                  std::string(k.what) + " " + k.in.str() + " pooled, " +
-                                      activation_type(kind).data() + ", on the " + gemm + " gemm");
+                                  std::string(k.what) + " " + k.in.str() + " pooled, " + activation_type(kind).data() +
+                                      ", on the " + gemm + " gemm");
       }
 }
 
@@ -232,8 +232,8 @@ TEST(Conv2d, FusedMaxPoolOnlyWhereTheGemmRuns) {
     return nlohmann::json{{"type", "conv2d"}, {"out_channels", out}, {"kernel", kernel}, {"groups", groups}};
   };
   EXPECT_TRUE(make_layer(conv(64, 3), "c")->fuse_max_pool_2x2(32));
-  EXPECT_TRUE(make_layer(conv(64, 1), "c")->fuse_max_pool_2x2(64));   // a 1x1 conv is never Winograd
-  EXPECT_FALSE(make_layer(conv(64, 3), "c")->fuse_max_pool_2x2(64));  // auto may pick Winograd
+  EXPECT_TRUE(make_layer(conv(64, 1), "c")->fuse_max_pool_2x2(64));    // a 1x1 conv is never Winograd
+  EXPECT_FALSE(make_layer(conv(64, 3), "c")->fuse_max_pool_2x2(64));   // auto may pick Winograd
   EXPECT_FALSE(make_layer(conv(6, 3, 6), "c")->fuse_max_pool_2x2(6));  // depthwise
   auto fused = make_layer(conv(8, 3), "c");
   ASSERT_TRUE(fused->fuse_max_pool_2x2(3));
@@ -245,13 +245,19 @@ TEST(Conv2d, FusedMaxPoolOnlyWhereTheGemmRuns) {
   nlohmann::json wide = conv(64, 3);
   wide["max_pool_2x2"] = true;
   auto wide_layer = make_layer(wide, "c14");
-  expect_error([&] { wide_layer->output_shape(std::vector<Shape>{{1, 64, 8, 8}}); },
-               {"'c14'", "max_pool_2x2 needs a conv that always runs the gemm algorithm", "64 -> 64"});
+  expect_error(
+      [&] {
+        wide_layer->output_shape(std::vector<Shape>{{1, 64, 8, 8}});
+      },
+      {"'c14'", "max_pool_2x2 needs a conv that always runs the gemm algorithm", "64 -> 64"});
   nlohmann::json thin = conv(4, 3);
   thin["max_pool_2x2"] = true;
   auto thin_layer = make_layer(thin, "c15");
-  expect_error([&] { thin_layer->output_shape(std::vector<Shape>{{1, 3, 3, 9}}); },
-               {"'c15'", "output (1, 4, 1, 7) is smaller than the fused max pool's 2x2 window"});
+  expect_error(
+      [&] {
+        thin_layer->output_shape(std::vector<Shape>{{1, 3, 3, 9}});
+      },
+      {"'c15'", "output (1, 4, 1, 7) is smaller than the fused max pool's 2x2 window"});
 
   Case k = kCases[0];
   nlohmann::json spec = spec_of(k);
@@ -260,8 +266,11 @@ TEST(Conv2d, FusedMaxPoolOnlyWhereTheGemmRuns) {
   std::mt19937 rng(1);
   Data d = random_data(k, rng);
   auto dy = std::vector<float>(layer->output_shape(std::span(&k.in, 1)).count(), 1.f);
-  expect_error([&] { test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy); },
-               {"'c16'", "backward through a fused max pool"});
+  expect_error(
+      [&] {
+        test::run_backward(*layer, {HostTensor{k.in, d.x}}, d.params(), dy);
+      },
+      {"'c16'", "backward through a fused max pool"});
 }
 
 TEST(Conv2d, ParamsFollowPyTorch) {

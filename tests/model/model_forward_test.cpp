@@ -191,7 +191,8 @@ TEST(ModelForward, FusesTwoByTwoMaxPoolsIntoConvs) {
       "name": "pool-fusion-test",
       "input": {"channels": 3, "height": 27, "width": 23, "color": "rgb"},
       "layers": [
-        {"type": "conv2d", "name": "a", "out_channels": 8, "kernel": 3, "padding": 1, "gemm": ")") + gemm + R"("},
+        {"type": "conv2d", "name": "a", "out_channels": 8, "kernel": 3, "padding": 1, "gemm": ")") +
+                                     gemm + R"("},
         {"type": "batchnorm2d", "name": "a_bn"},
         {"type": "leaky_relu", "name": "a_act", "negative_slope": 0.1},
         {"type": "maxpool2d", "name": "a_pool", "kernel": 2},

@@ -35,11 +35,12 @@ bool AddLayer::fuse_activation(Activation kind, float negative_slope) {
 }
 
 void AddLayer::forward(Recorder& rec, const LayerIO& io) {
-  const uint32_t spec[] = {static_cast<uint32_t>(act_)};
-  const Kernel& k = rec.context().kernel(in_precision_of(io.output, ShaderId::add), spec);
   const std::size_t count = io.output.shape.count();
+  const bool vec4 = count % 4 == 0;  // four elements an invocation
+  const uint32_t spec[] = {static_cast<uint32_t>(act_), vec4};
+  const Kernel& k = rec.context().kernel(in_precision_of(io.output, ShaderId::add), spec);
   rec.dispatch(k, {io.inputs[0].reads(), io.inputs[1].reads(), io.output.writes()},
-               Push{static_cast<uint32_t>(count), slope_, 1.f}, elementwise_groups(count));
+               Push{static_cast<uint32_t>(count), slope_, 1.f}, elementwise_groups(vec4 ? count / 4 : count));
 }
 
 void AddLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& grads) {

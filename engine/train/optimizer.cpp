@@ -79,14 +79,16 @@ void Optimizer::record(Recorder& rec, std::span<const TensorView> params, std::s
   const double t = static_cast<double>(std::max<uint64_t>(step, 1));
   const double bc1 = 1.0 - std::pow(config_.beta1, t);
   const double bc2 = 1.0 - std::pow(config_.beta2, t);
-  const Kernel& k = ctx.kernel(ShaderId::adamw);
   for (std::size_t i = 0; i < counts_.size(); ++i) {
+    const bool vec4 = counts_[i] % 4 == 0;  // four floats an invocation
+    const uint32_t spec[] = {vec4};
+    const Kernel& k = ctx.kernel(ShaderId::adamw, spec);
     AdamWPush push{static_cast<uint32_t>(counts_[i]), static_cast<float>(1.0 - lr * config_.weight_decay),
                    static_cast<float>(config_.beta1), static_cast<float>(config_.beta2),
                    static_cast<float>(config_.eps),   static_cast<float>(lr / bc1),
                    static_cast<float>(std::sqrt(bc2))};
     rec.dispatch(k, {params[i].writes(), grads[i].reads(), state_[i][0].view().writes(), state_[i][1].view().writes()},
-                 push, elementwise_groups(counts_[i]));
+                 push, elementwise_groups(vec4 ? counts_[i] / 4 : counts_[i]));
   }
 }
 

@@ -117,6 +117,9 @@ const Fp16Case kCases[] = {
     {"global_avgpool", 3, 9, 7, 3, R"([{"type": "global_avgpool"}])"},
     {"batchnorm", 3, 9, 7, 2, R"([{"type": "batchnorm2d"}])"},
     {"add", 3, 7, 5, 2, R"([{"type": "add", "inputs": ["input", "input"]}])"},
+    // Counts that are multiples of 4: elementwise shaders then take four elements an invocation.
+    {"add_vec4", 3, 4, 5, 2, R"([{"type": "add", "inputs": ["input", "input"]}])"},
+    {"leaky_relu_vec4", 3, 4, 6, 2, R"([{"type": "leaky_relu", "negative_slope": 0.1}])"},
     {"mul", 3, 7, 5, 2, R"([{"type": "mul", "inputs": ["input", "input"]}])"},
     {"concat", 3, 7, 5, 2, R"([{"type": "concat", "inputs": ["input", "input"]}])"},
     // softmax has no fp16 variant: the plan converts the conv's fp16 output for it.

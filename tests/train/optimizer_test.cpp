@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+
 #include <vkcnn/train/optimizer.h>
 
 #include "support/gpu_test.h"
@@ -9,9 +11,11 @@
 namespace vkcnn {
 namespace {
 
-// Two tensors of odd sizes (one past an elementwise group of 256), five steps with a fresh
+// Tensors of odd sizes (one past an elementwise group of 256), and one of a multiple of 4 that
+// AdamW steps four floats an invocation (past 256 such invocations); five steps with a fresh
 // gradient each, a learning rate that changes per step (as a schedule would).
-constexpr std::size_t kSizes[] = {13, 301};
+constexpr std::size_t kSizes[] = {13, 301, 1028};
+constexpr std::size_t kTensors = std::size(kSizes);
 constexpr int kSteps = 5;
 double lr_at(int step) { return 0.05 * (1.0 + 0.3 * step); }
 
@@ -25,8 +29,8 @@ GpuRun run_gpu(const OptimizerConfig& config, const std::vector<std::vector<floa
   Context& ctx = test::context();
   std::vector<Tensor> params, g;
   std::vector<TensorView> pv, gv;
-  params.reserve(2), g.reserve(2);
-  for (std::size_t i = 0; i < 2; ++i) {
+  params.reserve(kTensors), g.reserve(kTensors);
+  for (std::size_t i = 0; i < kTensors; ++i) {
     params.emplace_back(ctx, Shape{static_cast<uint32_t>(kSizes[i]), 1, 1, 1}).upload(init[i]);
     g.emplace_back(ctx, Shape{static_cast<uint32_t>(kSizes[i]), 1, 1, 1});
     pv.push_back(params[i].view());
@@ -34,11 +38,11 @@ GpuRun run_gpu(const OptimizerConfig& config, const std::vector<std::vector<floa
   }
   Optimizer opt(ctx, config, kSizes);
   for (int s = 0; s < kSteps; ++s) {
-    for (std::size_t i = 0; i < 2; ++i) g[i].upload(grads[s][i]);
+    for (std::size_t i = 0; i < kTensors; ++i) g[i].upload(grads[s][i]);
     run_once(ctx, [&](Recorder& rec) { opt.record(rec, pv, gv, lr_at(s), s + 1); });
   }
   GpuRun r;
-  for (std::size_t i = 0; i < 2; ++i) r.params.push_back(params[i].download()), r.state.push_back(opt.state(i));
+  for (std::size_t i = 0; i < kTensors; ++i) r.params.push_back(params[i].download()), r.state.push_back(opt.state(i));
   return r;
 }
 
@@ -79,7 +83,7 @@ TEST_P(SgdTest, FiveStepsMatchPyTorchDefinition) {
   config.weight_decay = c.weight_decay;
   config.nesterov = c.nesterov;
   GpuRun gpu = run_gpu(config, d.init, d.grads);
-  for (std::size_t i = 0; i < 2; ++i) {
+  for (std::size_t i = 0; i < kTensors; ++i) {
     std::vector<double> p = test::to_double(d.init[i]);
     reference::SgdState st;
     for (int s = 0; s < kSteps; ++s)
@@ -108,7 +112,7 @@ TEST(AdamW, FiveStepsMatchPyTorchDefinitionWithBiasCorrectionAndDecoupledDecay) 
     config.beta2 = 0.99;
     config.eps = 1e-6;
     GpuRun gpu = run_gpu(config, d.init, d.grads);
-    for (std::size_t i = 0; i < 2; ++i) {
+    for (std::size_t i = 0; i < kTensors; ++i) {
       std::vector<double> p = test::to_double(d.init[i]);
       reference::AdamWState st;
       for (int s = 0; s < kSteps; ++s)

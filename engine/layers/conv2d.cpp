@@ -658,8 +658,12 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
 
   if (o_.bias && wanted(grads.grad_params, 1)) {
     const TensorView& db = grads.grad_params[1];  // (Cout)
-    const Kernel& k = ctx.kernel(ShaderId::conv2d_backward_bias, specialization(o_, kNoTile));
-    rec.dispatch(k, {dy.reads(), db.writes()}, push, Groups{g.cout, 1, 1});
+    const bool vec4 = g.oh * g.ow % 4 == 0, texel = use_texel_inputs(ctx, {dy.shape.count()});
+    std::vector<uint32_t> spec = specialization(o_, kNoTile);
+    spec.push_back(vec4);
+    const Kernel& k =
+        ctx.kernel(texel ? ShaderId::conv2d_backward_bias_texel : ShaderId::conv2d_backward_bias, spec);
+    rec.dispatch(k, {vec4 ? input_vec4s(dy, texel) : input(dy, texel), db.writes()}, push, Groups{g.cout, 1, 1});
   }
 }
 

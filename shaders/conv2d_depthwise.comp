@@ -24,9 +24,11 @@ const bool ROW_WINDOW = SW == 1 && DW == 1 && KW <= 7;
 void main() {
   const uint quads = (p.ow + OPI - 1) / OPI;
   const uint per_channel = p.oh * quads, img = gl_WorkGroupID.z;
-  const uint co = gl_GlobalInvocationID.x / per_channel, q = gl_GlobalInvocationID.x - co * per_channel;
+  // The host sets div_ohw and div_ow to divide by per_channel and quads (fast_div: lavapipe
+  // scalarises integer divides by run-time sizes).
+  const uint co = div_ohw(gl_GlobalInvocationID.x), q = gl_GlobalInvocationID.x - co * per_channel;
   if (co >= p.cout) return;
-  const uint oy = q / quads, ox0 = (q - oy * quads) * OPI;
+  const uint oy = div_ow(q), ox0 = (q - oy * quads) * OPI;
   const uint ci = co / p.cout_g;  // cin_g == 1: the group is the input channel
   const uint x_base = (img * p.cin + ci) * p.h * p.w, w_base = co * KHW;
   const int iy0 = int(oy * SH) - int(PH), ix0 = int(ox0 * SW) - int(PW);

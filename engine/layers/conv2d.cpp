@@ -525,7 +525,8 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   // One input channel per group and few outputs per group (depthwise): a GEMM tile would be
   // mostly empty, so a direct kernel, four outputs of a row per invocation.
   if (algorithm == Conv2dAlgorithm::Depthwise) {
-    const uint64_t groups_x = div_up(uint64_t(g.cout) * g.oh * div_up(g.ow, 4), 256);
+    const uint32_t quads = div_up(g.ow, 4);  // shaders/conv2d_depthwise.comp's OPI
+    const uint64_t groups_x = div_up(uint64_t(g.cout) * g.oh * quads, 256);
     if (groups_x > kMaxGroupsPerDim || g.batch > kMaxGroupsPerDim)
       throw error("depthwise: more than 65535 workgroups (output " + std::to_string(g.cout) + "x" +
                   std::to_string(g.oh) + "x" + std::to_string(g.ow) + ", batch " + std::to_string(g.batch) +
@@ -534,7 +535,10 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
     const Kernel& k =
         ctx.kernel(in_precision_of(y, texel ? ShaderId::conv2d_depthwise_texel : ShaderId::conv2d_depthwise),
                    specialization(o_, kNoTile, {act_, o_.bias}));
-    rec.dispatch(k, {input(x, texel), input(w, texel), b.reads(), y.writes()}, push,
+    Push dw = push;  // the shader splits its index by (channel, row, run of four): these divisors
+    dw.div_ohw = FastDiv(g.oh * quads);
+    dw.div_ow = FastDiv(quads);
+    rec.dispatch(k, {input(x, texel), input(w, texel), b.reads(), y.writes()}, dw,
                  Groups{static_cast<uint32_t>(groups_x), 1, g.batch});
     return;
   }

@@ -53,8 +53,8 @@ row() {
 row "refcnn forward, batch 1" latency refcnn.json 1 50 5
 row "refcnn forward, batch 256" latency refcnn.json 256 10 2
 if [ "$quick" != quick ]; then
-  row "ResNet-18 224², batch 1" latency resnet18.json 1 5 1
-  row "MobileNetV2 224², batch 1" latency mobilenet_v2.json 1 5 1
+  row "ResNet-18 224², batch 1" latency resnet18.json 1 10 2
+  row "MobileNetV2 224², batch 1" latency mobilenet_v2.json 1 10 2
 fi
 row "refcnn training step, batch 64, AdamW" train refcnn.json 64 20 3 --train --optimizer adamw
 

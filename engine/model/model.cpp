@@ -120,7 +120,7 @@ Rewrite rewrite_for_inference(const ModelSpec& spec, const Weights& weights, con
         continue;
       }
     }
-    if (r.fused.count(l.inputs.empty() ? "" : l.inputs[0])) producer = nullptr;  // one activation, then only a pool
+    if (producer && r.fused.count(producer->name)) producer = nullptr;  // after its activation, only a pool joins
 
     if (producer && l.type == "batchnorm2d" && producer->type == "conv2d") {
       fold_batchnorm(r, *producer, l, origin);

@@ -111,8 +111,10 @@ Rewrite rewrite_for_inference(const ModelSpec& spec, const Weights& weights, con
         !kept.back().attributes.contains("max_pool_2x2"))
       producer = &kept.back();
     // A max pool after conv (+ batchnorm + activation: the pool comes last in the epilogue).
-    // The attribute makes the graph's conv compute it, with the pooled output shape.
-    if (producer && producer->type == "conv2d" && fusable_max_pool(l) && channels.count(producer->name)) {
+    // The attribute makes the graph's conv compute it, with the pooled output shape. Not the
+    // model's last layer: what its output means is inferred from the last layer's type.
+    const bool last = l.name == r.spec.layers.back().name;
+    if (producer && producer->type == "conv2d" && !last && fusable_max_pool(l) && channels.count(producer->name)) {
       if (make_layer(producer->attributes, producer->name)->fuse_max_pool_2x2(channels.at(producer->name))) {
         producer->attributes["max_pool_2x2"] = true;
         renamed[l.name] = producer->name;

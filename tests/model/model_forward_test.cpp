@@ -6,6 +6,7 @@
 
 #include <vkcnn/model/forward_plan.h>
 #include <vkcnn/model/init.h>
+#include <vkcnn/model/scores.h>
 
 #include "layers/conv2d.h"
 #include "reference/model.h"
@@ -224,6 +225,26 @@ TEST(ModelForward, FusesTwoByTwoMaxPoolsIntoConvs) {
     expect_model_matches_reference(spec, 1, 3);
     expect_model_matches_reference(spec, 3, 4);
   }
+}
+
+// A pool that is the model's last layer stays a layer: the output's meaning (here logits, so
+// probabilities are their softmax) is inferred from the last layer, and a conv with a fused
+// sigmoid would read as independent scores.
+TEST(ModelForward, APoolThatEndsTheModelStaysALayer) {
+  auto spec = parse_model_spec(R"({
+    "name": "pool-last",
+    "input": {"channels": 3, "height": 9, "width": 7, "color": "rgb"},
+    "layers": [
+      {"type": "conv2d", "name": "c", "out_channels": 4, "kernel": 3, "padding": 1},
+      {"type": "sigmoid", "name": "s"},
+      {"type": "maxpool2d", "name": "p", "kernel": 2}
+    ]})",
+                               "pool-last");
+  Model model(test::context(), spec, initialize_weights(Graph(spec), 2), spec.name);
+  ASSERT_EQ(model.graph().nodes().size(), 2u);
+  EXPECT_EQ(model.graph().nodes().back().layer->type(), "maxpool2d");
+  EXPECT_FALSE(outputs_independent_scores(model.graph()));
+  expect_model_matches_reference(spec, 2, 5);
 }
 
 // A conv's epilogue computes PyTorch's hard_sigmoid only: with its own alpha and beta (ONNX's

@@ -70,7 +70,8 @@ bool can_fuse(const LayerSpec& producer, Activation kind, float slope) {
 bool fusable_max_pool(const LayerSpec& l) {
   if (l.type != "maxpool2d") return false;
   try {
-    auto* pool = dynamic_cast<MaxPool2dLayer*>(make_layer(l.attributes, l.name).get());
+    const std::unique_ptr<Layer> layer = make_layer(l.attributes, l.name);
+    const auto* pool = dynamic_cast<const MaxPool2dLayer*>(layer.get());
     if (!pool) return false;
     const PoolGeometry& g = pool->geometry();
     const std::array<uint32_t, 2> two{2, 2}, zero{0, 0}, one{1, 1};

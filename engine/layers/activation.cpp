@@ -61,7 +61,7 @@ void ActivationLayer::forward(Recorder& rec, const LayerIO& io) {
   const bool texel = use_texel_inputs(rec.context(), {count});
   const Kernel& k =
       rec.context().kernel(in_precision_of(io.output, texel ? ShaderId::activation_texel : ShaderId::activation), spec);
-  rec.dispatch(k, {vec4 ? input_vec4s(io.inputs[0], texel) : input(io.inputs[0], texel), io.output.writes()},
+  rec.dispatch(k, {input(io.inputs[0], texel, vec4), io.output.writes()},
                Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b},
                elementwise_groups(vec4 ? count / 4 : count));
 }
@@ -74,8 +74,9 @@ void ActivationLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrad
   const bool texel = use_texel_inputs(rec.context(), {count});
   const Kernel& k =
       rec.context().kernel(texel ? ShaderId::activation_backward_texel : ShaderId::activation_backward, spec);
-  const auto in = [&](const TensorView& v) { return vec4 ? input_vec4s(v, texel) : input(v, texel); };
-  rec.dispatch(k, {in(io.inputs[0]), in(io.output), in(grads.grad_output), grads.grad_inputs[0].writes()},
+  rec.dispatch(k,
+               {input(io.inputs[0], texel, vec4), input(io.output, texel, vec4), input(grads.grad_output, texel, vec4),
+                grads.grad_inputs[0].writes()},
                Push{static_cast<uint32_t>(count), slope_, params_.a, params_.b},
                elementwise_groups(vec4 ? count / 4 : count));
 }

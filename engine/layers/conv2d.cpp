@@ -28,24 +28,11 @@ using conv2d::Tile;
 namespace winograd = conv2d::winograd;
 constexpr Tile kNoTile{4, 4, 4, 4, 4};  // for the shaders that are not GEMMs
 
-constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
-constexpr uint64_t kMinSplitDepth = 512;      // pixels per weight-gradient split worth a workgroup
-
-// Every size of one convolution on one input shape.
-struct Geometry {
-  uint32_t batch, cin, h, w, cout, oh, ow, cin_g, cout_g, groups, khw;
-  uint64_t pixels() const { return uint64_t(batch) * oh * ow; }
-  uint64_t weights() const { return uint64_t(cout) * cin_g * khw; }
-  uint32_t k() const { return cin_g * khw; }  // the GEMM depth: taps per output
-};
-
-// How the weight gradient's K = batch*oh*ow is split across workgroups.
-struct WeightGradPlan {
-  Tile tile;
-  bool tap_columns;  // subgroup core: rows are output channels, columns taps (else the reverse)
-  uint32_t splits, k_split;
-  Groups groups;  // the dispatch: column tiles, row tiles, groups x splits
-};
+using conv2d::Geometry;
+using conv2d::kMaxGroupsPerDim;
+using conv2d::max_weight_splits;
+using conv2d::weight_grad_plan;
+using conv2d::WeightGradPlan;
 
 Geometry geometry(const Conv2dOptions& o, const Shape& in, const Shape& out) {
   return {in.n,
@@ -117,36 +104,6 @@ void dispatch_columns(Recorder& rec, const Kernel& k, std::initializer_list<Bind
     const auto x = static_cast<uint32_t>(std::min<uint64_t>(kMaxGroupsPerDim, tiles - first));
     rec.dispatch_raw(k, bindings.begin(), bindings.size(), &push, sizeof(push), Groups{x, groups_y, groups_z});
   }
-}
-
-// The most splits the weight gradient may use: device-independent, because it sizes the
-// scratch buffer (Layer::scratch_floats has no device), and capped so scratch stays small.
-uint64_t max_weight_splits(const Geometry& g) {
-  constexpr uint64_t kMaxSplits = 64, kScratchBudget = uint64_t(1) << 22;  // floats
-  return std::max<uint64_t>(1, std::min({g.pixels() / kMinSplitDepth, kMaxSplits, kScratchBudget / g.weights(),
-                                         uint64_t(kMaxGroupsPerDim / g.groups)}));
-}
-
-// Splits K until the device has about two rounds of workgroups, within what `capacity`
-// (scratch floats / weights) holds.
-WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup,
-                                const std::optional<Tile>& forced) {
-  const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
-  // The subgroup core computes dw transposed (rows are taps, columns output channels) unless
-  // the other way round makes fewer fetches.
-  const bool tap_columns = subgroup && conv2d::weight_gradient_taps_as_columns(n, g.cout_g, uint64_t(g.oh) * g.ow);
-  const bool taps_as_rows = subgroup && !tap_columns;
-  const uint64_t rows = taps_as_rows ? n : g.cout_g, columns = taps_as_rows ? g.cout_g : n;
-  const Tile t = subgroup ? conv2d::subgroup_tile(rows) : pick_tile(ctx, g.cout_g, n, g.groups, forced);
-  const uint32_t row_tiles = div_up(rows, t.bm), column_tiles = div_up(columns, t.bn);
-  const uint64_t tiles = uint64_t(row_tiles) * column_tiles * g.groups;
-  uint64_t splits = (2 * conv2d::parallel_slots(ctx) + tiles - 1) / tiles;
-  splits = std::max<uint64_t>(1, std::min({splits, max_weight_splits(g), capacity}));
-  uint64_t k_split = (k + splits - 1) / splits;
-  k_split = (k_split + t.bk - 1) / t.bk * t.bk;
-  const auto actual_splits = static_cast<uint32_t>((k + k_split - 1) / k_split);
-  return {t, tap_columns, actual_splits, static_cast<uint32_t>(k_split),
-          Groups{column_tiles, row_tiles, g.groups * actual_splits}};
 }
 
 // The weights with each row of K taps padded to a multiple of 4 (conv2d_pad_weights.comp).
@@ -322,47 +279,6 @@ Conv2dLayer::Conv2dLayer(std::string name, const Conv2dOptions& options) : Layer
                 std::to_string(o_.dilation[1]) + ", groups " + std::to_string(o_.groups));
 }
 
-std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name) {
-  for (Conv2dAlgorithm a : {Conv2dAlgorithm::Auto, Conv2dAlgorithm::Gemm, Conv2dAlgorithm::Winograd,
-                            Conv2dAlgorithm::WinogradF2, Conv2dAlgorithm::Depthwise})
-    if (name == conv2d_algorithm_name(a)) return a;
-  return std::nullopt;
-}
-
-const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
-  switch (a) {
-    case Conv2dAlgorithm::Auto:
-      return "auto";
-    case Conv2dAlgorithm::Gemm:
-      return "gemm";
-    case Conv2dAlgorithm::Winograd:
-      return "winograd";
-    case Conv2dAlgorithm::WinogradF2:
-      return "winograd_f2";
-    case Conv2dAlgorithm::Depthwise:
-      return "depthwise";
-  }
-  return "?";
-}
-
-std::optional<GemmKernel> gemm_kernel_from_name(std::string_view name) {
-  for (GemmKernel k : {GemmKernel::Auto, GemmKernel::Shared, GemmKernel::Subgroup})
-    if (name == gemm_kernel_name(k)) return k;
-  return std::nullopt;
-}
-
-const char* gemm_kernel_name(GemmKernel k) {
-  switch (k) {
-    case GemmKernel::Auto:
-      return "auto";
-    case GemmKernel::Shared:
-      return "shared";
-    case GemmKernel::Subgroup:
-      return "subgroup";
-  }
-  return "?";
-}
-
 Conv2dAlgorithm Conv2dLayer::algorithm(const Shape& input, const Context& ctx, bool weights_prepared) const {
   const Geometry g = geometry(o_, input, conv_shape(input));
   const winograd::Problem p = forward_problem(o_, g);
@@ -497,9 +413,8 @@ void Conv2dLayer::forward(Recorder& rec, const LayerIO& io) {
   };
 
   if (o_.max_pool_2x2) {
-    // fuse_max_pool_2x2 took the pool only where choose() picks the GEMM.
-    if (algorithm != Conv2dAlgorithm::Gemm)
-      throw error(std::string("a fused max pool needs the gemm algorithm, not ") + conv2d_algorithm_name(algorithm));
+    // output_shape let the pool through only where choose() picks the GEMM; the shared-memory
+    // core below would compute any convolution anyway.
     if (subgroup) {
       record_subgroup_gemm(rec, io, y, true);
       return;
@@ -665,9 +580,8 @@ void Conv2dLayer::backward(Recorder& rec, const LayerIO& io, const LayerGrads& g
     const bool vec4 = g.oh * g.ow % 4 == 0, texel = use_texel_inputs(ctx, {dy.shape.count()});
     std::vector<uint32_t> spec = specialization(o_, kNoTile);
     spec.push_back(vec4);
-    const Kernel& k =
-        ctx.kernel(texel ? ShaderId::conv2d_backward_bias_texel : ShaderId::conv2d_backward_bias, spec);
-    rec.dispatch(k, {vec4 ? input_vec4s(dy, texel) : input(dy, texel), db.writes()}, push, Groups{g.cout, 1, 1});
+    const Kernel& k = ctx.kernel(texel ? ShaderId::conv2d_backward_bias_texel : ShaderId::conv2d_backward_bias, spec);
+    rec.dispatch(k, {input(dy, texel, vec4), db.writes()}, push, Groups{g.cout, 1, 1});
   }
 }
 

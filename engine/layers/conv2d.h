@@ -151,6 +151,32 @@ std::unique_ptr<Layer> make_conv2d(const Attributes& attributes, const std::stri
 
 namespace conv2d {
 
+inline constexpr uint32_t kMaxGroupsPerDim = 65535;  // the limit every Vulkan device guarantees
+
+// Every size of one convolution on one input shape.
+struct Geometry {
+  uint32_t batch, cin, h, w, cout, oh, ow, cin_g, cout_g, groups, khw;
+  uint64_t pixels() const { return uint64_t(batch) * oh * ow; }
+  uint64_t weights() const { return uint64_t(cout) * cin_g * khw; }
+  uint32_t k() const { return cin_g * khw; }  // the GEMM depth: taps per output
+};
+
+// How the weight gradient's K = batch*oh*ow is split across workgroups.
+struct WeightGradPlan {
+  Tile tile;
+  bool tap_columns;  // subgroup core: rows are output channels, columns taps (else the reverse)
+  uint32_t splits, k_split;
+  Groups groups;  // the dispatch: column tiles, row tiles, groups x splits
+};
+
+// The most splits the weight gradient may use: device-independent, because it sizes the
+// scratch buffer (Layer::scratch_floats has no device), and capped so scratch stays small.
+uint64_t max_weight_splits(const Geometry& g);
+// Splits K until the device has about two rounds of workgroups, within what `capacity`
+// (scratch floats / weights) holds; the tiling is `forced` where set (shared-memory core).
+WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup,
+                                const std::optional<Tile>& forced);
+
 // About how many workgroups the device runs at once (Vulkan does not say): what a tiling
 // should give it at least.
 uint32_t parallel_slots(const Context& ctx);

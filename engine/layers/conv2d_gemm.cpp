@@ -1,5 +1,6 @@
 // The GEMM cores' device side: the shared-memory core's tile tables and the choice of a tiling,
-// whether the subgroup core runs, and the fast division the shaders share.
+// whether the subgroup core runs, how the weight gradient is split, and the fast division the
+// shaders share.
 #include <algorithm>
 #include <thread>
 
@@ -27,6 +28,34 @@ static_assert(std::all_of(std::begin(kCpuTiles), std::end(kCpuTiles), [](const T
 }  // namespace
 
 namespace conv2d {
+
+constexpr uint64_t kMinSplitDepth = 512;  // pixels per weight-gradient split worth a workgroup
+
+uint64_t max_weight_splits(const Geometry& g) {
+  constexpr uint64_t kMaxSplits = 64, kScratchBudget = uint64_t(1) << 22;  // floats
+  return std::max<uint64_t>(1, std::min({g.pixels() / kMinSplitDepth, kMaxSplits, kScratchBudget / g.weights(),
+                                         uint64_t(kMaxGroupsPerDim / g.groups)}));
+}
+
+WeightGradPlan weight_grad_plan(const Context& ctx, const Geometry& g, uint64_t capacity, bool subgroup,
+                                const std::optional<Tile>& forced) {
+  const uint64_t n = uint64_t(g.cin_g) * g.khw, k = g.pixels();
+  // The subgroup core computes dw transposed (rows are taps, columns output channels) unless
+  // the other way round makes fewer fetches.
+  const bool tap_columns = subgroup && weight_gradient_taps_as_columns(n, g.cout_g, uint64_t(g.oh) * g.ow);
+  const bool taps_as_rows = subgroup && !tap_columns;
+  const uint64_t rows = taps_as_rows ? n : g.cout_g, columns = taps_as_rows ? g.cout_g : n;
+  const Tile t = subgroup ? subgroup_tile(rows) : pick_tile(ctx, g.cout_g, n, g.groups, forced);
+  const uint32_t row_tiles = div_up(rows, t.bm), column_tiles = div_up(columns, t.bn);
+  const uint64_t tiles = uint64_t(row_tiles) * column_tiles * g.groups;
+  uint64_t splits = (2 * parallel_slots(ctx) + tiles - 1) / tiles;
+  splits = std::max<uint64_t>(1, std::min({splits, max_weight_splits(g), capacity}));
+  uint64_t k_split = (k + splits - 1) / splits;
+  k_split = (k_split + t.bk - 1) / t.bk * t.bk;
+  const auto actual_splits = static_cast<uint32_t>((k + k_split - 1) / k_split);
+  return {t, tap_columns, actual_splits, static_cast<uint32_t>(k_split),
+          Groups{column_tiles, row_tiles, g.groups * actual_splits}};
+}
 
 uint32_t parallel_slots(const Context& ctx) {
   const std::string& type = ctx.info().type;

@@ -1,10 +1,52 @@
-// conv2d's attributes in a model spec (PyTorch's names, and vkcnn's algorithm, gemm and tile)
-// into Conv2dOptions: kept apart from the layer's recording code in conv2d.cpp.
+// conv2d's attributes in a model spec (PyTorch's names, and vkcnn's algorithm, gemm, tile and
+// max_pool_2x2) into Conv2dOptions, and the names of algorithms and GEMM cores: kept apart from
+// the layer's recording code in conv2d.cpp.
 #include <vkcnn/model/json_text.h>
 
 #include "layers/conv2d.h"
 
 namespace vkcnn {
+
+std::optional<Conv2dAlgorithm> conv2d_algorithm_from_name(std::string_view name) {
+  for (Conv2dAlgorithm a : {Conv2dAlgorithm::Auto, Conv2dAlgorithm::Gemm, Conv2dAlgorithm::Winograd,
+                            Conv2dAlgorithm::WinogradF2, Conv2dAlgorithm::Depthwise})
+    if (name == conv2d_algorithm_name(a)) return a;
+  return std::nullopt;
+}
+
+const char* conv2d_algorithm_name(Conv2dAlgorithm a) {
+  switch (a) {
+    case Conv2dAlgorithm::Auto:
+      return "auto";
+    case Conv2dAlgorithm::Gemm:
+      return "gemm";
+    case Conv2dAlgorithm::Winograd:
+      return "winograd";
+    case Conv2dAlgorithm::WinogradF2:
+      return "winograd_f2";
+    case Conv2dAlgorithm::Depthwise:
+      return "depthwise";
+  }
+  return "?";
+}
+
+std::optional<GemmKernel> gemm_kernel_from_name(std::string_view name) {
+  for (GemmKernel k : {GemmKernel::Auto, GemmKernel::Shared, GemmKernel::Subgroup})
+    if (name == gemm_kernel_name(k)) return k;
+  return std::nullopt;
+}
+
+const char* gemm_kernel_name(GemmKernel k) {
+  switch (k) {
+    case GemmKernel::Auto:
+      return "auto";
+    case GemmKernel::Shared:
+      return "shared";
+    case GemmKernel::Subgroup:
+      return "subgroup";
+  }
+  return "?";
+}
 
 std::unique_ptr<Layer> make_conv2d(const Attributes& a, const std::string& name) {
   Conv2dOptions o;

@@ -27,8 +27,10 @@ inline bool use_texel_inputs(const Context& ctx, std::initializer_list<uint64_t>
 
 // An input bound as the chosen variant reads it: a storage buffer or a view of floats (uints).
 inline Binding input(const TensorView& v, bool texel) { return texel ? v.reads_floats() : v.reads(); }
-// For READ4: every element as vec4 texels (a count that is a multiple of 4), or the buffer.
-inline Binding input_vec4s(const TensorView& v, bool texel) {
+// The same input for a shader that reads it with READ4 where `vec4` (a count that is a multiple
+// of 4: vec4 texels, or the whole buffer), else with READ.
+inline Binding input(const TensorView& v, bool texel, bool vec4) {
+  if (!vec4) return input(v, texel);
   return texel ? v.reads_vec4s(0, v.shape.count()) : v.reads();
 }
 inline Binding uint_input(const TensorView& v, bool texel) {

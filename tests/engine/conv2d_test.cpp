@@ -273,6 +273,26 @@ TEST(Conv2d, FusedMaxPoolOnlyWhereTheGemmRuns) {
       {"'c16'", "backward through a fused max pool"});
 }
 
+// Without the scratch Layer::scratch_floats asks for, a fused pool on the shared-memory core has
+// nowhere to put the unpooled output: an error naming the layer, not a write out of bounds.
+TEST(Conv2d, FusedMaxPoolWithoutScratchIsAnError) {
+  const Case k = kCases[0];  // (2, 3, 13, 11) -> conv (2, 5, 13, 11): 1430 floats
+  nlohmann::json spec = spec_of(k, "shared");
+  spec["max_pool_2x2"] = true;
+  auto layer = make_layer(spec, "c17");
+  Context& ctx = test::context();
+  Tensor x(ctx, k.in), y(ctx, layer->output_shape(std::span(&k.in, 1))), w(ctx, Shape{5, 3, 3, 3}),
+      b(ctx, Shape{5, 1, 1, 1});
+  LayerIO io;
+  io.inputs = {x.view()};
+  io.output = y.view();
+  io.params = {w.view(), b.view()};
+  Recorder rec(ctx);
+  rec.begin();
+  expect_error([&] { layer->forward(rec, io); },
+               {"'c17'", "the fused max pool needs 1430 floats of scratch (Layer::scratch_floats), got 0"});
+}
+
 TEST(Conv2d, ParamsFollowPyTorch) {
   auto layer = make_layer({{"type", "conv2d"}, {"out_channels", 6}, {"kernel", {3, 5}}, {"groups", 2}}, "c1");
   auto p = layer->params(std::vector<Shape>{{1, 4, 9, 9}});
